@@ -1,0 +1,19 @@
+// What every use case receives: its storage, its clock, and who is asking.
+import type { Clock } from '../domain/clock.js';
+import type { Principal } from '../domain/access.js';
+import { notFound } from '../domain/errors.js';
+import type { Store } from './ports.js';
+
+export interface Deps {
+  readonly store: Store;
+  readonly clock: Clock;
+  /** The platform key from PUNCHCARD_MASTER_KEY, if set. */
+  readonly masterKey: string | null;
+}
+
+/** A key's own company exists by construction; the master key may name any, so check it. */
+export async function requireCompany(deps: Deps, principal: Principal, companyId: string): Promise<void> {
+  if (principal.kind === 'master' && !(await deps.store.read.companies.get(companyId))) {
+    throw notFound('company', companyId);
+  }
+}

@@ -1,0 +1,116 @@
+// Companies, API keys and authentication. A key's text is "pck.<companyId>.<secret>": it is shown once and
+// stored only as its SHA-256, and naming the company inside it keeps every lookup under company_id.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Principal, Role } from '../domain/access.js';
+import { ROLES, authorize, requireMaster } from '../domain/access.js';
+import { DomainError, invalidArgument, notFound } from '../domain/errors.js';
+import type { Company } from '../domain/reference.js';
+import { isValidId } from '../domain/reference.js';
+import type { Deps } from './context.js';
+import { requireCompany } from './context.js';
+import { newId } from './ids.js';
+import type { Page, PageRequest } from './paging.js';
+import { pageOf } from './paging.js';
+import type { StoredApiKey } from './ports.js';
+
+export const hashKey = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+export function newKeyText(companyId: string): string {
+  return `pck.${companyId}.${randomBytes(32).toString('base64url')}`;
+}
+
+const unauthenticated = (message: string) => new DomainError('UNAUTHENTICATED', message);
+
+function isMasterKey(masterKey: string | null, text: string): boolean {
+  if (!masterKey) return false;
+  // Compare digests so the comparison takes the same time whatever the lengths.
+  return timingSafeEqual(createHash('sha256').update(masterKey).digest(), createHash('sha256').update(text).digest());
+}
+
+/** Resolves a presented key to its principal; unknown, malformed and revoked keys are all UNAUTHENTICATED. */
+export async function authenticate(deps: Deps, keyText: string | undefined): Promise<Principal> {
+  if (!keyText) throw unauthenticated('an API key is required: Authorization: Bearer <key>');
+  if (isMasterKey(deps.masterKey, keyText)) return { kind: 'master' };
+  const parts = keyText.split('.');
+  if (parts.length !== 3 || parts[0] !== 'pck' || !isValidId(parts[1]!)) throw unauthenticated('unknown API key');
+  const stored = await deps.store.read.apiKeys.findByHash(parts[1]!, hashKey(keyText));
+  if (!stored) throw unauthenticated('unknown API key');
+  if (stored.revokeTime !== null) throw unauthenticated('this API key has been revoked');
+  return { kind: 'key', companyId: stored.companyId, keyId: stored.id, role: stored.role, businessIds: stored.businessIds };
+}
+
+export interface CreateCompanyInput {
+  readonly id: string;
+  readonly name: string;
+}
+
+/** Creates a tenant (master key only). */
+export async function createCompany(deps: Deps, principal: Principal, input: CreateCompanyInput): Promise<Company> {
+  requireMaster(principal);
+  const now = deps.clock.now();
+  const company: Company = { id: input.id, name: input.name, createTime: now, updateTime: now };
+  await deps.store.read.companies.insert(company);
+  return company;
+}
+
+export interface CreateKeyInput {
+  readonly role: string;
+  readonly businessIds?: readonly string[];
+}
+
+export interface IssuedKey {
+  readonly key: StoredApiKey;
+  /** The only time the key text exists outside the caller's hands. */
+  readonly text: string;
+}
+
+function parseRole(role: string): Role {
+  if (!(ROLES as readonly string[]).includes(role)) throw invalidArgument('role', `must be one of ${ROLES.join(', ')}`);
+  return role as Role;
+}
+
+/** Issues a key for a company: the master key, or an ADMIN key of that company. */
+export async function createApiKey(deps: Deps, principal: Principal, companyId: string, input: CreateKeyInput): Promise<IssuedKey> {
+  authorize(principal, companyId, 'admin');
+  await requireCompany(deps, principal, companyId);
+  return issueKey(deps, companyId, parseRole(input.role), await knownBusinessIds(deps, companyId, input.businessIds ?? []));
+}
+
+async function knownBusinessIds(deps: Deps, companyId: string, ids: readonly string[]): Promise<string[]> {
+  const unique = [...new Set(ids)];
+  const found = new Set((await deps.store.read.businesses.getMany(companyId, unique)).map((b) => b.id));
+  const missing = unique.find((id) => !found.has(id));
+  if (missing !== undefined) throw invalidArgument('businessIds', `business ${missing} does not exist`);
+  return unique;
+}
+
+/** Issues a key without a caller: first start and the key CLI, which act from the database alone. */
+export async function issueKey(deps: Deps, companyId: string, role: Role, businessIds: readonly string[] = []): Promise<IssuedKey> {
+  const text = newKeyText(companyId);
+  const key: StoredApiKey = {
+    companyId,
+    id: newId('apiKey'),
+    hash: hashKey(text),
+    prefix: `${text.slice(0, text.lastIndexOf('.') + 7)}…`,
+    role,
+    businessIds,
+    createTime: deps.clock.now(),
+    revokeTime: null,
+  };
+  await deps.store.read.apiKeys.insert(key);
+  return { key, text };
+}
+
+/** Lists a company's keys: ids, roles and prefixes, never the keys. */
+export async function listApiKeys(deps: Deps, principal: Principal, companyId: string, page: PageRequest): Promise<Page<StoredApiKey>> {
+  authorize(principal, companyId, 'admin');
+  await requireCompany(deps, principal, companyId);
+  return pageOf(await deps.store.read.apiKeys.list(companyId, page), page, (k) => k.id);
+}
+
+/** Revokes a key at once: every process looks keys up per request, so the next request fails. */
+export async function revokeApiKey(deps: Deps, principal: Principal, companyId: string, keyId: string): Promise<void> {
+  authorize(principal, companyId, 'admin');
+  await requireCompany(deps, principal, companyId);
+  if (!(await deps.store.read.apiKeys.revoke(companyId, keyId, deps.clock.now()))) throw notFound('API key', keyId);
+}

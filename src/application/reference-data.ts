@@ -1,0 +1,193 @@
+// Upserts and reads of businesses, customers, staff, services and products.
+import type { Principal } from '../domain/access.js';
+import { authorize } from '../domain/access.js';
+import { isValidTimeZone } from '../domain/calendar.js';
+import { invalidArgument, notFound } from '../domain/errors.js';
+import type { Money } from '../domain/money.js';
+import { isCurrencyCode, isNegative } from '../domain/money.js';
+import type { Business, Customer, Product, Service, Staff } from '../domain/reference.js';
+import type { Deps } from './context.js';
+import { requireCompany } from './context.js';
+import type { Page, PageRequest } from './paging.js';
+import { pageOf } from './paging.js';
+import type { CustomerFilter, ReferenceRepo, Repos } from './ports.js';
+
+type Kind = 'businesses' | 'customers' | 'staff' | 'services' | 'products';
+const NOUN: Record<Kind, string> = {
+  businesses: 'business',
+  customers: 'customer',
+  staff: 'staff member',
+  services: 'service',
+  products: 'product',
+};
+
+async function existing<T extends { createTime: number }>(repo: ReferenceRepo<T, any>, companyId: string, id: string) {
+  return repo.get(companyId, id);
+}
+
+async function checkBusinessIds(deps: Deps, companyId: string, ids: readonly string[] | undefined): Promise<string[]> {
+  const unique = [...new Set(ids ?? [])];
+  if (unique.length === 0) return [];
+  const found = new Set((await deps.store.read.businesses.getMany(companyId, unique)).map((b) => b.id));
+  const missing = unique.find((id) => !found.has(id));
+  if (missing !== undefined) throw invalidArgument('businessIds', `business ${missing} does not exist`);
+  return unique;
+}
+
+function checkPrice(price: Money): Money {
+  if (isNegative(price)) throw invalidArgument('price', 'must not be negative');
+  return price;
+}
+
+export interface BusinessInput {
+  readonly name: string;
+  readonly timeZone: string;
+  readonly currencyCode: string;
+}
+
+/** Creates or replaces a business (ADMIN). */
+export async function upsertBusiness(deps: Deps, p: Principal, companyId: string, id: string, input: BusinessInput): Promise<Business> {
+  authorize(p, companyId, 'admin');
+  if (!isValidTimeZone(input.timeZone)) throw invalidArgument('timeZone', `"${input.timeZone}" is not an IANA time zone`);
+  if (!isCurrencyCode(input.currencyCode)) throw invalidArgument('currencyCode', `"${input.currencyCode}" is not an ISO 4217 currency`);
+  await requireCompany(deps, p, companyId);
+  const now = deps.clock.now();
+  const before = await existing(deps.store.read.businesses, companyId, id);
+  return deps.store.read.businesses.upsert({
+    companyId,
+    id,
+    name: input.name,
+    timeZone: input.timeZone,
+    currencyCode: input.currencyCode,
+    createTime: before?.createTime ?? now,
+    updateTime: now,
+  });
+}
+
+export interface CustomerInput {
+  readonly firstName: string;
+  readonly lastName: string;
+  readonly email?: string | null;
+  readonly phone?: string | null;
+}
+
+/** Creates or replaces a customer (ADMIN or STAFF: the front desk records walk-ins). */
+export async function upsertCustomer(deps: Deps, p: Principal, companyId: string, id: string, input: CustomerInput): Promise<Customer> {
+  authorize(p, companyId, 'upsertCustomer');
+  if (input.email && !/^[^\s@]+@[^\s@]+$/.test(input.email)) throw invalidArgument('email', 'is not an email address');
+  await requireCompany(deps, p, companyId);
+  const now = deps.clock.now();
+  const before = await existing(deps.store.read.customers, companyId, id);
+  return deps.store.read.customers.upsert({
+    companyId,
+    id,
+    firstName: input.firstName,
+    lastName: input.lastName,
+    email: input.email || null,
+    phone: input.phone || null,
+    createTime: before?.createTime ?? now,
+    updateTime: now,
+  });
+}
+
+export interface StaffInput {
+  readonly firstName: string;
+  readonly lastName: string;
+}
+
+/** Creates or replaces a staff member (ADMIN). */
+export async function upsertStaff(deps: Deps, p: Principal, companyId: string, id: string, input: StaffInput): Promise<Staff> {
+  authorize(p, companyId, 'admin');
+  await requireCompany(deps, p, companyId);
+  const now = deps.clock.now();
+  const before = await existing(deps.store.read.staff, companyId, id);
+  return deps.store.read.staff.upsert({
+    companyId,
+    id,
+    firstName: input.firstName,
+    lastName: input.lastName,
+    createTime: before?.createTime ?? now,
+    updateTime: now,
+  });
+}
+
+export interface ServiceInput {
+  readonly name: string;
+  readonly durationMinutes: number;
+  readonly price: Money;
+  readonly businessIds?: readonly string[];
+}
+
+/** Creates or replaces a service of the catalog (ADMIN). */
+export async function upsertService(deps: Deps, p: Principal, companyId: string, id: string, input: ServiceInput): Promise<Service> {
+  authorize(p, companyId, 'admin');
+  await requireCompany(deps, p, companyId);
+  const businessIds = await checkBusinessIds(deps, companyId, input.businessIds);
+  const now = deps.clock.now();
+  const before = await existing(deps.store.read.services, companyId, id);
+  return deps.store.read.services.upsert({
+    companyId,
+    id,
+    name: input.name,
+    durationMinutes: input.durationMinutes,
+    price: checkPrice(input.price),
+    businessIds,
+    createTime: before?.createTime ?? now,
+    updateTime: now,
+  });
+}
+
+export interface ProductInput {
+  readonly name: string;
+  readonly price: Money;
+  readonly businessIds?: readonly string[];
+}
+
+/** Creates or replaces a product of the catalog (ADMIN). */
+export async function upsertProduct(deps: Deps, p: Principal, companyId: string, id: string, input: ProductInput): Promise<Product> {
+  authorize(p, companyId, 'admin');
+  await requireCompany(deps, p, companyId);
+  const businessIds = await checkBusinessIds(deps, companyId, input.businessIds);
+  const now = deps.clock.now();
+  const before = await existing(deps.store.read.products, companyId, id);
+  return deps.store.read.products.upsert({
+    companyId,
+    id,
+    name: input.name,
+    price: checkPrice(input.price),
+    businessIds,
+    createTime: before?.createTime ?? now,
+    updateTime: now,
+  });
+}
+
+type RepoOf<K extends Kind> = Repos[K];
+type EntityOf<K extends Kind> = RepoOf<K> extends ReferenceRepo<infer T, any> ? T : never;
+
+/** Reads one record of a company; NOT_FOUND when absent. */
+export async function getReference<K extends Kind>(deps: Deps, p: Principal, companyId: string, kind: K, id: string): Promise<EntityOf<K>> {
+  authorize(p, companyId, 'read');
+  const repo = deps.store.read[kind] as unknown as ReferenceRepo<EntityOf<K>, any>;
+  const found = await repo.get(companyId, id);
+  if (!found) throw notFound(NOUN[kind], id);
+  return found;
+}
+
+/** Lists a company's records in id order, a page at a time; customers may be searched. */
+export async function listReference<K extends Kind>(
+  deps: Deps,
+  p: Principal,
+  companyId: string,
+  kind: K,
+  page: PageRequest,
+  filter?: CustomerFilter,
+): Promise<Page<EntityOf<K>>> {
+  authorize(p, companyId, 'read');
+  await requireCompany(deps, p, companyId);
+  const repo = deps.store.read[kind] as unknown as ReferenceRepo<EntityOf<K>, CustomerFilter>;
+  const typed = filter?.query?.trim().toLowerCase();
+  // A phone typed with separators matches the stored digits.
+  const query = typed && /^[\d\s()+.-]+$/.test(typed) ? typed.replace(/\D/g, '') : typed;
+  const rows = await repo.list(companyId, page, kind === 'customers' && query ? { query } : undefined);
+  return pageOf(rows, page, (r) => (r as { id: string }).id);
+}

@@ -1,0 +1,49 @@
+// npm run keys -- create --company cmp_demo --role ADMIN [--business bus_1 …]
+//                 list --company cmp_demo | revoke --company cmp_demo --id key_…
+// Works from the database alone, for a key that was lost.
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config.js';
+import { openStore } from '../bootstrap.js';
+import { systemClock } from '../domain/clock.js';
+import { ROLES, type Role } from '../domain/access.js';
+import { issueKey } from '../application/keys.js';
+import type { Deps } from '../application/context.js';
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: {
+    company: { type: 'string' },
+    role: { type: 'string', default: 'ADMIN' },
+    business: { type: 'string', multiple: true },
+    id: { type: 'string' },
+  },
+});
+
+function fail(message: string): never {
+  console.error(`keys: ${message}`);
+  process.exit(2);
+}
+
+const command = positionals[0];
+if (!command || !['create', 'list', 'revoke'].includes(command)) fail('usage: keys create|list|revoke --company ID [--role ADMIN|STAFF|VIEWER] [--business ID] [--id KEY_ID]');
+const companyId = values.company ?? fail('--company is required');
+const { store } = await openStore(loadConfig());
+const deps: Deps = { store, clock: systemClock, masterKey: null };
+try {
+  if (!(await store.read.companies.get(companyId))) fail(`company ${companyId} does not exist`);
+  if (command === 'create') {
+    const role = values.role as Role;
+    if (!ROLES.includes(role)) fail(`--role must be one of ${ROLES.join(', ')}`);
+    const issued = await issueKey(deps, companyId, role, values.business ?? []);
+    console.log(`created ${issued.key.id} (${role}) for ${companyId}; the key, shown only now:\n\n    ${issued.text}\n`);
+  } else if (command === 'list') {
+    const keys = await store.read.apiKeys.list(companyId, { size: 500, after: null, offset: 0 });
+    for (const k of keys) console.log(`${k.id}  ${k.role.padEnd(6)}  ${k.prefix}  ${k.revokeTime ? 'revoked' : 'active'}`);
+  } else {
+    const id = values.id ?? fail('--id is required');
+    if (!(await store.read.apiKeys.revoke(companyId, id, systemClock.now()))) fail(`no key ${id}`);
+    console.log(`revoked ${id}`);
+  }
+} finally {
+  await store.close();
+}

@@ -1,0 +1,52 @@
+// The only reader of process.env: validated once at boot and frozen. A bad value stops the process with
+// one line naming the variable.
+import path from 'node:path';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  readonly port: number;
+  readonly grpcPort: number;
+  readonly host: string;
+  /** postgres://… selects PostgreSQL; null means the embedded SQLite database in dataDir. */
+  readonly databaseUrl: string | null;
+  readonly dataDir: string;
+  readonly masterKey: string | null;
+  readonly logLevel: LogLevel;
+}
+
+export class ConfigError extends Error {}
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n > 65535) throw new ConfigError(`${name} must be a port number from 0 to 65535, got "${raw}"`);
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const databaseUrl = env.DATABASE_URL?.trim() || null;
+  if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql:// (unset it for the embedded database)');
+  }
+  const masterKey = env.PUNCHCARD_MASTER_KEY || null;
+  if (masterKey !== null && masterKey.length < 16) {
+    throw new ConfigError('PUNCHCARD_MASTER_KEY must be at least 16 characters');
+  }
+  const logLevel = (env.LOG_LEVEL || 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
+  }
+  return Object.freeze({
+    port: port(env, 'PORT', 8080),
+    grpcPort: port(env, 'GRPC_PORT', 8081),
+    host: env.HOST || '0.0.0.0',
+    databaseUrl,
+    dataDir: path.resolve(env.PUNCHCARD_DATA_DIR || './data'),
+    masterKey,
+    logLevel,
+  });
+}

@@ -1,0 +1,62 @@
+// loadConfig → open storage and migrate → build the servers → listen. SIGTERM finishes in-flight requests.
+import { ConfigError, loadConfig } from './config.js';
+import { openStore } from './bootstrap.js';
+import { systemClock } from './domain/clock.js';
+import type { Deps } from './application/context.js';
+import { firstStart } from './application/first-start.js';
+import { buildServers } from './servers.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`punchcard: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const { store } = await openStore(config);
+  const deps: Deps = { store, clock: systemClock, masterKey: config.masterKey };
+  const servers = await buildServers(deps, config);
+  await servers.listen();
+
+  const demo = await firstStart(deps);
+  const url = `http://localhost:${servers.httpPort()}`;
+  if (demo) {
+    console.log(
+      [
+        '',
+        `Punchcard is running at ${url}`,
+        `First start: created the demo company "${demo.companyId}" and an ADMIN key to sign in with.`,
+        `It is shown only this once (lost it? npm run keys -- create --company ${demo.companyId} --role ADMIN):`,
+        '',
+        `    ${demo.key}`,
+        '',
+        `Open ${url}/ and sign in with it, or: curl -H "Authorization: Bearer <key>" ${url}/v1/me`,
+        `Fill it with sample data: npm run demo`,
+        '',
+      ].join('\n'),
+    );
+  } else {
+    console.log(`Punchcard is running at ${url} (gRPC on port ${servers.grpcPort()}); API docs at ${url}/docs`);
+  }
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    servers.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    await servers.close();
+    await store.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error) => {
+  console.error('punchcard: failed to start:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,115 @@
+// Opens the one query layer (Kysely) over either engine and owns their quirks: SQLite pragmas and
+// BEGIN IMMEDIATE, pg's BIGINT-as-string, and which driver errors mean "retry" or "duplicate".
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import type { Database } from './schema.js';
+
+export type Engine = 'sqlite' | 'postgres';
+export type Queryable = Kysely<Database>;
+
+export interface Db {
+  readonly engine: Engine;
+  readonly kysely: Queryable;
+  /** Runs fn in one transaction. On SQLite it is BEGIN IMMEDIATE, so writers queue on busy_timeout instead of failing on upgrade. */
+  transaction<T>(fn: (trx: Queryable) => Promise<T>): Promise<T>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  readonly databaseUrl: string | null;
+  readonly dataDir: string;
+  /** PostgreSQL pool size per process. */
+  readonly poolSize?: number;
+}
+
+// pg returns int8 and numeric as strings; every value we keep fits a double exactly (epoch ms, minor units).
+pg.types.setTypeParser(20, (v) => Number(v));
+pg.types.setTypeParser(1700, (v) => Number(v));
+
+export function sqliteFile(dataDir: string): string {
+  return path.join(dataDir, 'punchcard.db');
+}
+
+export async function openDatabase(options: OpenOptions): Promise<Db> {
+  return options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : openSqlite(options.dataDir);
+}
+
+function openSqlite(dataDir: string): Db {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const file = sqliteFile(dataDir);
+  const native = new SQLite(file);
+  native.pragma('journal_mode = WAL');
+  native.pragma('synchronous = FULL');
+  native.pragma('foreign_keys = ON');
+  native.pragma('busy_timeout = 5000');
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: native }) });
+  return {
+    engine: 'sqlite',
+    kysely,
+    // Kysely's SQLite driver has one connection behind a mutex: holding it for the whole function keeps
+    // other requests of this process out, and BEGIN IMMEDIATE keeps other processes out.
+    transaction: (fn) =>
+      kysely.connection().execute(async (conn) => {
+        await sql`BEGIN IMMEDIATE`.execute(conn);
+        try {
+          const result = await fn(conn);
+          await sql`COMMIT`.execute(conn);
+          return result;
+        } catch (error) {
+          if (native.inTransaction) await sql`ROLLBACK`.execute(conn);
+          throw error;
+        }
+      }),
+    ping: async () => {
+      await sql`SELECT 1`.execute(kysely);
+    },
+    close: () => kysely.destroy(),
+  };
+}
+
+function openPostgres(url: string, poolSize: number): Db {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000 });
+  // An idle client that loses its server must not take the process down.
+  pool.on('error', () => {});
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    engine: 'postgres',
+    kysely,
+    transaction: (fn) => kysely.transaction().execute(fn),
+    ping: async () => {
+      await sql`SELECT 1`.execute(kysely);
+    },
+    close: () => kysely.destroy(),
+  };
+}
+
+const codeOf = (error: unknown): string | undefined =>
+  typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
+
+export function isUniqueViolation(error: unknown): boolean {
+  const code = codeOf(error);
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+/** Errors a client should retry: the database is down, busy or restarting. */
+export function isUnavailable(error: unknown): boolean {
+  const code = codeOf(error);
+  if (!code) return false;
+  return (
+    code === 'SQLITE_BUSY' ||
+    code === 'SQLITE_LOCKED' ||
+    code === 'ECONNREFUSED' ||
+    code === 'ECONNRESET' ||
+    code === 'ETIMEDOUT' ||
+    code === 'ENOTFOUND' ||
+    code === '40001' || // serialization failure
+    code === '40P01' || // deadlock detected
+    code.startsWith('08') || // connection exceptions
+    code.startsWith('57P') || // admin shutdown, crash shutdown, cannot connect now
+    code === '53300' // too many connections
+  );
+}

@@ -1,0 +1,140 @@
+// Companies, keys and the five reference tables. Upserts keep the first creation time.
+import type { ApiKeyRepo, CompanyRepo, CustomerFilter, ReferenceRepo } from '../application/ports.js';
+import type { PageRequest } from '../application/paging.js';
+import { alreadyExists } from '../domain/errors.js';
+import type { Queryable } from './database.js';
+import { isUniqueViolation } from './database.js';
+import * as m from './reference-mappers.js';
+import type { Database } from './schema.js';
+
+export function companyRepo(q: Queryable): CompanyRepo {
+  return {
+    async insert(company) {
+      try {
+        await q.insertInto('companies').values(m.companyToRow(company)).execute();
+      } catch (error) {
+        if (isUniqueViolation(error)) throw alreadyExists('company', company.id);
+        throw error;
+      }
+    },
+    async get(id) {
+      const row = await q.selectFrom('companies').selectAll().where('company_id', '=', id).executeTakeFirst();
+      return row && m.companyRowToCompany(row);
+    },
+    async count() {
+      const row = await q.selectFrom('companies').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+  };
+}
+
+export function apiKeyRepo(q: Queryable): ApiKeyRepo {
+  return {
+    async insert(key) {
+      await q.insertInto('api_keys').values(m.apiKeyToRow(key)).execute();
+    },
+    async findByHash(companyId, hash) {
+      const row = await q
+        .selectFrom('api_keys')
+        .selectAll()
+        .where('company_id', '=', companyId)
+        .where('key_hash', '=', hash)
+        .executeTakeFirst();
+      return row && m.apiKeyRowToKey(row);
+    },
+    async list(companyId, page) {
+      let query = q.selectFrom('api_keys').selectAll().where('company_id', '=', companyId);
+      if (page.after) query = query.where('key_id', '>', page.after);
+      const rows = await query.orderBy('key_id').limit(page.size + 1).offset(page.offset).execute();
+      return rows.map(m.apiKeyRowToKey);
+    },
+    async revoke(companyId, id, at) {
+      const existing = await q
+        .updateTable('api_keys')
+        .set({ revoked_at: at })
+        .where('company_id', '=', companyId)
+        .where('key_id', '=', id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(existing.numUpdatedRows) === 1) return true;
+      const row = await q
+        .selectFrom('api_keys')
+        .select('key_id')
+        .where('company_id', '=', companyId)
+        .where('key_id', '=', id)
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+  };
+}
+
+type RefTable = 'businesses' | 'customers' | 'staff' | 'services' | 'products';
+
+interface RefSpec<T, R> {
+  readonly table: RefTable;
+  readonly idColumn: string;
+  readonly toRow: (entity: T) => R;
+  readonly fromRow: (row: R) => T;
+}
+
+// One implementation for the five tables; Kysely cannot type a table chosen at run time, so this file is the
+// one place that widens the types.
+function referenceRepo<T, R extends { created_at: number }, F = undefined>(
+  q: Queryable,
+  spec: RefSpec<T, R>,
+  applyFilter?: (query: any, filter: F) => any,
+): ReferenceRepo<T, F> {
+  const db = q as unknown as import('kysely').Kysely<any>;
+  const { table, idColumn } = spec;
+  return {
+    async upsert(entity) {
+      const row = spec.toRow(entity) as Record<string, unknown>;
+      const { company_id: _c, created_at: _t, [idColumn]: _i, ...changes } = row;
+      const stored = await db
+        .insertInto(table)
+        .values(row)
+        .onConflict((oc: any) => oc.columns(['company_id', idColumn]).doUpdateSet(changes))
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return spec.fromRow(stored as R);
+    },
+    async get(companyId, id) {
+      const row = await db.selectFrom(table).selectAll().where('company_id', '=', companyId).where(idColumn, '=', id).executeTakeFirst();
+      return row ? spec.fromRow(row as R) : undefined;
+    },
+    async getMany(companyId, ids) {
+      if (ids.length === 0) return [];
+      const rows = await db.selectFrom(table).selectAll().where('company_id', '=', companyId).where(idColumn, 'in', [...ids]).execute();
+      return rows.map((r: unknown) => spec.fromRow(r as R));
+    },
+    async list(companyId: string, page: PageRequest, filter?: F) {
+      let query = db.selectFrom(table).selectAll().where('company_id', '=', companyId);
+      if (filter !== undefined && applyFilter) query = applyFilter(query, filter);
+      if (page.after) query = query.where(idColumn, '>', page.after);
+      const rows = await query.orderBy(idColumn).limit(page.size + 1).offset(page.offset).execute();
+      return rows.map((r: unknown) => spec.fromRow(r as R));
+    },
+  };
+}
+
+const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+export const businessRepo = (q: Queryable) =>
+  referenceRepo(q, { table: 'businesses', idColumn: 'business_id', toRow: m.businessToRow, fromRow: m.businessRowToBusiness });
+
+export const customerRepo = (q: Queryable) =>
+  referenceRepo<ReturnType<typeof m.customerRowToCustomer>, Database['customers'], CustomerFilter>(
+    q,
+    { table: 'customers', idColumn: 'customer_id', toRow: m.customerToRow, fromRow: m.customerRowToCustomer },
+    (query, filter) =>
+      filter.query ? query.where('search_text', 'like', `%${escapeLike(filter.query)}%`) : query,
+  );
+
+export const staffRepo = (q: Queryable) =>
+  referenceRepo(q, { table: 'staff', idColumn: 'staff_id', toRow: m.staffToRow, fromRow: m.staffRowToStaff });
+
+export const serviceRepo = (q: Queryable) =>
+  referenceRepo(q, { table: 'services', idColumn: 'service_id', toRow: m.serviceToRow, fromRow: m.serviceRowToService });
+
+export const productRepo = (q: Queryable) =>
+  referenceRepo(q, { table: 'products', idColumn: 'product_id', toRow: m.productToRow, fromRow: m.productRowToProduct });

@@ -1,0 +1,41 @@
+// The Store port over a Kysely database: repositories bound either to the pool or to one transaction.
+import type { Repos, Store } from '../application/ports.js';
+import { DomainError } from '../domain/errors.js';
+import type { Db, Queryable } from './database.js';
+import { isUnavailable, isUniqueViolation } from './database.js';
+import {
+  apiKeyRepo,
+  businessRepo,
+  companyRepo,
+  customerRepo,
+  productRepo,
+  serviceRepo,
+  staffRepo,
+} from './reference-repos.js';
+
+export function reposOn(q: Queryable): Repos {
+  return {
+    companies: companyRepo(q),
+    apiKeys: apiKeyRepo(q),
+    businesses: businessRepo(q),
+    customers: customerRepo(q),
+    staff: staffRepo(q),
+    services: serviceRepo(q),
+    products: productRepo(q),
+  };
+}
+
+export function createStore(db: Db): Store {
+  return {
+    engine: db.engine,
+    read: reposOn(db.kysely),
+    transaction: (fn) => db.transaction((trx) => fn(reposOn(trx))),
+    ping: () => db.ping(),
+    classify(error) {
+      if (isUnavailable(error)) return new DomainError('UNAVAILABLE', 'the database is unavailable; retry shortly');
+      if (isUniqueViolation(error)) return new DomainError('ABORTED', 'a concurrent request changed the same record; retry');
+      return undefined;
+    },
+    close: () => db.close(),
+  };
+}

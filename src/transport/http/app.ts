@@ -1,0 +1,71 @@
+// Builds the HTTP/1.1 server: one auth hook, one error path, metrics, OpenAPI, and the three surfaces' routes.
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Deps } from '../../application/context.js';
+import { authenticate } from '../../application/keys.js';
+import { ulid } from '../../application/ids.js';
+import { keyFromAuthorization } from './auth.js';
+import { registerErrorHandling } from './error-handler.js';
+import { registerMetrics } from './metrics.js';
+import { registerOpsRoutes } from './ops-routes.js';
+import type { HttpApp } from './types.js';
+import { registerTenantRoutes } from '../native/tenant-routes.js';
+import { registerReferenceRoutes } from '../native/reference-routes.js';
+
+export interface HttpAppOptions {
+  readonly deps: Deps;
+  readonly logger?: FastifyServerOptions['logger'];
+  /** Extra route registrations (the later surfaces, the web app). */
+  readonly extend?: (app: HttpApp) => Promise<void> | void;
+}
+
+export async function buildHttpApp(options: HttpAppOptions): Promise<HttpApp> {
+  const { deps } = options;
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: 1024 * 1024,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => `req_${ulid()}`,
+    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
+    routerOptions: { maxParamLength: 200 },
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HttpApp;
+
+  app.decorateRequest('principal', null as never);
+  registerErrorHandling(app, (e) => deps.store.classify(e));
+  const metrics = registerMetrics(app);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    if (request.routeOptions.config?.public || !request.routeOptions.url) return;
+    request.principal = await authenticate(deps, keyFromAuthorization(request.headers.authorization));
+  });
+  // Bodiless POSTs (":unfreeze") validate as an empty object, so a missing field is named, not "body must be object".
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined || request.body === null) request.body = {};
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Punchcard API', version: '1.0.0', description: 'Packages for service businesses. See API.md.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(async (docs) => {
+    docs.addHook('onRoute', (route) => {
+      route.config = { ...(route.config ?? {}), public: true, surface: 'ops' };
+    });
+    await docs.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
+  });
+
+  registerOpsRoutes(app, deps, metrics);
+  registerTenantRoutes(app, deps);
+  registerReferenceRoutes(app, deps);
+  if (options.extend) await options.extend(app);
+  return app;
+}
+
+export type { HttpApp } from './types.js';
+export type { TypeBoxTypeProvider };

@@ -1,0 +1,68 @@
+// Domain records as the native surface's camelCase JSON: every field present, times RFC 3339 UTC.
+import { formatInstant } from '../../domain/calendar.js';
+import { toGoogleMoney } from '../../domain/money.js';
+import type { Business, Company, Customer, Product, Service, Staff } from '../../domain/reference.js';
+import type { StoredApiKey } from '../../application/ports.js';
+
+const times = (r: { createTime: number; updateTime: number }) => ({
+  createTime: formatInstant(r.createTime),
+  updateTime: formatInstant(r.updateTime),
+});
+
+export const presentCompany = (c: Company) => ({ id: c.id, name: c.name, ...times(c) });
+
+export const presentApiKey = (k: StoredApiKey) => ({
+  id: k.id,
+  companyId: k.companyId,
+  role: k.role,
+  prefix: k.prefix,
+  businessIds: [...k.businessIds],
+  createTime: formatInstant(k.createTime),
+  revokeTime: k.revokeTime === null ? '' : formatInstant(k.revokeTime),
+});
+
+export const presentBusiness = (b: Business) => ({
+  id: b.id,
+  companyId: b.companyId,
+  name: b.name,
+  timeZone: b.timeZone,
+  currencyCode: b.currencyCode,
+  ...times(b),
+});
+
+export const presentCustomer = (c: Customer) => ({
+  id: c.id,
+  companyId: c.companyId,
+  firstName: c.firstName,
+  lastName: c.lastName,
+  email: c.email ?? '',
+  phone: c.phone ?? '',
+  ...times(c),
+});
+
+export const presentStaff = (s: Staff) => ({
+  id: s.id,
+  companyId: s.companyId,
+  firstName: s.firstName,
+  lastName: s.lastName,
+  ...times(s),
+});
+
+export const presentService = (s: Service) => ({
+  id: s.id,
+  companyId: s.companyId,
+  name: s.name,
+  durationMinutes: s.durationMinutes,
+  price: toGoogleMoney(s.price),
+  businessIds: [...s.businessIds],
+  ...times(s),
+});
+
+export const presentProduct = (p: Product) => ({
+  id: p.id,
+  companyId: p.companyId,
+  name: p.name,
+  price: toGoogleMoney(p.price),
+  businessIds: [...p.businessIds],
+  ...times(p),
+});

@@ -1,0 +1,124 @@
+// Reference data: idempotent PUT upserts, GET one, GET a page (customers also ?query=).
+import { Type, type TSchema } from 'typebox';
+import type { Deps } from '../../application/context.js';
+import { parsePageRequest } from '../../application/paging.js';
+import {
+  getReference,
+  listReference,
+  upsertBusiness,
+  upsertCustomer,
+  upsertProduct,
+  upsertService,
+  upsertStaff,
+} from '../../application/reference-data.js';
+import type { Principal } from '../../domain/access.js';
+import { parseMoney } from '../../domain/money.js';
+import type { HttpApp } from '../http/types.js';
+import { Id, IdList, MoneyInput, Name, PageQuery } from '../http/schemas.js';
+import * as present from './presenters.js';
+
+type Kind = 'businesses' | 'customers' | 'staff' | 'services' | 'products';
+
+interface KindSpec {
+  readonly path: string;
+  readonly param: string;
+  readonly tag: string;
+  readonly body: TSchema;
+  readonly upsert: (deps: Deps, p: Principal, companyId: string, id: string, body: any) => Promise<unknown>;
+  readonly present: (entity: any) => unknown;
+  readonly listKey: string;
+}
+
+const SPECS: Record<Kind, KindSpec> = {
+  businesses: {
+    path: 'businesses',
+    param: 'businessId',
+    tag: 'Businesses',
+    body: Type.Object({ name: Name, timeZone: Type.String({ minLength: 1, maxLength: 64 }), currencyCode: Type.String({ minLength: 3, maxLength: 3 }) }),
+    upsert: upsertBusiness,
+    present: present.presentBusiness,
+    listKey: 'businesses',
+  },
+  customers: {
+    path: 'customers',
+    param: 'customerId',
+    tag: 'Customers',
+    body: Type.Object({
+      firstName: Name,
+      lastName: Type.String({ maxLength: 200 }),
+      email: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
+      phone: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
+    }),
+    upsert: upsertCustomer,
+    present: present.presentCustomer,
+    listKey: 'customers',
+  },
+  staff: {
+    path: 'staff',
+    param: 'staffId',
+    tag: 'Staff',
+    body: Type.Object({ firstName: Name, lastName: Type.String({ maxLength: 200 }) }),
+    upsert: upsertStaff,
+    present: present.presentStaff,
+    listKey: 'staff',
+  },
+  services: {
+    path: 'services',
+    param: 'serviceId',
+    tag: 'Services',
+    body: Type.Object({
+      name: Name,
+      durationMinutes: Type.Integer({ minimum: 0, maximum: 24 * 60 }),
+      price: MoneyInput,
+      businessIds: Type.Optional(IdList),
+    }),
+    upsert: (deps, p, c, id, body) => upsertService(deps, p, c, id, { ...body, price: parseMoney(body.price, 'price') }),
+    present: present.presentService,
+    listKey: 'services',
+  },
+  products: {
+    path: 'products',
+    param: 'productId',
+    tag: 'Products',
+    body: Type.Object({ name: Name, price: MoneyInput, businessIds: Type.Optional(IdList) }),
+    upsert: (deps, p, c, id, body) => upsertProduct(deps, p, c, id, { ...body, price: parseMoney(body.price, 'price') }),
+    present: present.presentProduct,
+    listKey: 'products',
+  },
+};
+
+export function registerReferenceRoutes(app: HttpApp, deps: Deps): void {
+  for (const [kind, spec] of Object.entries(SPECS) as [Kind, KindSpec][]) {
+    const one = `/v1/companies/:companyId/${spec.path}/:${spec.param}`;
+    const params = Type.Object({ companyId: Id('the company'), [spec.param]: Id() });
+    const tags = [spec.tag];
+
+    app.put(one, { schema: { tags, summary: `Create or replace (idempotent)`, params, body: spec.body } }, async (request) => {
+      const ps = request.params as Record<string, string>;
+      return spec.present(await spec.upsert(deps, request.principal, ps.companyId!, ps[spec.param]!, request.body));
+    });
+
+    app.get(one, { schema: { tags, summary: 'Read one', params } }, async (request) => {
+      const ps = request.params as Record<string, string>;
+      return spec.present(await getReference(deps, request.principal, ps.companyId!, kind, ps[spec.param]!));
+    });
+
+    const query = kind === 'customers' ? Type.Object({ ...PageQuery, query: Type.Optional(Type.String({ maxLength: 200 })) }) : Type.Object(PageQuery);
+    app.get(
+      `/v1/companies/:companyId/${spec.path}`,
+      { schema: { tags, summary: kind === 'customers' ? 'List or search (name, email, phone)' : 'List', params: Type.Object({ companyId: Id() }), querystring: query } },
+      async (request) => {
+        const q = request.query as { pageSize?: string; pageToken?: string; query?: string };
+        const page = await listReference(
+          deps,
+          request.principal,
+          request.params.companyId,
+          kind,
+          parsePageRequest(q.pageSize, q.pageToken),
+          q.query ? { query: q.query } : undefined,
+        );
+        return { [spec.listKey]: page.items.map(spec.present), nextPageToken: page.nextPageToken };
+      },
+    );
+  }
+}

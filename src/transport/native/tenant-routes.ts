@@ -1,0 +1,59 @@
+// Companies, API keys and /v1/me.
+import { Type } from 'typebox';
+import type { Deps } from '../../application/context.js';
+import { createApiKey, createCompany, listApiKeys, revokeApiKey } from '../../application/keys.js';
+import { parsePageRequest } from '../../application/paging.js';
+import type { HttpApp } from '../http/types.js';
+import { CompanyParams, Id, IdList, Name, PageQuery } from '../http/schemas.js';
+import { presentApiKey, presentCompany } from './presenters.js';
+
+const tags = ['Companies and keys'];
+
+export function registerTenantRoutes(app: HttpApp, deps: Deps): void {
+  app.post(
+    '/v1/companies',
+    { schema: { tags, summary: 'Create a company (master key)', body: Type.Object({ id: Id(), name: Name }) } },
+    async (request, reply) => reply.code(201).send(presentCompany(await createCompany(deps, request.principal, request.body))),
+  );
+
+  app.post(
+    '/v1/companies/:companyId/apiKeys',
+    {
+      schema: {
+        tags,
+        summary: 'Issue an API key; its text is shown once',
+        params: CompanyParams,
+        body: Type.Object({ role: Type.String({ maxLength: 16 }), businessIds: Type.Optional(IdList) }),
+      },
+    },
+    async (request, reply) => {
+      const issued = await createApiKey(deps, request.principal, request.params.companyId, request.body);
+      return reply.code(201).send({ ...presentApiKey(issued.key), key: issued.text });
+    },
+  );
+
+  app.get(
+    '/v1/companies/:companyId/apiKeys',
+    { schema: { tags, summary: 'List keys: ids, roles and prefixes, never keys', params: CompanyParams, querystring: Type.Object(PageQuery) } },
+    async (request) => {
+      const page = await listApiKeys(deps, request.principal, request.params.companyId, parsePageRequest(request.query.pageSize, request.query.pageToken));
+      return { apiKeys: page.items.map(presentApiKey), nextPageToken: page.nextPageToken };
+    },
+  );
+
+  app.delete(
+    '/v1/companies/:companyId/apiKeys/:keyId',
+    { schema: { tags, summary: 'Revoke a key, at once', params: Type.Object({ companyId: Id(), keyId: Id() }) } },
+    async (request) => {
+      await revokeApiKey(deps, request.principal, request.params.companyId, request.params.keyId);
+      return {};
+    },
+  );
+
+  app.get('/v1/me', { schema: { tags, summary: 'The calling key' } }, async (request) => {
+    const p = request.principal;
+    return p.kind === 'master'
+      ? { companyId: '', keyId: 'master', role: 'MASTER', businessIds: [] }
+      : { companyId: p.companyId, keyId: p.keyId, role: p.role, businessIds: [...p.businessIds] };
+  });
+}
