@@ -1,0 +1,73 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+describe('loadConfig', () => {
+  it('defaults to HTTP on 8080, gRPC on 8081, the embedded database in ./data and no master key', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 8080,
+      grpcPort: 8081,
+      databaseUrl: null,
+      dataDir: path.resolve('./data'),
+      masterKey: null,
+      logLevel: 'info',
+    });
+    expect(path.isAbsolute(config.dataDir)).toBe(true);
+  });
+
+  it('reads every variable it knows and returns a frozen object', () => {
+    const config = loadConfig({
+      PORT: '9000',
+      GRPC_PORT: '9001',
+      DATABASE_URL: 'postgresql://u@127.0.0.1:5432/db',
+      PUNCHCARD_DATA_DIR: 'some/dir',
+      PUNCHCARD_MASTER_KEY: 'a-master-key-of-enough-length',
+      LOG_LEVEL: 'warn',
+    });
+    expect(config).toMatchObject({
+      port: 9000,
+      grpcPort: 9001,
+      databaseUrl: 'postgresql://u@127.0.0.1:5432/db',
+      dataDir: path.resolve('some/dir'),
+      masterKey: 'a-master-key-of-enough-length',
+      logLevel: 'warn',
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ PORT: '', DATABASE_URL: '', PUNCHCARD_MASTER_KEY: '', LOG_LEVEL: '' })).toMatchObject({
+      port: 8080,
+      databaseUrl: null,
+      masterKey: null,
+      logLevel: 'info',
+    });
+  });
+
+  it.each([
+    ['PORT', { PORT: 'abc' }],
+    ['PORT', { PORT: '70000' }],
+    ['PORT', { PORT: '-1' }],
+    ['PORT', { PORT: '80.5' }],
+    ['GRPC_PORT', { GRPC_PORT: 'x' }],
+    ['GRPC_PORT', { GRPC_PORT: '65536' }],
+    ['DATABASE_URL', { DATABASE_URL: 'mysql://root@localhost/punchcard' }],
+    ['DATABASE_URL', { DATABASE_URL: 'sqlite:./data.db' }],
+    ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+    ['PUNCHCARD_MASTER_KEY', { PUNCHCARD_MASTER_KEY: 'short' }],
+  ])('refuses a bad %s (%o) with a ConfigError naming it', (name, env) => {
+    let thrown: unknown;
+    try {
+      loadConfig(env);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as Error).message).toContain(name);
+  });
+
+  it('accepts a master key of exactly 16 characters', () => {
+    expect(loadConfig({ PUNCHCARD_MASTER_KEY: '0123456789abcdef' }).masterKey).toBe('0123456789abcdef');
+  });
+});
