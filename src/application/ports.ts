@@ -4,6 +4,10 @@ import type { Role } from '../domain/access.js';
 import type { DomainError } from '../domain/errors.js';
 import type { Business, Company, Customer, Product, Service, Staff } from '../domain/reference.js';
 import type { PageRequest } from './paging.js';
+import type { CustomerPackage, Freeze } from '../domain/package.js';
+import type { EventType, LedgerEvent, Redemption, RedemptionStatus } from '../domain/ledger.js';
+import type { Money } from '../domain/money.js';
+import type { PackageTemplate } from '../domain/template.js';
 
 export interface StoredApiKey {
   readonly companyId: string;
@@ -46,7 +50,7 @@ export interface CustomerFilter {
   readonly query?: string;
 }
 
-export interface Repos {
+export interface Repos extends PackageRepos {
   readonly companies: CompanyRepo;
   readonly apiKeys: ApiKeyRepo;
   readonly businesses: ReferenceRepo<Business>;
@@ -65,4 +69,111 @@ export interface Store {
   /** Maps a driver error to a DomainError when it means something to a client (retry, duplicate). */
   classify(error: unknown): DomainError | undefined;
   close(): Promise<void>;
+}
+
+// ---- the catalog, packages and the ledger ----
+
+export interface TemplateRepo {
+  /** Throws ALREADY_EXISTS when the id is taken. */
+  insert(template: PackageTemplate): Promise<void>;
+  /** Replaces a template that exists; false when none. */
+  update(template: PackageTemplate): Promise<boolean>;
+  get(companyId: string, id: string): Promise<PackageTemplate | undefined>;
+  list(companyId: string, page: PageRequest, options: { includeArchived: boolean }): Promise<PackageTemplate[]>;
+}
+
+export interface PackageListFilter {
+  readonly customerIds?: readonly string[];
+  readonly businessId?: string;
+}
+
+export interface PackageStatePatch {
+  readonly startTime?: number | null;
+  readonly endTime?: number | null;
+  readonly freeze?: Freeze | null;
+  readonly cancelTime?: number | null;
+  readonly refund?: Money | null;
+  readonly expiredTime?: number | null;
+  readonly eventSeq?: number;
+  readonly updateTime: number;
+}
+
+/**
+ * Sold packages with their items. The balance methods are guarded updates: each changes exactly one row or
+ * returns false, and never lets remaining, held or used go below zero (the CHECKs back them).
+ */
+export interface PackageRepo {
+  insert(pkg: CustomerPackage): Promise<void>;
+  get(companyId: string, id: string): Promise<CustomerPackage | undefined>;
+  getMany(companyId: string, ids: readonly string[]): Promise<CustomerPackage[]>;
+  /**
+   * Must run inside a transaction: takes the next ledger sequence number and with it the package row's lock
+   * until the transaction ends, so state checks and the writes after them see no interleaving.
+   */
+  lockForUpdate(companyId: string, id: string): Promise<CustomerPackage | undefined>;
+  list(companyId: string, filter: PackageListFilter, page: PageRequest): Promise<CustomerPackage[]>;
+  /** Packages whose end of validity lies in [from, to), soonest first. */
+  listEnding(companyId: string, from: number, to: number, businessId: string | undefined, limit: number): Promise<CustomerPackage[]>;
+  /** Packages of any company past their end of validity and not yet marked expired or cancelled. */
+  listPastEnd(before: number, limit: number, offset: number): Promise<CustomerPackage[]>;
+  updateState(companyId: string, id: string, patch: PackageStatePatch): Promise<void>;
+  consume(companyId: string, packageId: string, itemId: string, n: number): Promise<boolean>;
+  hold(companyId: string, packageId: string, itemId: string, n: number): Promise<boolean>;
+  commitHeld(companyId: string, packageId: string, itemId: string, n: number): Promise<boolean>;
+  releaseHeld(companyId: string, packageId: string, itemId: string, n: number): Promise<boolean>;
+  unconsume(companyId: string, packageId: string, itemId: string, n: number): Promise<boolean>;
+  adjust(companyId: string, packageId: string, itemId: string, delta: number): Promise<boolean>;
+}
+
+export interface RedemptionRepo {
+  insert(r: Redemption): Promise<void>;
+  get(companyId: string, id: string): Promise<Redemption | undefined>;
+  /** Moves status from → to; false when it was not in `from` (someone else moved it first). */
+  transition(companyId: string, id: string, from: RedemptionStatus, to: RedemptionStatus, at: number, value?: Money): Promise<boolean>;
+  listPending(companyId: string, packageId: string): Promise<Redemption[]>;
+  listByPackages(companyId: string, packageIds: readonly string[], statuses: readonly RedemptionStatus[]): Promise<Redemption[]>;
+  /** Pending holds of any company whose expiry has passed. */
+  listDueHolds(now: number, limit: number): Promise<Redemption[]>;
+}
+
+export interface EventRepo {
+  append(event: LedgerEvent): Promise<void>;
+  /** In sequence order, after the given sequence number. */
+  list(companyId: string, packageId: string, afterSeq: number, offset: number, limit: number): Promise<LedgerEvent[]>;
+  all(companyId: string, packageId: string): Promise<LedgerEvent[]>;
+  /** Sums of value changes and refunds by business and event type, for events with from ≤ time < to. */
+  sums(companyId: string, from: number, to: number, businessId?: string): Promise<LedgerSum[]>;
+  redemptionsPerDay(companyId: string, from: number, to: number, businessId?: string): Promise<{ businessId: string; time: number; quantity: number; type: string }[]>;
+}
+
+export interface LedgerSum {
+  readonly businessId: string;
+  readonly type: EventType;
+  readonly valueDeltaMinor: number;
+  readonly refundMinor: number;
+}
+
+export interface StoredResponse {
+  readonly operation: string;
+  readonly requestHash: string;
+  readonly status: number;
+  readonly body: string;
+}
+
+export interface IdempotencyRepo {
+  get(companyId: string, key: string): Promise<StoredResponse | undefined>;
+  insert(companyId: string, key: string, response: StoredResponse, at: number): Promise<void>;
+  /**
+   * Inside a transaction: claims the key until commit or rollback; false when another transaction holds it
+   * (a retry racing the first request). SQLite's single writer makes this always true there.
+   */
+  tryLock(companyId: string, key: string): Promise<boolean>;
+}
+
+export interface PackageRepos {
+  readonly templates: TemplateRepo;
+  readonly packages: PackageRepo;
+  readonly redemptions: RedemptionRepo;
+  readonly events: EventRepo;
+  readonly idempotency: IdempotencyRepo;
 }

@@ -28,6 +28,7 @@ export const ERROR_REASONS = [
   'WRONG_BUSINESS',
   'ALREADY_REVERSED',
   'HOLD_NOT_PENDING',
+  'HOLD_PENDING', // reversing a hold that is still pending: release it instead
   'PACKAGE_NOT_FROZEN',
   'TEMPLATE_ARCHIVED',
   'NO_REDEEMABLE_PACKAGE',

@@ -241,3 +241,7 @@ function parseJsonInteger(value: unknown, field: string): bigint {
   if (typeof value === 'string' && /^-?\d+$/.test(value)) throw invalidArgument(field, 'amount is too large');
   throw invalidArgument(field, 'must be an integer');
 }
+
+export function negate(m: Money): Money {
+  return money(m.currency, -m.minor);
+}

@@ -12,9 +12,15 @@ import {
   serviceRepo,
   staffRepo,
 } from './reference-repos.js';
+import { eventRepo, idempotencyRepo, packageRepo, redemptionRepo, templateRepo } from './package-repos.js';
 
-export function reposOn(q: Queryable): Repos {
+export function reposOn(q: Queryable, engine: Db['engine']): Repos {
   return {
+    templates: templateRepo(q),
+    packages: packageRepo(q),
+    redemptions: redemptionRepo(q),
+    events: eventRepo(q),
+    idempotency: idempotencyRepo(q, engine),
     companies: companyRepo(q),
     apiKeys: apiKeyRepo(q),
     businesses: businessRepo(q),
@@ -28,8 +34,8 @@ export function reposOn(q: Queryable): Repos {
 export function createStore(db: Db): Store {
   return {
     engine: db.engine,
-    read: reposOn(db.kysely),
-    transaction: (fn) => db.transaction((trx) => fn(reposOn(trx))),
+    read: reposOn(db.kysely, db.engine),
+    transaction: (fn) => db.transaction((trx) => fn(reposOn(trx, db.engine))),
     ping: () => db.ping(),
     classify(error) {
       if (isUnavailable(error)) return new DomainError('UNAVAILABLE', 'the database is unavailable; retry shortly');

@@ -16,7 +16,7 @@ describe.each(ENGINES)('companies and keys on %s', (engine) => {
 
   it('answers 401 UNAUTHENTICATED without a key, with an unknown key and with a malformed header', async () => {
     const c = await t.newCompany();
-    for (const headers of [{}, { authorization: 'Bearer pck.nobody.xyz' }, { authorization: 'Bearer' }, { authorization: 'Token abc' }]) {
+    for (const headers of [{}, { authorization: 'Bearer pck.nobody.xyz' }, { authorization: 'Bearer' }, { authorization: 'Token abc' }] as Record<string, string>[]) {
       const r = await get(`/v1/companies/${c.id}/customers`, headers);
       expect(r.statusCode).toBe(401);
       expect(r.json()).toMatchObject({ code: 16 });

@@ -13,6 +13,7 @@ import { registerOpsRoutes } from './ops-routes.js';
 import type { HttpApp } from './types.js';
 import { registerTenantRoutes } from '../native/tenant-routes.js';
 import { registerReferenceRoutes } from '../native/reference-routes.js';
+import { registerPackageRoutes } from '../native/package-routes.js';
 
 export interface HttpAppOptions {
   readonly deps: Deps;
@@ -63,6 +64,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   registerOpsRoutes(app, deps, metrics);
   registerTenantRoutes(app, deps);
   registerReferenceRoutes(app, deps);
+  registerPackageRoutes(app, deps);
   if (options.extend) await options.extend(app);
   return app;
 }

@@ -1,0 +1,123 @@
+// Reads of packages for every surface: one package, a customer's, a page for MoeGo's lists, the history,
+// the expiring-soon list. Holds whose time has passed count as released even before the sweeper writes it.
+import type { Principal } from '../domain/access.js';
+import { authorize } from '../domain/access.js';
+import { addDays, localDateOf, startOfLocalDay } from '../domain/calendar.js';
+import { invalidArgument, notFound } from '../domain/errors.js';
+import type { LedgerEvent, Redemption } from '../domain/ledger.js';
+import type { CustomerPackage } from '../domain/package.js';
+import { expirationDate, lifecycleAt } from '../domain/package.js';
+import type { Deps } from './context.js';
+import { requireCompany } from './context.js';
+import type { PackageView } from './package-tx.js';
+import type { Page, PageRequest } from './paging.js';
+import { pageOf } from './paging.js';
+import type { PackageListFilter } from './ports.js';
+
+/** The package as of a moment: pending holds past their expiry no longer hold anything. */
+export function effectiveView(pkg: CustomerPackage, pending: readonly Redemption[], asOf: number): PackageView {
+  const lapsed = pending.filter((h) => h.holdExpireTime !== null && h.holdExpireTime <= asOf);
+  if (lapsed.length === 0) return { pkg, holds: pending, asOf };
+  const items = pkg.items.map((i) => {
+    const q = lapsed.filter((h) => h.itemId === i.id).reduce((n, h) => n + h.quantity, 0);
+    return q ? { ...i, held: i.held - q, remaining: i.remaining + q } : i;
+  });
+  return { pkg: { ...pkg, items }, holds: pending.filter((h) => !lapsed.includes(h)), asOf };
+}
+
+async function viewsOf(deps: Deps, companyId: string, pkgs: CustomerPackage[], asOf: number): Promise<PackageView[]> {
+  const pending = await deps.store.read.redemptions.listByPackages(companyId, pkgs.map((p) => p.id), ['PENDING']);
+  return pkgs.map((pkg) => effectiveView(pkg, pending.filter((h) => h.packageId === pkg.id), asOf));
+}
+
+export async function loadCustomerViews(deps: Deps, companyId: string, customerId: string, asOf: number): Promise<PackageView[]> {
+  const views: PackageView[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const page: PageRequest = { size: 500, after, offset: 0 };
+    const rows = await deps.store.read.packages.list(companyId, { customerIds: [customerId] }, page);
+    views.push(...(await viewsOf(deps, companyId, rows.slice(0, 500), asOf)));
+    if (rows.length <= 500) return views;
+    after = rows[499]!.id;
+  }
+}
+
+/** One package, as of now. */
+export async function getPackage(deps: Deps, p: Principal, companyId: string, packageId: string): Promise<PackageView> {
+  authorize(p, companyId, 'read');
+  const pkg = await deps.store.read.packages.get(companyId, packageId);
+  if (!pkg) throw notFound('package', packageId);
+  return (await viewsOf(deps, companyId, [pkg], deps.clock.now()))[0]!;
+}
+
+/** Several packages by id; NOT_FOUND names the first id missing. Kept in the order asked. */
+export async function getPackages(deps: Deps, p: Principal, companyId: string, ids: readonly string[], businessId?: string): Promise<PackageView[]> {
+  authorize(p, companyId, 'read');
+  await requireCompany(deps, p, companyId);
+  const unique = [...new Set(ids)];
+  const found = await deps.store.read.packages.getMany(companyId, unique);
+  const byId = new Map(found.map((pkg) => [pkg.id, pkg]));
+  const missing = unique.find((id) => !byId.has(id) || (businessId && byId.get(id)!.businessId !== businessId));
+  if (missing !== undefined) throw notFound('package', missing);
+  return viewsOf(deps, companyId, unique.map((id) => byId.get(id)!), deps.clock.now());
+}
+
+/** A page of packages in id order (creation order), filtered by customers and business. */
+export async function listPackages(
+  deps: Deps,
+  p: Principal,
+  companyId: string,
+  filter: PackageListFilter,
+  page: PageRequest,
+): Promise<Page<PackageView>> {
+  authorize(p, companyId, 'read');
+  await requireCompany(deps, p, companyId);
+  if (filter.customerIds && filter.customerIds.length > 500) throw invalidArgument('customerIds', 'at most 500 ids');
+  const rows = await deps.store.read.packages.list(companyId, filter, page);
+  const pageRows = pageOf(rows, page, (r) => r.id);
+  return { items: await viewsOf(deps, companyId, pageRows.items, deps.clock.now()), nextPageToken: pageRows.nextPageToken };
+}
+
+/** The package's history, oldest first. */
+export async function listEvents(deps: Deps, p: Principal, companyId: string, packageId: string, page: PageRequest): Promise<Page<LedgerEvent>> {
+  authorize(p, companyId, 'read');
+  if (!(await deps.store.read.packages.get(companyId, packageId))) throw notFound('package', packageId);
+  // Event tokens carry the last sequence number; the keyset is the ledger order itself.
+  const afterSeq = page.after === null ? 0 : Number(page.after.replace(/^s/, ''));
+  if (!Number.isSafeInteger(afterSeq)) throw invalidArgument('pageToken', 'is not a page token this service issued');
+  const rows = await deps.store.read.events.list(companyId, packageId, afterSeq, page.offset, page.size + 1);
+  return pageOf(rows, page, (e) => `s${e.seq}`);
+}
+
+export interface ExpiringQuery {
+  readonly withinDays: number;
+  readonly businessId?: string;
+}
+
+/** Open packages whose expiration date falls within the next N days (today included), soonest first. */
+export async function listExpiring(deps: Deps, p: Principal, companyId: string, query: ExpiringQuery, page: PageRequest): Promise<Page<PackageView>> {
+  authorize(p, companyId, 'read');
+  await requireCompany(deps, p, companyId);
+  if (!Number.isInteger(query.withinDays) || query.withinDays < 0 || query.withinDays > 3660) {
+    throw invalidArgument('withinDays', 'must be an integer from 0 to 3660');
+  }
+  const now = deps.clock.now();
+  // A day either side of the window covers every time zone; the local dates decide.
+  const from = now - 2 * 86_400_000;
+  const to = now + (query.withinDays + 2) * 86_400_000;
+  const limit = page.offset + page.size + 1 + 1000;
+  const rows = await deps.store.read.packages.listEnding(companyId, from, to, query.businessId, limit);
+  const views = (await viewsOf(deps, companyId, rows, now)).filter(({ pkg }) => {
+    const today = localDateOf(now, pkg.timeZone);
+    const date = expirationDate(pkg);
+    const state = lifecycleAt(pkg, now);
+    return date >= today && date <= addDays(today, query.withinDays) && (state === 'ACTIVE' || state === 'FROZEN' || state === 'NOT_STARTED');
+  });
+  const after = page.after === null ? 0 : Number(page.after.replace(/^o/, ''));
+  const start = page.offset + (Number.isSafeInteger(after) ? after : 0);
+  const items = views.slice(start, start + page.size);
+  const more = views.length > start + page.size;
+  return { items, nextPageToken: more ? `~o${start + page.size}` : '' };
+}
+
+export { startOfLocalDay };

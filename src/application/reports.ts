@@ -1,0 +1,141 @@
+// Reports computed from the ledger alone: outstanding liability by business, and redemptions per day.
+import type { Principal } from '../domain/access.js';
+import { authorize } from '../domain/access.js';
+import type { LocalDate } from '../domain/calendar.js';
+import { addDays, localDateOf, startOfLocalDay } from '../domain/calendar.js';
+import { invalidArgument, notFound } from '../domain/errors.js';
+import type { EventType } from '../domain/ledger.js';
+import type { Money } from '../domain/money.js';
+import { money } from '../domain/money.js';
+import type { Business } from '../domain/reference.js';
+import type { Deps } from './context.js';
+import { requireCompany } from './context.js';
+import type { LedgerSum } from './ports.js';
+import { sweepExpiredPackages } from './sweeper.js';
+
+export interface LiabilityLine {
+  readonly businessId: string;
+  readonly businessName: string;
+  readonly currencyCode: string;
+  /** Outstanding at the start of `from` (zero without one). */
+  readonly opening: Money;
+  readonly sold: Money;
+  /** Value of visits used, less visits reversed. */
+  readonly redeemed: Money;
+  /** Outstanding value released by cancellations. */
+  readonly refunded: Money;
+  /** Money paid back by cancellations (may differ from what was outstanding). */
+  readonly refundsPaid: Money;
+  /** Breakage: value that expired unused, less expired value revived by extensions. */
+  readonly expired: Money;
+  readonly adjusted: Money;
+  /** opening + sold − redeemed − refunded − expired + adjusted. */
+  readonly closing: Money;
+}
+
+export interface LiabilityReport {
+  readonly from: LocalDate | null;
+  readonly to: LocalDate;
+  readonly businesses: LiabilityLine[];
+}
+
+const ALL_TIME = 0;
+
+function total(sums: readonly LedgerSum[], types: readonly EventType[]): number {
+  return sums.filter((s) => types.includes(s.type)).reduce((n, s) => n + s.valueDeltaMinor, 0);
+}
+
+async function linesFor(deps: Deps, companyId: string, b: Business, from: LocalDate | null, to: LocalDate): Promise<LiabilityLine> {
+  const end = startOfLocalDay(addDays(to, 1), b.timeZone);
+  const start = from === null ? ALL_TIME : startOfLocalDay(from, b.timeZone);
+  const events = deps.store.read.events;
+  const [before, within] = await Promise.all([
+    from === null ? Promise.resolve([]) : events.sums(companyId, ALL_TIME, start, b.id),
+    events.sums(companyId, start, end, b.id),
+  ]);
+  const m = (minor: number) => money(b.currencyCode, minor === 0 ? 0 : minor);
+  const opening = before.reduce((n, s) => n + s.valueDeltaMinor, 0);
+  const sold = total(within, ['SOLD']);
+  const redeemed = -total(within, ['REDEEMED', 'COMMITTED', 'REVERSED']);
+  const refunded = -total(within, ['CANCELLED']);
+  const expired = -total(within, ['EXPIRED', 'EXTENDED']);
+  const adjusted = total(within, ['ADJUSTED']);
+  return {
+    businessId: b.id,
+    businessName: b.name,
+    currencyCode: b.currencyCode,
+    opening: m(opening),
+    sold: m(sold),
+    redeemed: m(redeemed),
+    refunded: m(refunded),
+    refundsPaid: m(within.reduce((n, s) => n + s.refundMinor, 0)),
+    expired: m(expired),
+    adjusted: m(adjusted),
+    closing: m(opening + sold - redeemed - refunded - expired + adjusted),
+  };
+}
+
+async function businessesOf(deps: Deps, companyId: string, businessId?: string): Promise<Business[]> {
+  if (businessId) {
+    const b = await deps.store.read.businesses.get(companyId, businessId);
+    if (!b) throw notFound('business', businessId);
+    return [b];
+  }
+  const out: Business[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const rows = await deps.store.read.businesses.list(companyId, { size: 500, after, offset: 0 });
+    out.push(...rows.slice(0, 500));
+    if (rows.length <= 500) return out;
+    after = rows[499]!.id;
+  }
+}
+
+/**
+ * Outstanding liability by business as of the end of `asOf` (or `to`), with the movements from the start of
+ * `from` when given; dates are each business's local dates.
+ */
+export async function liabilityReport(
+  deps: Deps,
+  p: Principal,
+  companyId: string,
+  query: { asOf?: LocalDate; from?: LocalDate; to?: LocalDate; businessId?: string },
+): Promise<LiabilityReport> {
+  authorize(p, companyId, 'read', query.businessId);
+  await requireCompany(deps, p, companyId);
+  if (query.asOf && query.to && query.asOf !== query.to) throw invalidArgument('asOf', 'give asOf or to, not both');
+  const to = query.to ?? query.asOf ?? localDateOf(deps.clock.now(), 'UTC');
+  const from = query.from ?? null;
+  if (from !== null && from > to) throw invalidArgument('from', 'must not be after to');
+  await sweepExpiredPackages(deps);
+  const businesses = await businessesOf(deps, companyId, query.businessId);
+  return { from, to, businesses: await Promise.all(businesses.map((b) => linesFor(deps, companyId, b, from, to))) };
+}
+
+export interface DayCount {
+  readonly date: LocalDate;
+  readonly units: number;
+}
+
+/** Units redeemed per local day over the last N days (reversals subtracted), for the dashboard's chart. */
+export async function redemptionsPerDay(
+  deps: Deps,
+  p: Principal,
+  companyId: string,
+  query: { days: number; businessId?: string },
+): Promise<DayCount[]> {
+  authorize(p, companyId, 'read', query.businessId);
+  if (!Number.isInteger(query.days) || query.days < 1 || query.days > 366) throw invalidArgument('days', 'must be from 1 to 366');
+  const businesses = new Map((await businessesOf(deps, companyId, query.businessId)).map((b) => [b.id, b]));
+  const now = deps.clock.now();
+  const rows = await deps.store.read.events.redemptionsPerDay(companyId, now - (query.days + 1) * 86_400_000, now + 1, query.businessId);
+  const zoneToday = localDateOf(now, [...businesses.values()][0]?.timeZone ?? 'UTC');
+  const counts = new Map<LocalDate, number>();
+  for (let d = 0; d < query.days; d++) counts.set(addDays(zoneToday, -d), 0);
+  for (const r of rows) {
+    const date = localDateOf(r.time, businesses.get(r.businessId)?.timeZone ?? 'UTC');
+    if (!counts.has(date)) continue;
+    counts.set(date, counts.get(date)! + (r.type === 'REVERSED' ? -r.quantity : r.quantity));
+  }
+  return [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([date, units]) => ({ date, units }));
+}

@@ -1,0 +1,185 @@
+// A sold package and its rules: what state it is in at a moment, whether it may be redeemed, which item a
+// service draws on, and what its unused part is worth.
+import type { LocalDate, Validity } from './calendar.js';
+import { NEVER_EXPIRES, expirationDateOf, graceEndOf, localDateOf } from './calendar.js';
+import { failedPrecondition } from './errors.js';
+import type { Money } from './money.js';
+import { money, sum, valueOfLastUnits } from './money.js';
+import type { Activation, ItemKind, PackageType } from './template.js';
+
+export const LIFECYCLES = ['NOT_STARTED', 'ACTIVE', 'FROZEN', 'EXPIRED', 'CANCELLED', 'FULLY_REDEEMED'] as const;
+export type Lifecycle = (typeof LIFECYCLES)[number];
+
+export interface ItemChoice {
+  readonly id: string;
+  readonly name: string;
+}
+
+export interface PackageItem {
+  readonly id: string;
+  readonly position: number;
+  readonly kind: ItemKind;
+  readonly choices: readonly ItemChoice[];
+  /** As sold. */
+  readonly quantity: number;
+  /** As sold plus adjustments. */
+  readonly total: number;
+  /** Committed units. */
+  readonly used: number;
+  /** Units reserved by pending holds. */
+  readonly held: number;
+  /** total − used − held: what can still be redeemed. */
+  readonly remaining: number;
+  /** The item's share of what was paid. */
+  readonly value: Money;
+  readonly unitPrice: Money;
+}
+
+export interface Freeze {
+  readonly startDate: LocalDate;
+  /** The day it is redeemable again; null until unfrozen. */
+  readonly endDate: LocalDate | null;
+  readonly reason: string;
+}
+
+export interface Invoice {
+  readonly id: string;
+  readonly no: string;
+  readonly receiptNo: string;
+  readonly status: string;
+}
+
+export interface CustomerPackage {
+  readonly companyId: string;
+  readonly id: string;
+  readonly customerId: string;
+  readonly businessId: string;
+  readonly staffId: string | null;
+  readonly templateId: string;
+  readonly name: string;
+  readonly description: string;
+  readonly type: PackageType;
+  readonly listPrice: Money;
+  readonly paid: Money;
+  readonly timeZone: string;
+  readonly purchaseTime: number;
+  readonly startTime: number | null;
+  readonly endTime: number | null;
+  readonly validity: Validity;
+  readonly gracePeriodDays: number;
+  readonly activation: Activation;
+  readonly restrictToSellingBusiness: boolean;
+  readonly freeze: Freeze | null;
+  readonly cancelTime: number | null;
+  readonly refund: Money | null;
+  /** When its expiry was written to the ledger (breakage); null while it has not expired, or was extended since. */
+  readonly expiredTime: number | null;
+  readonly invoice: Invoice | null;
+  readonly eventSeq: number;
+  readonly createTime: number;
+  readonly updateTime: number;
+  readonly items: readonly PackageItem[];
+}
+
+export const serviceItems = (p: CustomerPackage) => p.items.filter((i) => i.kind === 'SERVICE');
+export const totalRemaining = (p: CustomerPackage): number => serviceItems(p).reduce((n, i) => n + i.remaining, 0);
+export const totalHeld = (p: CustomerPackage): number => p.items.reduce((n, i) => n + i.held, 0);
+export const totalUsed = (p: CustomerPackage): number => p.items.reduce((n, i) => n + i.used, 0);
+
+/** yyyy-MM-dd in the business's zone; 9999-01-01 when it never expires (or has not started its clock). */
+export const expirationDate = (p: CustomerPackage): LocalDate => expirationDateOf(p.endTime, p.timeZone);
+
+/** Redeemable through the whole local expiration date, then the grace days; null when it never expires. */
+export function graceEndTime(p: CustomerPackage): number | null {
+  if (p.endTime === null) return null;
+  return graceEndOf(expirationDate(p), p.gracePeriodDays, p.timeZone);
+}
+
+export function isFrozenAt(p: CustomerPackage, now: number): boolean {
+  if (!p.freeze) return false;
+  const today = localDateOf(now, p.timeZone);
+  return p.freeze.startDate <= today && (p.freeze.endDate === null || today < p.freeze.endDate);
+}
+
+const nothingLeft = (p: CustomerPackage) => p.items.every((i) => i.remaining === 0 && i.held === 0);
+
+/** The lifecycle at a moment. A running freeze holds the clock, so a frozen package does not expire. */
+export function lifecycleAt(p: CustomerPackage, now: number): Lifecycle {
+  if (p.cancelTime !== null) return 'CANCELLED';
+  if (nothingLeft(p)) return 'FULLY_REDEEMED';
+  if (isFrozenAt(p, now)) return 'FROZEN';
+  const graceEnd = graceEndTime(p);
+  if (p.expiredTime !== null || (graceEnd !== null && now >= graceEnd)) return 'EXPIRED';
+  if (p.startTime !== null && now < p.startTime) return 'NOT_STARTED';
+  return 'ACTIVE';
+}
+
+/** Refuses, with the contract's reason, anything but an ACTIVE package (at the selling business if it says so). */
+export function assertRedeemable(p: CustomerPackage, at: number, businessId: string): void {
+  const meta = { packageId: p.id };
+  switch (lifecycleAt(p, at)) {
+    case 'CANCELLED':
+      throw failedPrecondition('PACKAGE_CANCELLED', `package ${p.id} is cancelled`, meta);
+    case 'FULLY_REDEEMED':
+      throw failedPrecondition('PACKAGE_FULLY_REDEEMED', `package ${p.id} is fully redeemed`, meta);
+    case 'FROZEN':
+      throw failedPrecondition(
+        'PACKAGE_FROZEN',
+        p.freeze!.endDate ? `package ${p.id} is frozen until ${p.freeze!.endDate}` : `package ${p.id} is frozen`,
+        meta,
+      );
+    case 'EXPIRED':
+      throw failedPrecondition('PACKAGE_EXPIRED', `package ${p.id} expired on ${expirationDate(p)}`, meta);
+    case 'NOT_STARTED':
+      throw failedPrecondition('PACKAGE_NOT_STARTED', `package ${p.id} starts at ${new Date(p.startTime!).toISOString()}`, meta);
+    case 'ACTIVE':
+      break;
+  }
+  if (p.restrictToSellingBusiness && businessId !== p.businessId) {
+    throw failedPrecondition('WRONG_BUSINESS', `package ${p.id} can be redeemed only at business ${p.businessId}`, {
+      ...meta,
+      businessId: p.businessId,
+    });
+  }
+}
+
+/**
+ * The item a service (or product) draws on: among the items that offer it, the first with enough left,
+ * preferring the most specific item (fewest alternatives) so that "any of" items stay flexible.
+ */
+export function chooseItem(p: CustomerPackage, refId: string, quantity: number): PackageItem {
+  const offering = p.items
+    .filter((i) => i.choices.some((c) => c.id === refId))
+    .sort((a, b) => a.choices.length - b.choices.length || a.position - b.position);
+  if (offering.length === 0) {
+    throw failedPrecondition('SERVICE_NOT_IN_PACKAGE', `package ${p.id} does not include ${refId}`, { packageId: p.id, serviceId: refId });
+  }
+  const item = offering.find((i) => i.remaining >= quantity);
+  if (!item) {
+    const left = offering.reduce((n, i) => n + i.remaining, 0);
+    throw failedPrecondition('INSUFFICIENT_BALANCE', `package ${p.id} has ${left} of ${refId} left, ${quantity} asked`, {
+      packageId: p.id,
+      serviceId: refId,
+      remaining: String(left),
+    });
+  }
+  return item;
+}
+
+/** What the unused part of an item is worth: its last (total − used) units, held ones included. */
+export function itemRemainingValue(i: PackageItem): Money {
+  return valueOfLastUnits(i.value, i.quantity, i.total - i.used);
+}
+
+/** The outstanding value of a package: paid and not yet used, refunded or expired. */
+export function remainingValue(p: CustomerPackage): Money {
+  if (p.cancelTime !== null || p.expiredTime !== null) return money(p.paid.currency, 0);
+  return sum(p.paid.currency, p.items.map(itemRemainingValue));
+}
+
+/** Returns a copy with one item replaced. */
+export function withItem(p: CustomerPackage, item: PackageItem): CustomerPackage {
+  return { ...p, items: p.items.map((i) => (i.id === item.id ? item : i)) };
+}
+
+export const neverExpires = (p: CustomerPackage): boolean => expirationDate(p) === NEVER_EXPIRES;

@@ -1,0 +1,326 @@
+// The catalog, sold packages, redemptions, the ledger and idempotency records.
+import { sql } from 'kysely';
+import type {
+  EventRepo,
+  IdempotencyRepo,
+  PackageRepo,
+  PackageStatePatch,
+  RedemptionRepo,
+  TemplateRepo,
+} from '../application/ports.js';
+import type { EventType } from '../domain/ledger.js';
+import { alreadyExists } from '../domain/errors.js';
+import type { Db, Queryable } from './database.js';
+import { isUniqueViolation } from './database.js';
+import * as m from './package-mappers.js';
+import type { PackageItemsTable, PackagesTable } from './schema.js';
+
+export function templateRepo(q: Queryable): TemplateRepo {
+  return {
+    async insert(t) {
+      try {
+        await q.insertInto('package_templates').values(m.templateToRow(t)).execute();
+      } catch (error) {
+        if (isUniqueViolation(error)) throw alreadyExists('package template', t.id);
+        throw error;
+      }
+    },
+    async update(t) {
+      const { company_id, template_id, created_at: _c, ...changes } = m.templateToRow(t);
+      const r = await q
+        .updateTable('package_templates')
+        .set(changes)
+        .where('company_id', '=', company_id)
+        .where('template_id', '=', template_id)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+    async get(companyId, id) {
+      const row = await q.selectFrom('package_templates').selectAll().where('company_id', '=', companyId).where('template_id', '=', id).executeTakeFirst();
+      return row && m.templateRowToTemplate(row);
+    },
+    async list(companyId, page, { includeArchived }) {
+      let query = q.selectFrom('package_templates').selectAll().where('company_id', '=', companyId);
+      if (!includeArchived) query = query.where('archived_at', 'is', null);
+      if (page.after) query = query.where('template_id', '>', page.after);
+      const rows = await query.orderBy('template_id').limit(page.size + 1).offset(page.offset).execute();
+      return rows.map(m.templateRowToTemplate);
+    },
+  };
+}
+
+async function withItems(q: Queryable, companyId: string, rows: PackagesTable[]) {
+  if (rows.length === 0) return [];
+  const items = await q
+    .selectFrom('package_items')
+    .selectAll()
+    .where('company_id', '=', companyId)
+    .where('package_id', 'in', rows.map((r) => r.package_id))
+    .execute();
+  const byPackage = new Map<string, PackageItemsTable[]>();
+  for (const i of items) {
+    const list = byPackage.get(i.package_id) ?? [];
+    list.push(i);
+    byPackage.set(i.package_id, list);
+  }
+  return rows.map((r) => m.packageRowToPackage(r, byPackage.get(r.package_id) ?? []));
+}
+
+type BalanceMove = { set: Record<string, unknown>; guard: ReturnType<typeof sql> };
+
+export function packageRepo(q: Queryable): PackageRepo {
+  async function move(companyId: string, packageId: string, itemId: string, change: BalanceMove): Promise<boolean> {
+    const r = await q
+      .updateTable('package_items')
+      .set(change.set as never)
+      .where('company_id', '=', companyId)
+      .where('package_id', '=', packageId)
+      .where('item_id', '=', itemId)
+      .where(change.guard as never)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  return {
+    async insert(pkg) {
+      await q.insertInto('packages').values(m.packageToRow(pkg)).execute();
+      await q.insertInto('package_items').values(pkg.items.map((i) => m.itemToRow(pkg, i))).execute();
+    },
+    async get(companyId, id) {
+      const row = await q.selectFrom('packages').selectAll().where('company_id', '=', companyId).where('package_id', '=', id).executeTakeFirst();
+      return row ? (await withItems(q, companyId, [row]))[0] : undefined;
+    },
+    async getMany(companyId, ids) {
+      if (ids.length === 0) return [];
+      const rows = await q.selectFrom('packages').selectAll().where('company_id', '=', companyId).where('package_id', 'in', [...ids]).execute();
+      return withItems(q, companyId, rows);
+    },
+    async lockForUpdate(companyId, id) {
+      const row = await q
+        .updateTable('packages')
+        .set({ event_seq: sql<number>`event_seq + 1` })
+        .where('company_id', '=', companyId)
+        .where('package_id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+      return row ? (await withItems(q, companyId, [row]))[0] : undefined;
+    },
+    async list(companyId, filter, page) {
+      let query = q.selectFrom('packages').selectAll().where('company_id', '=', companyId);
+      if (filter.customerIds) query = query.where('customer_id', 'in', [...filter.customerIds]);
+      if (filter.businessId) query = query.where('business_id', '=', filter.businessId);
+      if (page.after) query = query.where('package_id', '>', page.after);
+      const rows = await query.orderBy('package_id').limit(page.size + 1).offset(page.offset).execute();
+      return withItems(q, companyId, rows);
+    },
+    async listEnding(companyId, from, to, businessId, limit) {
+      let query = q
+        .selectFrom('packages')
+        .selectAll()
+        .where('company_id', '=', companyId)
+        .where('end_time', '>=', from)
+        .where('end_time', '<', to)
+        .where('cancelled_at', 'is', null)
+        .where('expired_at', 'is', null);
+      if (businessId) query = query.where('business_id', '=', businessId);
+      const rows = await query.orderBy('end_time').orderBy('package_id').limit(limit).execute();
+      return withItems(q, companyId, rows);
+    },
+    async listPastEnd(before, limit, offset) {
+      const rows = await q
+        .selectFrom('packages')
+        .selectAll()
+        .where('end_time', '<', before)
+        .where('cancelled_at', 'is', null)
+        .where('expired_at', 'is', null)
+        .orderBy('end_time')
+        .orderBy('company_id')
+        .orderBy('package_id')
+        .limit(limit)
+        .offset(offset)
+        .execute();
+      const out = [];
+      for (const companyId of new Set(rows.map((r) => r.company_id))) {
+        out.push(...(await withItems(q, companyId, rows.filter((r) => r.company_id === companyId))));
+      }
+      return out;
+    },
+    async updateState(companyId, id, patch: PackageStatePatch) {
+      const set: Partial<PackagesTable> = { updated_at: patch.updateTime };
+      if (patch.startTime !== undefined) set.start_time = patch.startTime;
+      if (patch.endTime !== undefined) set.end_time = patch.endTime;
+      if (patch.freeze !== undefined) {
+        set.freeze_start_date = patch.freeze?.startDate ?? null;
+        set.freeze_end_date = patch.freeze?.endDate ?? null;
+        set.freeze_reason = patch.freeze?.reason ?? null;
+      }
+      if (patch.cancelTime !== undefined) set.cancelled_at = patch.cancelTime;
+      if (patch.refund !== undefined) set.refund_minor = patch.refund?.minor ?? null;
+      if (patch.expiredTime !== undefined) set.expired_at = patch.expiredTime;
+      if (patch.eventSeq !== undefined) set.event_seq = patch.eventSeq;
+      await q.updateTable('packages').set(set).where('company_id', '=', companyId).where('package_id', '=', id).execute();
+    },
+    consume: (c, p, i, n) =>
+      move(c, p, i, { set: { used: sql`used + ${n}`, remaining: sql`remaining - ${n}` }, guard: sql`remaining >= ${n}` }),
+    hold: (c, p, i, n) =>
+      move(c, p, i, { set: { held: sql`held + ${n}`, remaining: sql`remaining - ${n}` }, guard: sql`remaining >= ${n}` }),
+    commitHeld: (c, p, i, n) =>
+      move(c, p, i, { set: { held: sql`held - ${n}`, used: sql`used + ${n}` }, guard: sql`held >= ${n}` }),
+    releaseHeld: (c, p, i, n) =>
+      move(c, p, i, { set: { held: sql`held - ${n}`, remaining: sql`remaining + ${n}` }, guard: sql`held >= ${n}` }),
+    unconsume: (c, p, i, n) =>
+      move(c, p, i, { set: { used: sql`used - ${n}`, remaining: sql`remaining + ${n}` }, guard: sql`used >= ${n}` }),
+    adjust: (c, p, i, d) =>
+      move(c, p, i, {
+        set: { total: sql`total + ${d}`, remaining: sql`remaining + ${d}` },
+        guard: sql`remaining + ${d} >= 0`,
+      }),
+  };
+}
+
+export function redemptionRepo(q: Queryable): RedemptionRepo {
+  const withCurrency = () =>
+    q
+      .selectFrom('redemptions as r')
+      .innerJoin('packages as p', (j) => j.onRef('p.company_id', '=', 'r.company_id').onRef('p.package_id', '=', 'r.package_id'))
+      .selectAll('r')
+      .select('p.currency');
+  return {
+    async insert(r) {
+      await q.insertInto('redemptions').values(m.redemptionToRow(r)).execute();
+    },
+    async get(companyId, id) {
+      const row = await withCurrency().where('r.company_id', '=', companyId).where('r.redemption_id', '=', id).executeTakeFirst();
+      return row && m.redemptionRowToRedemption(row, row.currency);
+    },
+    async transition(companyId, id, from, to, at, value) {
+      const r = await q
+        .updateTable('redemptions')
+        .set(value === undefined ? { status: to, updated_at: at } : { status: to, updated_at: at, value_minor: value.minor })
+        .where('company_id', '=', companyId)
+        .where('redemption_id', '=', id)
+        .where('status', '=', from)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+    async listPending(companyId, packageId) {
+      const rows = await withCurrency()
+        .where('r.company_id', '=', companyId)
+        .where('r.package_id', '=', packageId)
+        .where('r.status', '=', 'PENDING')
+        .orderBy('r.redemption_id')
+        .execute();
+      return rows.map((row) => m.redemptionRowToRedemption(row, row.currency));
+    },
+    async listByPackages(companyId, packageIds, statuses) {
+      if (packageIds.length === 0 || statuses.length === 0) return [];
+      const rows = await withCurrency()
+        .where('r.company_id', '=', companyId)
+        .where('r.package_id', 'in', [...packageIds])
+        .where('r.status', 'in', [...statuses])
+        .orderBy('r.redemption_id')
+        .execute();
+      return rows.map((row) => m.redemptionRowToRedemption(row, row.currency));
+    },
+    async listDueHolds(now, limit) {
+      const rows = await withCurrency()
+        .where('r.status', '=', 'PENDING')
+        .where('r.hold_expire_time', '<=', now)
+        .orderBy('r.hold_expire_time')
+        .limit(limit)
+        .execute();
+      return rows.map((row) => m.redemptionRowToRedemption(row, row.currency));
+    },
+  };
+}
+
+export function eventRepo(q: Queryable): EventRepo {
+  const withCurrency = () =>
+    q
+      .selectFrom('package_events as e')
+      .innerJoin('packages as p', (j) => j.onRef('p.company_id', '=', 'e.company_id').onRef('p.package_id', '=', 'e.package_id'))
+      .selectAll('e')
+      .select('p.currency');
+  return {
+    async append(e) {
+      await q.insertInto('package_events').values(m.eventToRow(e)).execute();
+    },
+    async list(companyId, packageId, afterSeq, offset, limit) {
+      const rows = await withCurrency()
+        .where('e.company_id', '=', companyId)
+        .where('e.package_id', '=', packageId)
+        .where('e.seq', '>', afterSeq)
+        .orderBy('e.seq')
+        .limit(limit)
+        .offset(offset)
+        .execute();
+      return rows.map((r) => m.eventRowToEvent(r, r.currency));
+    },
+    async all(companyId, packageId) {
+      const rows = await withCurrency().where('e.company_id', '=', companyId).where('e.package_id', '=', packageId).orderBy('e.seq').execute();
+      return rows.map((r) => m.eventRowToEvent(r, r.currency));
+    },
+    async sums(companyId, from, to, businessId) {
+      let query = q
+        .selectFrom('package_events')
+        .select(['business_id', 'type'])
+        .select((eb) => [eb.fn.sum<number>('value_delta_minor').as('value'), eb.fn.sum<number>('refund_minor').as('refund')])
+        .where('company_id', '=', companyId)
+        .where('time', '>=', from)
+        .where('time', '<', to);
+      if (businessId) query = query.where('business_id', '=', businessId);
+      const rows = await query.groupBy(['business_id', 'type']).execute();
+      return rows.map((r) => ({
+        businessId: r.business_id,
+        type: r.type as EventType,
+        valueDeltaMinor: Number(r.value ?? 0),
+        refundMinor: Number(r.refund ?? 0),
+      }));
+    },
+    async redemptionsPerDay(companyId, from, to, businessId) {
+      let query = q
+        .selectFrom('package_events')
+        .select(['business_id', 'time', 'quantity', 'type'])
+        .where('company_id', '=', companyId)
+        .where('time', '>=', from)
+        .where('time', '<', to)
+        .where('type', 'in', ['REDEEMED', 'COMMITTED', 'REVERSED']);
+      if (businessId) query = query.where('business_id', '=', businessId);
+      const rows = await query.execute();
+      return rows.map((r) => ({ businessId: r.business_id, time: Number(r.time), quantity: Number(r.quantity ?? 0), type: r.type }));
+    },
+  };
+}
+
+export function idempotencyRepo(q: Queryable, engine: Db['engine']): IdempotencyRepo {
+  return {
+    async get(companyId, key) {
+      const row = await q
+        .selectFrom('idempotency_keys')
+        .selectAll()
+        .where('company_id', '=', companyId)
+        .where('idempotency_key', '=', key)
+        .executeTakeFirst();
+      return row && { operation: row.operation, requestHash: row.request_hash, status: Number(row.response_status), body: row.response_body };
+    },
+    async insert(companyId, key, response, at) {
+      await q
+        .insertInto('idempotency_keys')
+        .values({
+          company_id: companyId,
+          idempotency_key: key,
+          operation: response.operation,
+          request_hash: response.requestHash,
+          response_status: response.status,
+          response_body: response.body,
+          created_at: at,
+        })
+        .execute();
+    },
+    async tryLock(companyId, key) {
+      if (engine !== 'postgres') return true;
+      const r = await sql<{ ok: boolean }>`SELECT pg_try_advisory_xact_lock(hashtextextended(${`${companyId}\u0000${key}`}, 0)) AS ok`.execute(q);
+      return r.rows[0]?.ok === true;
+    },
+  };
+}
