@@ -1,0 +1,696 @@
+// Hundreds of malformed requests against every route the app has: none may answer 5xx, every error must be a
+// google.rpc.Status (Zenoti's envelope on its routes) with the contract's HTTP status and no stack trace or SQL,
+// and nothing may change. Routes and their schemas are read from the app's own OpenAPI document, so routes
+// added later are covered too. Reproducible: FUZZ_SEED picks the random part (the seed is in every failure).
+//
+// Each request is either "refused" (it must get a 4xx, and is sent to company A, whose data is compared before
+// and after) or "lenient" (the server may accept it, e.g. an unknown extra field or a number where a string is
+// expected, which the validator coerces; it must still never 5xx, and is sent to company B).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENGINES } from '../support/engines.js';
+import { MASTER_KEY, createTestApp, type TestApp, type TestCompany } from '../support/app.js';
+
+const SEED = Number(process.env.FUZZ_SEED ?? 20260310);
+/** Cases that reproduce bugs reported but not yet fixed; FUZZ_KNOWN_BUGS=1 sends them too. */
+const KNOWN_BUGS = process.env.FUZZ_KNOWN_BUGS === '1';
+
+/** mulberry32: a small seeded generator, so every run sends the same requests. */
+function prng(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const int = (n: number) => Math.floor(next() * n);
+  const pick = <T,>(xs: readonly T[]): T => xs[int(xs.length)]!;
+  return { next, int, pick };
+}
+type Rng = ReturnType<typeof prng>;
+
+// ---------------------------------------------------------------------------------------------------------
+// Schemas, as fastify-swagger publishes them.
+
+interface Schema {
+  type?: string | string[];
+  properties?: Record<string, Schema>;
+  required?: string[];
+  items?: Schema;
+  anyOf?: Schema[];
+  oneOf?: Schema[];
+  enum?: unknown[];
+  const?: unknown;
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+  minimum?: number;
+  maximum?: number;
+  minItems?: number;
+  maxItems?: number;
+}
+
+interface Route {
+  readonly method: string;
+  /** OpenAPI path, e.g. /v1/companies/{companyId}/customers/{customerId} */
+  readonly path: string;
+  readonly pathParams: { name: string; schema: Schema }[];
+  readonly queryParams: { name: string; schema: Schema }[];
+  readonly body: Schema | undefined;
+  readonly public: boolean;
+}
+
+const typesOf = (s: Schema): Set<string> => {
+  const branches = s.anyOf ?? s.oneOf;
+  if (branches) return new Set(branches.flatMap((b) => [...typesOf(b)]));
+  if (s.type === undefined) return new Set(['any']);
+  return new Set(Array.isArray(s.type) ? s.type : [s.type]);
+};
+
+/** A value the schema accepts, for routes whose valid bodies this file does not know. */
+function sample(s: Schema): unknown {
+  const branch = (s.anyOf ?? s.oneOf)?.[0];
+  if (branch) return sample(branch);
+  if (s.const !== undefined) return s.const;
+  if (s.enum) return s.enum[0];
+  const type = Array.isArray(s.type) ? s.type[0] : s.type;
+  switch (type) {
+    case 'object': {
+      const o: Record<string, unknown> = {};
+      for (const k of s.required ?? []) o[k] = sample(s.properties?.[k] ?? {});
+      return o;
+    }
+    case 'array':
+      return [];
+    case 'integer':
+    case 'number':
+      return Math.max(s.minimum ?? 1, 1);
+    case 'boolean':
+      return false;
+    case 'string':
+      return s.pattern?.includes('\\d{4}-\\d{2}-\\d{2}') ? '2026-01-01' : 'x'.repeat(Math.max(s.minLength ?? 1, 1));
+    default:
+      return 'x';
+  }
+}
+
+// Valid bodies the contract gives; routes not named here get a sample from their schema.
+const KNOWN_BODIES: Record<string, unknown> = {
+  'POST /v1/companies': { id: 'fz_company', name: 'Fuzz' },
+  'POST /v1/companies/{companyId}/apiKeys': { role: 'STAFF', businessIds: ['bus_seed'] },
+  'PUT /v1/companies/{companyId}/businesses/{businessId}': { name: 'Shop', timeZone: 'Europe/Paris', currencyCode: 'EUR' },
+  'PUT /v1/companies/{companyId}/customers/{customerId}': { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', phone: '+1 555 0100' },
+  'PUT /v1/companies/{companyId}/staff/{staffId}': { firstName: 'Grace', lastName: 'Hopper' },
+  'PUT /v1/companies/{companyId}/services/{serviceId}': {
+    name: 'Bath',
+    durationMinutes: 30,
+    price: { currencyCode: 'USD', units: 30, nanos: 0 },
+    businessIds: ['bus_seed'],
+  },
+  'PUT /v1/companies/{companyId}/products/{productId}': { name: 'Shampoo', price: { currencyCode: 'USD', units: '12', nanos: 500_000_000 }, businessIds: ['bus_seed'] },
+};
+
+// Routes the OpenAPI document hides (operations, docs): listed by hand, all public.
+const OPS_ROUTES: Route[] = ['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs', '/docs/json'].map((path) => ({
+  method: 'GET',
+  path,
+  pathParams: [],
+  queryParams: [],
+  body: undefined,
+  public: true,
+}));
+
+function routesOf(doc: any): Route[] {
+  const routes: Route[] = [];
+  for (const [path, ops] of Object.entries<Record<string, any>>(doc.paths)) {
+    for (const [method, op] of Object.entries<any>(ops)) {
+      if (!['get', 'put', 'post', 'patch', 'delete'].includes(method)) continue;
+      const params = (op.parameters ?? []) as { in: string; name: string; schema: Schema }[];
+      routes.push({
+        method: method.toUpperCase(),
+        path,
+        pathParams: params.filter((p) => p.in === 'path'),
+        queryParams: params.filter((p) => p.in === 'query'),
+        body: op.requestBody?.content?.['application/json']?.schema,
+        public: Array.isArray(op.security) && op.security.length === 0,
+      });
+    }
+  }
+  return [...routes, ...OPS_ROUTES];
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Field mutations. `refused` is claimed only where the validator must refuse whatever it coerces.
+
+interface Leaf {
+  readonly path: (string | number)[];
+  readonly schema: Schema;
+  readonly required: boolean;
+}
+
+function leavesOf(schema: Schema, value: unknown, path: (string | number)[] = [], required = true): Leaf[] {
+  const out: Leaf[] = path.length ? [{ path, schema, required }] : [];
+  if (schema.properties && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    for (const [k, s] of Object.entries(schema.properties)) {
+      if (k in (value as object)) out.push(...leavesOf(s, (value as any)[k], [...path, k], (schema.required ?? []).includes(k)));
+    }
+  }
+  if (schema.items && Array.isArray(value) && value.length > 0) out.push(...leavesOf(schema.items, value[0], [...path, 0], true));
+  return out;
+}
+
+const fieldName = (path: (string | number)[]) => path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i ? `.${p}` : p)).join('');
+
+interface Mutation {
+  readonly what: string;
+  readonly value?: unknown;
+  readonly remove?: boolean;
+  readonly refused: boolean;
+}
+
+function mutationsOf(leaf: Leaf): Mutation[] {
+  const t = typesOf(leaf.schema);
+  const any = t.has('any');
+  const has = (x: string) => any || t.has(x);
+  const only = (...xs: string[]) => !any && [...t].every((x) => xs.includes(x));
+  const s = leaf.schema;
+  const stringOnly = only('string') && !s.anyOf && !s.oneOf;
+  const intOnly = only('integer') && !s.anyOf && !s.oneOf;
+  const numberOnly = only('integer', 'number');
+  const m: Mutation[] = [
+    { what: 'an object', value: { nested: { deeper: [1, 'two'] } }, refused: !has('object') },
+    { what: 'an array of two', value: ['a', 'b'], refused: !has('array') },
+    { what: 'an array of arrays', value: [[1], [2, 3]], refused: !has('array') },
+    { what: 'an empty array', value: [], refused: !has('array') },
+    { what: 'null', value: null, refused: stringOnly && (s.minLength ?? 0) > 0 && !s.pattern?.includes('*') },
+    { what: 'true', value: true, refused: false },
+    { what: 'a number', value: 12345, refused: !has('string') && !has('number') && !has('integer') && !has('boolean') && !has('array') },
+    { what: 'a negative number', value: -7, refused: (numberOnly && s.minimum !== undefined && s.minimum >= 0) || only('object') },
+    { what: 'a float', value: 1.5, refused: intOnly || only('object', 'array') || (stringOnly && !!s.pattern && !new RegExp(s.pattern).test('1.5')) },
+    { what: 'a huge number', value: 1e300, refused: (numberOnly && s.maximum !== undefined) || only('object') },
+    { what: 'an unsafe integer', value: 9007199254740993, refused: (numberOnly && s.maximum !== undefined && s.maximum < 2 ** 53) || only('object') },
+    { what: 'a word', value: 'abc', refused: numberOnly || only('object', 'array', 'boolean') },
+    { what: 'an empty string', value: '', refused: stringOnly && (s.minLength ?? 0) > 0 },
+    { what: "a SQL-looking string", value: "x'); DROP TABLE customers; --", refused: numberOnly || only('object') || (stringOnly && (!!s.pattern || (s.maxLength ?? 99) < 29)) },
+    { what: 'unicode and emoji', value: 'Zoë 🐕‍🦺 ﷽ \u202e', refused: numberOnly || only('object') || (stringOnly && !!s.pattern) },
+  ];
+  if (KNOWN_BUGS) m.push({ what: 'a NUL character', value: 'a\u0000b', refused: numberOnly || only('object') });
+  if (s.maxLength !== undefined && stringOnly) {
+    m.push({ what: `a string of ${s.maxLength + 1}`, value: 'a'.repeat(s.maxLength + 1), refused: true });
+    m.push({ what: 'a string of 100 kB', value: 'a'.repeat(100_000), refused: true });
+  }
+  if (s.pattern && stringOnly) {
+    for (const bad of ['has space', 'dot.dot', 'slash/slash', 'ünïcode', '../..', '<script>']) {
+      if (!new RegExp(s.pattern).test(bad)) m.push({ what: `"${bad}"`, value: bad, refused: true });
+    }
+  }
+  if (s.maximum !== undefined && numberOnly) m.push({ what: 'one over the maximum', value: s.maximum + 1, refused: true });
+  if (s.minimum !== undefined && numberOnly) m.push({ what: 'one under the minimum', value: s.minimum - 1, refused: true });
+  if (s.enum) m.push({ what: 'a value not in the enum', value: 'NOT_A_CHOICE', refused: true });
+  if (leaf.path.length && typeof leaf.path[leaf.path.length - 1] === 'string') {
+    m.push({ what: 'missing', remove: true, refused: leaf.required });
+  }
+  return m;
+}
+
+function applyMutation(body: unknown, path: (string | number)[], mutation: Mutation): unknown {
+  const copy = structuredClone(body);
+  let parent: any = copy;
+  for (const k of path.slice(0, -1)) parent = parent[k];
+  const last = path[path.length - 1]!;
+  if (mutation.remove) delete parent[last];
+  else parent[last] = mutation.value;
+  return copy;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Requests and what their answers must look like.
+
+interface Case {
+  readonly label: string;
+  readonly method: string;
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  readonly payload?: string | Buffer;
+  /** Must be answered with a 4xx (and is aimed at company A). */
+  readonly refused: boolean;
+  /** When refused: the google.rpc.Code it must carry, if one is certain. */
+  readonly code?: number;
+  /** When refused for a field: the field a BadRequest violation must name. */
+  readonly field?: string;
+}
+
+const HTTP_OF_CODE: Record<number, number[]> = { 3: [400, 413, 422], 5: [404], 6: [409], 7: [403], 8: [429], 9: [400], 10: [409], 13: [500], 14: [503], 16: [401] };
+const LEAKS = [/\bat\s+\S+\s+\(?[^)]*:\d+:\d+/, /node_modules/, /\.(ts|js):\d+/, /SQLITE_/, /\bsqlite\b/i, /\bpostgres/i, /syntax error at/i, /relation "/i, /violates .* constraint/i, /duplicate key/i, /\bpg_/, /TypeError|ReferenceError|RangeError|Cannot read propert/];
+const SQL_WORDS = [/\bSELECT\b.*\bFROM\b/i, /\bINSERT INTO\b/i, /\bUPDATE\b.*\bSET\b/i, /\bDELETE FROM\b/i, /\bDROP TABLE\b/i, /\bWHERE\b/i];
+
+function problemsWith(c: Case, status: number, headers: Record<string, unknown>, body: string): string[] {
+  const problems: string[] = [];
+  if (status >= 500) problems.push(`answered ${status}`);
+  if (c.refused && (status < 400 || status >= 500)) problems.push(`expected a 4xx, got ${status}`);
+  if (c.method === 'HEAD' || status < 400) return problems;
+
+  let json: any;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return [...problems, `error body is not JSON: ${body.slice(0, 120)}`];
+  }
+  if (!String(headers['content-type'] ?? '').startsWith('application/json')) problems.push(`content-type ${headers['content-type']}`);
+  const zenoti = c.url.startsWith('/v1/guests/');
+  let message: unknown;
+  if (zenoti) {
+    if (!(json && json.packages === null && json.page_info === null && typeof json.error?.message === 'string' && json.error.code === status)) {
+      problems.push(`not a Zenoti error envelope: ${body.slice(0, 160)}`);
+    }
+    message = json?.error?.message;
+  } else {
+    const keys = json && typeof json === 'object' ? Object.keys(json).sort().join(',') : '';
+    if (keys !== 'code,details,message' || !Number.isInteger(json.code) || typeof json.message !== 'string' || !Array.isArray(json.details)) {
+      problems.push(`not a google.rpc.Status: ${body.slice(0, 160)}`);
+    } else {
+      if (!(HTTP_OF_CODE[json.code] ?? []).includes(status)) problems.push(`code ${json.code} with HTTP ${status}`);
+      if (status === 413 && !json.details.some((d: any) => d.reason === 'PAYLOAD_TOO_LARGE')) problems.push('413 without reason PAYLOAD_TOO_LARGE');
+      if (c.refused && c.code !== undefined && json.code !== c.code) problems.push(`expected code ${c.code}, got ${json.code}: ${json.message}`);
+      if (c.refused && c.field !== undefined && json.code === 3) {
+        const fields: string[] = json.details.flatMap((d: any) => (d.fieldViolations ?? []).map((v: any) => v.field));
+        const named = fields.some((f) => f === c.field || c.field!.startsWith(`${f}.`) || c.field!.startsWith(`${f}[`) || f.startsWith(`${c.field}.`) || f.startsWith(`${c.field}[`));
+        if (!named) problems.push(`no field violation names ${c.field}: ${json.message}`);
+      }
+    }
+    message = json?.message;
+  }
+  if (typeof message === 'string') {
+    const sent = `${c.url} ${c.payload ?? ''}`;
+    for (const re of LEAKS) if (re.test(message) && !re.test(sent)) problems.push(`message leaks ${re}: ${message.slice(0, 160)}`);
+    for (const re of SQL_WORDS) if (re.test(message) && !re.test(sent)) problems.push(`message shows SQL ${re}: ${message.slice(0, 160)}`);
+  }
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+describe.each(ENGINES)('malformed requests on %s', (engine) => {
+  let t: TestApp;
+  let a: TestCompany;
+  let b: TestCompany;
+  let routes: Route[];
+  let viewerA: string;
+  let revokedA: string;
+
+  const master = { authorization: `Bearer ${MASTER_KEY}` };
+
+  /** Everything company A has, as its ADMIN reads it. */
+  async function snapshot(): Promise<unknown> {
+    const out: Record<string, unknown> = { companies: await t.deps.store.read.companies.count() };
+    for (const kind of ['businesses', 'customers', 'staff', 'services', 'products', 'apiKeys']) {
+      out[kind] = (await a.call('GET', `/${kind}?pageSize=500`)).json;
+    }
+    out.me = (await t.app.inject({ method: 'GET', url: '/v1/me', headers: a.auth })).json();
+    return out;
+  }
+
+  beforeAll(async () => {
+    t = await createTestApp(engine);
+    [a, b] = [await t.newCompany(), await t.newCompany()];
+    for (const c of [a, b]) {
+      await c.call('PUT', '/businesses/bus_seed', { name: 'Seed', timeZone: 'UTC', currencyCode: 'USD' });
+      await c.call('PUT', '/customers/cus_seed', { firstName: 'Seed', lastName: 'Customer', email: 'seed@example.com' });
+      await c.call('PUT', '/staff/stf_seed', { firstName: 'Seed', lastName: 'Staff' });
+      await c.call('PUT', '/services/srv_seed', { name: 'Seed', durationMinutes: 15, price: { currencyCode: 'USD', units: 5 } });
+      await c.call('PUT', '/products/prd_seed', { name: 'Seed', price: { currencyCode: 'USD', units: 5 } });
+    }
+    viewerA = (await a.newKey('VIEWER')).key;
+    const revoked = await a.newKey('STAFF');
+    await t.app.inject({ method: 'DELETE', url: `/v1/companies/${a.id}/apiKeys/${revoked.id}`, headers: a.auth });
+    revokedA = revoked.key;
+    routes = routesOf(t.app.swagger());
+  });
+  afterAll(() => t.close());
+
+  const SEEDED: Record<string, string> = {
+    businessId: 'bus_seed',
+    customerId: 'cus_seed',
+    staffId: 'stf_seed',
+    serviceId: 'srv_seed',
+    productId: 'prd_seed',
+  };
+
+  /** The concrete URL of a route for company A (refused cases) or B (lenient ones). */
+  function urlOf(route: Route, target: TestCompany, n: number, overrides: Record<string, string> = {}, query = ''): string {
+    let url = route.path;
+    for (const p of route.pathParams) {
+      const value =
+        overrides[p.name] ??
+        (p.name === 'companyId' ? target.id : route.method === 'GET' || n % 2 === 0 ? (SEEDED[p.name] ?? `zz_none_${p.name}`) : `fz_${n}`);
+      url = url.replace(`{${p.name}}`, value);
+    }
+    return query ? `${url}?${query}` : url;
+  }
+
+  const adminOf = (target: TestCompany, route: Route) => (route.path === '/v1/companies' && target === a ? master : target.auth);
+  const baseBody = (route: Route) => KNOWN_BODIES[`${route.method} ${route.path}`] ?? (route.body ? sample(route.body) : undefined);
+  const json = (_ignored?: unknown) => ({ 'content-type': 'application/json' });
+
+  function bodyCase(route: Route, n: number, label: string, body: unknown, refused: boolean, field?: string): Case {
+    const target = refused ? a : b;
+    const raw = JSON.stringify(body);
+    return {
+      label,
+      method: route.method,
+      url: urlOf(route, target, n),
+      headers: { ...adminOf(target, route), ...json(body) },
+      payload: raw,
+      refused,
+      code: refused ? 3 : undefined,
+      field,
+    };
+  }
+
+  function systematicCases(): Case[] {
+    const cases: Case[] = [];
+    let n = 0;
+    for (const route of routes) {
+      const base = baseBody(route);
+      const hasBody = route.body !== undefined;
+      const bodyRefusal = hasBody || route.method === 'DELETE';
+
+      // Field by field, every kind of wrong value.
+      if (route.body && base !== undefined) {
+        for (const leaf of leavesOf(route.body, base)) {
+          for (const mutation of mutationsOf(leaf)) {
+            const label = `${route.method} ${route.path}: ${fieldName(leaf.path)} as ${mutation.what}`;
+            cases.push(bodyCase(route, n++, label, applyMutation(base, leaf.path, mutation), mutation.refused, mutation.refused ? fieldName(leaf.path) : undefined));
+          }
+        }
+        cases.push(bodyCase(route, n++, `${route.method} ${route.path}: unknown extra fields`, { ...(base as object), zzUnknown: 1, __proto__x: { a: 1 } }, false));
+        const required = route.body.required ?? [];
+        if (required.length > 0) cases.push(bodyCase(route, n++, `${route.method} ${route.path}: an empty object`, {}, true, required[0]));
+      }
+
+      // Whole bodies that are not what the route reads.
+      const wholeBodies: [string, string, Record<string, string>, boolean][] = [
+        ['malformed JSON', '{"name": "x",', json(0), bodyRefusal],
+        ['truncated JSON', '{', json(0), bodyRefusal],
+        ['JSON with a trailing comma', '{"a": 1,}', json(0), bodyRefusal],
+        ['single quotes', "{'a': 1}", json(0), bodyRefusal],
+        ['an empty JSON body', '', json(0), bodyRefusal],
+        ['a JSON array', '[1, 2, 3]', json(0), hasBody],
+        ['a JSON string', '"hello"', json(0), hasBody],
+        ['a JSON number', '42', json(0), hasBody],
+        ['a __proto__ key', '{"__proto__": {"admin": true}}', json(0), bodyRefusal],
+        ['a constructor.prototype key', '{"constructor": {"prototype": {"admin": true}}}', json(0), bodyRefusal],
+        ['text/plain', JSON.stringify(base ?? {}), { 'content-type': 'text/plain' }, hasBody],
+        ['a form', 'name=x&id=y', { 'content-type': 'application/x-www-form-urlencoded' }, bodyRefusal],
+        ['multipart', '--b\r\nContent-Disposition: form-data; name="x"\r\n\r\n1\r\n--b--', { 'content-type': 'multipart/form-data; boundary=b' }, bodyRefusal],
+        ['XML', '<a>1</a>', { 'content-type': 'application/xml' }, bodyRefusal],
+        ['octet-stream', '\u0000\u0001\u0002', { 'content-type': 'application/octet-stream' }, bodyRefusal],
+        ['a bogus content type', '{}', { 'content-type': '!!!/???' }, bodyRefusal],
+        ['JSON in UTF-16', JSON.stringify(base ?? {}), { 'content-type': 'application/json; charset=utf-16' }, false],
+      ];
+      for (const [what, payload, headers, refused] of wholeBodies) {
+        const target = refused ? a : b;
+        cases.push({
+          label: `${route.method} ${route.path}: ${what}`,
+          method: route.method,
+          url: urlOf(route, target, n++),
+          headers: { ...adminOf(target, route), ...headers },
+          payload,
+          refused,
+          code: refused && hasBody ? 3 : undefined,
+        });
+      }
+      // Over 1 MiB: 413, on every route that reads a body.
+      cases.push({
+        label: `${route.method} ${route.path}: a body over 1 MiB`,
+        method: route.method,
+        url: urlOf(route, bodyRefusal ? a : b, n++),
+        headers: { ...adminOf(bodyRefusal ? a : b, route), ...json(0) },
+        payload: JSON.stringify({ name: 'x'.repeat(1024 * 1024 + 1) }),
+        refused: bodyRefusal,
+      });
+
+      // Path parameters that are not ids.
+      for (const p of route.pathParams) {
+        const bad = ['a'.repeat(65), 'a'.repeat(150), 'has.dot', 'a b', 'semi;colon', 'quote\'', 'dollar$', 'plus+', 'colon:x', '~tilde', '(paren)', 'ünï', '..'];
+        if (KNOWN_BUGS) bad.push('a'.repeat(201));
+        for (const value of bad) {
+          cases.push({
+            label: `${route.method} ${route.path}: ${p.name} "${value.slice(0, 20)}"`,
+            method: route.method,
+            url: urlOf(route, a, n++, { [p.name]: encodeURIComponent(value) }),
+            headers: { ...adminOf(a, route), ...(hasBody ? json(0) : {}) },
+            payload: hasBody ? JSON.stringify(base) : undefined,
+            refused: true,
+            // ".." is resolved away by URL normalisation, leaving a path no route has (404).
+            code: value === '..' ? undefined : 3,
+            field: value === '..' ? undefined : p.name,
+          });
+        }
+        if (KNOWN_BUGS) {
+          cases.push({ label: `${route.method} ${route.path}: ${p.name} with a bad percent-escape`, method: route.method, url: urlOf(route, a, n++, { [p.name]: '%ZZ' }), headers: adminOf(a, route), refused: true });
+        }
+        cases.push({ label: `${route.method} ${route.path}: ${p.name} with a NUL byte`, method: route.method, url: urlOf(route, a, n++, { [p.name]: 'a%00b' }), headers: { ...adminOf(a, route), ...(hasBody ? json(0) : {}) }, payload: hasBody ? JSON.stringify(base) : undefined, refused: true, code: 3 });
+        cases.push({ label: `${route.method} ${route.path}: ${p.name} with a slash`, method: route.method, url: urlOf(route, a, n++, { [p.name]: 'a/b' }), headers: adminOf(a, route), refused: true });
+      }
+
+      // Query parameters.
+      const names = new Set(route.queryParams.map((q) => q.name));
+      const badQueries: [string, boolean][] = [
+        ['zzUnknown=1', false],
+        ['pageSize=1&pageSize=2', false],
+        ['%E0%A4%A=1', false],
+      ];
+      if (names.has('pageSize')) {
+        for (const v of ['0', '501', '-1', 'abc', '1.5', '1e2', '0x10', '99999999999999999999', ' 5', '5%00']) badQueries.push([`pageSize=${encodeURIComponent(v)}`, true]);
+        badQueries.push(['pageSize=', false]);
+      }
+      if (names.has('pageToken')) {
+        for (const v of ['!!', '~', '0', 'x'.repeat(65), 'cus_seed', '~a b', '-1', '1.5']) badQueries.push([`pageToken=${encodeURIComponent(v)}`, true]);
+      }
+      for (const q of route.queryParams) {
+        if (q.schema.maxLength !== undefined && !['pageSize', 'pageToken'].includes(q.name)) {
+          badQueries.push([`${q.name}=${'q'.repeat(q.schema.maxLength + 1)}`, true]);
+          badQueries.push([`${q.name}=${encodeURIComponent("%_'\"\\;--")}`, false]);
+        }
+        if (q.schema.enum) badQueries.push([`${q.name}=NOT_A_CHOICE`, true]);
+      }
+      for (const [query, refused] of badQueries) {
+        const target = refused ? a : b;
+        cases.push({
+          label: `${route.method} ${route.path}?${query.slice(0, 40)}`,
+          method: route.method,
+          url: urlOf(route, target, n++, {}, query),
+          headers: { ...adminOf(target, route), ...(hasBody ? json(0) : {}) },
+          payload: hasBody ? JSON.stringify(base) : undefined,
+          refused,
+          code: refused ? 3 : undefined,
+        });
+      }
+
+      // Keys that do not authenticate.
+      const badAuth = [
+        undefined,
+        '',
+        'Bearer',
+        'Bearer ',
+        'Bearer  ',
+        'bearer nope',
+        'Token abc',
+        'Basic',
+        'Basic !!!',
+        `Basic ${Buffer.from('nope').toString('base64')}`,
+        `Basic ${Buffer.from(':').toString('base64')}`,
+        'apikey',
+        `Bearer ${a.key}x`,
+        `Bearer ${a.key.slice(0, -1)}`,
+        `Bearer ${a.key.replace(a.id, b.id)}`,
+        `Bearer ${a.key} extra`,
+        `Bearer pck.${a.id}`,
+        'Bearer pck..x',
+        `Bearer pck.${'a'.repeat(100)}.x`,
+        `Bearer ${'x'.repeat(8000)}`,
+        `Bearer ${MASTER_KEY}x`,
+        `Bearer ${MASTER_KEY.toUpperCase()}`,
+        `Bearer ${revokedA}`,
+        `Basic ${Buffer.from(`${revokedA}:`).toString('base64')}`,
+      ];
+      for (const authorization of badAuth) {
+        cases.push({
+          label: `${route.method} ${route.path}: Authorization ${JSON.stringify(authorization?.slice(0, 30))}`,
+          method: route.method,
+          url: urlOf(route, a, n++),
+          headers: { ...(authorization === undefined ? {} : { authorization }), ...(hasBody ? json(0) : {}) },
+          payload: hasBody ? JSON.stringify(base) : undefined,
+          refused: !route.public,
+          code: route.public ? undefined : 16,
+        });
+      }
+      // Keys that authenticate but may not do this here.
+      if (!route.public && route.path !== '/v1/me') {
+        cases.push({
+          label: `${route.method} ${route.path}: another company's ADMIN key`,
+          method: route.method,
+          url: urlOf(route, a, n++),
+          headers: { ...b.auth, ...(hasBody ? json(0) : {}) },
+          payload: hasBody ? JSON.stringify(route.path === '/v1/companies' ? { id: 'fz_other', name: 'x' } : base) : undefined,
+          refused: true,
+        });
+        if (route.method !== 'GET') {
+          cases.push({
+            label: `${route.method} ${route.path}: a VIEWER key writing`,
+            method: route.method,
+            url: urlOf(route, a, n++),
+            headers: { authorization: `Bearer ${viewerA}`, ...(hasBody ? json(0) : {}) },
+            payload: hasBody ? JSON.stringify(base) : undefined,
+            refused: true,
+          });
+        }
+      }
+
+      // Methods the route does not have.
+      const registered = new Set(routes.filter((r) => r.path === route.path).map((r) => r.method));
+      if (route === routes.find((r) => r.path === route.path)) {
+        for (const method of ['GET', 'PUT', 'POST', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'PROPFIND', 'SEARCH', 'LOCK', 'MKCOL', 'HEAD']) {
+          if (registered.has(method) || (method === 'HEAD' && registered.has('GET'))) continue;
+          cases.push({ label: `${method} ${route.path}: an odd method`, method, url: urlOf(route, a, n++), headers: adminOf(a, route), refused: true });
+        }
+        if (registered.has('GET')) {
+          cases.push({ label: `HEAD ${route.path}`, method: 'HEAD', url: urlOf(route, a, n++), headers: adminOf(a, route), refused: false });
+        }
+      }
+    }
+    return cases;
+  }
+
+  function randomValue(rng: Rng, depth = 0): unknown {
+    const strings = ['', 'a', 'ADMIN', 'USD', 'UTC', '2026-13-45', '-1', '1e9', '🐕', '\\', '"', "'", '%', '_', 'null', 'x'.repeat(rng.int(300))];
+    switch (rng.int(depth > 2 ? 6 : 8)) {
+      case 0:
+        return null;
+      case 1:
+        return rng.next() < 0.5;
+      case 2:
+        return rng.pick([0, -1, 1, 1.5, -0.0001, 1e21, -1e21, 2 ** 53 + 1, 500, 501, 1440, 1441, 999_999_999, 1_000_000_000]);
+      case 3:
+      case 4:
+        return rng.pick(strings);
+      case 5:
+        return String.fromCharCode(...Array.from({ length: rng.int(20) }, () => 32 + rng.int(0x2fff)));
+      case 6:
+        return Array.from({ length: rng.int(4) }, () => randomValue(rng, depth + 1));
+      default: {
+        const o: Record<string, unknown> = {};
+        const keys = ['name', 'id', 'role', 'price', 'units', 'nanos', 'currencyCode', 'businessIds', 'firstName', 'timeZone', 'x', '__proto__', ''];
+        for (let i = rng.int(5); i > 0; i--) o[rng.pick(keys)] = randomValue(rng, depth + 1);
+        return o;
+      }
+    }
+  }
+
+  function randomCases(count: number): Case[] {
+    const rng = prng(SEED);
+    const withBody = routes.filter((r) => r.body !== undefined);
+    const cases: Case[] = [];
+    for (let n = 0; n < count; n++) {
+      const route = rng.pick(withBody);
+      const base = baseBody(route);
+      const kind = rng.int(4);
+      if (kind <= 1 && base !== undefined) {
+        // Two or three field mutations at unrelated places: refused when any of them must be.
+        const leaves = leavesOf(route.body!, base);
+        const chosen: { leaf: Leaf; mutation: Mutation }[] = [];
+        for (let i = 0; i < 2 + rng.int(2); i++) {
+          const leaf = rng.pick(leaves);
+          const related = chosen.some((c) => {
+            const [x, y] = [fieldName(c.leaf.path), fieldName(leaf.path)];
+            return x === y || x.startsWith(`${y}.`) || x.startsWith(`${y}[`) || y.startsWith(`${x}.`) || y.startsWith(`${x}[`);
+          });
+          if (!related) chosen.push({ leaf, mutation: rng.pick(mutationsOf(leaf)) });
+        }
+        let body = base;
+        for (const c of chosen) body = applyMutation(body, c.leaf.path, c.mutation);
+        const refused = chosen.some((c) => c.mutation.refused);
+        cases.push(bodyCase(route, 10_000 + n, `random #${n} ${route.method} ${route.path}: ${chosen.map((c) => `${fieldName(c.leaf.path)} as ${c.mutation.what}`).join(', ')}`, body, refused));
+      } else if (kind === 2) {
+        // A random JSON value as the whole body.
+        const body = randomValue(rng);
+        const required = route.body!.required ?? [];
+        const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
+        const refused = isObject ? required.some((k) => !(k in (body as object))) : body !== null || required.length > 0;
+        cases.push(bodyCase(route, 10_000 + n, `random #${n} ${route.method} ${route.path}: body ${JSON.stringify(body)?.slice(0, 60)}`, body, refused));
+      } else {
+        // Random bytes sent as JSON.
+        const text = Array.from({ length: 1 + rng.int(40) }, () => rng.pick(['{', '}', '[', ']', '"', ':', ',', 'a', '1', ' ', '\\', 'n', 'u', 'e', '-', '.', '\u00ff', 'null', 'true'])).join('');
+        let parses = true;
+        try {
+          JSON.parse(text);
+        } catch {
+          parses = false;
+        }
+        const target = parses ? b : a;
+        cases.push({
+          label: `random #${n} ${route.method} ${route.path}: bytes ${JSON.stringify(text)}`,
+          method: route.method,
+          url: urlOf(route, target, 10_000 + n),
+          headers: { ...adminOf(target, route), 'content-type': 'application/json' },
+          payload: text,
+          refused: !parses,
+          code: parses ? undefined : 3,
+        });
+      }
+    }
+    return cases;
+  }
+
+  async function send(cases: Case[]): Promise<string[]> {
+    const failures: string[] = [];
+    for (const c of cases) {
+      let r;
+      try {
+        r = await t.app.inject({ method: c.method as any, url: c.url, headers: c.headers, payload: c.payload });
+      } catch (error) {
+        failures.push(`${c.label}: the request threw ${(error as Error).message}`);
+        continue;
+      }
+      const problems = problemsWith(c, r.statusCode, r.headers, r.body);
+      if (problems.length) failures.push(`${c.label} [${c.method} ${c.url.slice(0, 100)}]: ${problems.join('; ')}`);
+    }
+    return failures;
+  }
+
+  it('covers every route the app serves', () => {
+    const paths = new Set(routes.map((r) => r.path));
+    const params = { businesses: 'businessId', customers: 'customerId', staff: 'staffId', services: 'serviceId', products: 'productId' };
+    for (const [kind, param] of Object.entries(params)) {
+      expect(paths).toContain(`/v1/companies/{companyId}/${kind}`);
+      expect(paths).toContain(`/v1/companies/{companyId}/${kind}/{${param}}`);
+    }
+    for (const path of ['/v1/companies', '/v1/companies/{companyId}/apiKeys', '/v1/companies/{companyId}/apiKeys/{keyId}', '/v1/me', '/healthz']) {
+      expect(paths).toContain(path);
+    }
+    // As many routes that write as the router has (the docs' static files only read).
+    const printed = t.app.printRoutes({ commonPrefix: false });
+    const writes = [...printed.matchAll(/\(([A-Z, ]+)\)/g)].flatMap((m) => m[1]!.split(', ')).filter((x) => ['PUT', 'POST', 'PATCH', 'DELETE'].includes(x));
+    expect(routes.filter((r) => ['PUT', 'POST', 'PATCH', 'DELETE'].includes(r.method)).length).toBe(writes.length);
+  });
+
+  it('answers hundreds of malformed requests with 4xx google.rpc.Status and never 5xx, changing nothing', async () => {
+    const before = await snapshot();
+    const cases = [...systematicCases(), ...randomCases(250)];
+    expect(cases.length).toBeGreaterThan(500);
+    expect(cases.filter((c) => c.refused).length).toBeGreaterThan(400);
+
+    const failures = await send(cases);
+
+    expect(failures, `seed ${SEED}, ${failures.length} of ${cases.length} failed:\n${failures.slice(0, 40).join('\n')}`).toEqual([]);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('still serves well-formed requests afterwards', async () => {
+    expect((await a.call('GET', '/customers/cus_seed')).status).toBe(200);
+    expect((await a.call('PUT', '/customers/cus_after', { firstName: 'After', lastName: 'Fuzz' })).status).toBe(200);
+    expect((await t.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+  });
+});
