@@ -609,7 +609,7 @@ describe.each(ENGINES)('malformed requests on %s', (engine) => {
           });
           if (!related) chosen.push({ leaf, mutation: rng.pick(mutationsOf(leaf)) });
         }
-        let body = base;
+        let body: unknown = base;
         for (const c of chosen) body = applyMutation(body, c.leaf.path, c.mutation);
         const refused = chosen.some((c) => c.mutation.refused);
         cases.push(bodyCase(route, 10_000 + n, `random #${n} ${route.method} ${route.path}: ${chosen.map((c) => `${fieldName(c.leaf.path)} as ${c.mutation.what}`).join(', ')}`, body, refused));
