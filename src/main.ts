@@ -5,6 +5,7 @@ import { systemClock } from './domain/clock.js';
 import type { Deps } from './application/context.js';
 import { firstStart } from './application/first-start.js';
 import { buildServers } from './servers.js';
+import { startSweeper } from './application/sweeper.js';
 
 async function main(): Promise<void> {
   let config;
@@ -22,6 +23,8 @@ async function main(): Promise<void> {
   const servers = await buildServers(deps, config);
   await servers.listen();
 
+  // Lapsed holds and expired packages are written to the ledger every few seconds by every process.
+  const sweeper = startSweeper(deps, 5_000, (error) => servers.log.error({ err: error }, 'sweep failed'));
   const demo = await firstStart(deps);
   const url = `http://localhost:${servers.httpPort()}`;
   if (demo) {
@@ -49,6 +52,7 @@ async function main(): Promise<void> {
     stopping = true;
     servers.log.info({ signal }, 'shutting down: finishing in-flight requests');
     await servers.close();
+    await sweeper.stop();
     await store.close();
     process.exit(0);
   };

@@ -135,6 +135,7 @@ export async function redeemableCandidates(
   query: { serviceId: string; businessId: string; quantity?: number },
 ): Promise<PackageView[]> {
   authorize(p, companyId, 'read');
+  if (!(await deps.store.read.customers.get(companyId, customerId))) throw notFound('customer', customerId);
   const now = deps.clock.now();
   const views = await loadCustomerViews(deps, companyId, customerId, now);
   const usable = views.filter(({ pkg }) => {
@@ -163,7 +164,6 @@ export async function autoRedeem(
 ): Promise<Outcome<RedemptionResult>> {
   authorize(p, companyId, 'redeem', input.businessId);
   checkRedeemInput(input, deps.clock.now());
-  if (!(await deps.store.read.customers.get(companyId, customerId))) throw notFound('customer', customerId);
   const candidates = await redeemableCandidates(deps, p, companyId, customerId, input);
   // Each attempt is its own transaction under the same key: a refused attempt stores nothing, so the key
   // ends up recording only the redemption that succeeded.
@@ -179,6 +179,14 @@ export async function autoRedeem(
     customerId,
     serviceId: input.serviceId,
   });
+}
+
+/** One redemption or hold. */
+export async function getRedemption(deps: Deps, p: Principal, companyId: string, redemptionId: string): Promise<Redemption> {
+  authorize(p, companyId, 'read');
+  const r = await deps.store.read.redemptions.get(companyId, redemptionId);
+  if (!r) throw notFound('redemption', redemptionId);
+  return r;
 }
 
 type HoldStep = 'commit' | 'release' | 'reverse';
