@@ -116,6 +116,8 @@ export interface PackageRepo {
   listEnding(companyId: string, from: number, to: number, businessId: string | undefined, limit: number): Promise<CustomerPackage[]>;
   /** Packages of any company past their end of validity and not yet marked expired or cancelled. */
   listPastEnd(before: number, limit: number, offset: number): Promise<CustomerPackage[]>;
+  /** Every package of every company in (companyId, id) order, a batch at a time; for verification. */
+  scan(after: { companyId: string; packageId: string } | null, limit: number): Promise<CustomerPackage[]>;
   updateState(companyId: string, id: string, patch: PackageStatePatch): Promise<void>;
   consume(companyId: string, packageId: string, itemId: string, n: number): Promise<boolean>;
   hold(companyId: string, packageId: string, itemId: string, n: number): Promise<boolean>;

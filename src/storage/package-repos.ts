@@ -145,6 +145,20 @@ export function packageRepo(q: Queryable): PackageRepo {
       }
       return out;
     },
+    async scan(after, limit) {
+      let query = q.selectFrom('packages').selectAll();
+      if (after) {
+        query = query.where((eb) =>
+          eb.or([eb('company_id', '>', after.companyId), eb.and([eb('company_id', '=', after.companyId), eb('package_id', '>', after.packageId)])]),
+        );
+      }
+      const rows = await query.orderBy('company_id').orderBy('package_id').limit(limit).execute();
+      const out = [];
+      for (const companyId of new Set(rows.map((r) => r.company_id))) {
+        out.push(...(await withItems(q, companyId, rows.filter((r) => r.company_id === companyId))));
+      }
+      return out;
+    },
     async updateState(companyId, id, patch: PackageStatePatch) {
       const set: Partial<PackagesTable> = { updated_at: patch.updateTime };
       if (patch.startTime !== undefined) set.start_time = patch.startTime;
