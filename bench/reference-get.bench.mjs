@@ -1,0 +1,189 @@
+// A reference-data GET, key check included, against a bare node:http server answering the same bytes, side by
+// side in one run. The target: Punchcard at no less than half the bare server's throughput.
+//
+// Env: BENCH_SECONDS (default 10) per measurement, BENCH_WARMUP_SECONDS (3), BENCH_CONNECTIONS (32),
+// BENCH_DATABASE_URL (postgres://…; unset: the embedded SQLite database in a temporary directory).
+// The load generator runs in this process: on a 2-core machine it takes one core, the server the other.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { freePort, killAll, start, waitUntil } from './lib/processes.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.dirname(here);
+const NAME = 'reference-get';
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const DATABASE_URL = process.env.BENCH_DATABASE_URL || null;
+const TARGET_RATIO = 0.5;
+
+/** One HTTP request on loopback; resolves with status, headers and the body's exact bytes. */
+function request(port, method, urlPath, { headers = {}, body } = {}) {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path: urlPath,
+        headers: { ...headers, ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}) },
+      },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, bytes: Buffer.concat(chunks) }));
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+async function expectStatus(promise, status, what) {
+  const r = await promise;
+  if (r.status !== status) throw new Error(`${what}: expected ${status}, got ${r.status} ${r.bytes.toString()}`);
+  return r;
+}
+
+function cannon(url, headers, expectBody, seconds) {
+  return autocannon({ url, connections: CONNECTIONS, duration: seconds, headers, expectBody });
+}
+
+function figures(result) {
+  return {
+    requestsPerSecond: Math.round(result.requests.average),
+    requestsTotal: result.requests.total,
+    latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, mean: Number(result.latency.mean.toFixed(3)) },
+    throughputBytesPerSecond: Math.round(result.throughput.average),
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    mismatches: result.mismatches,
+  };
+}
+
+function checkClean(name, result) {
+  const bad = result.non2xx + result.errors + result.timeouts + result.mismatches;
+  if (bad > 0 || result.requests.total === 0) {
+    const statuses = Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => `${code}×${s.count}`).join(', ');
+    throw new Error(
+      `${name}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts, ${result.mismatches} body mismatches ` +
+        `of ${result.requests.total} (statuses: ${statuses})`,
+    );
+  }
+}
+
+async function main() {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'punchcard-bench-'));
+  const masterKey = `bench-master-${crypto.randomBytes(12).toString('hex')}`;
+  const [port, grpcPort, barePort] = [await freePort(), await freePort(), await freePort()];
+  try {
+    // (a) Punchcard as built, with its own data.
+    const punchcard = start('punchcard', process.execPath, [path.join(root, 'dist/src/main.js')], {
+      PATH: process.env.PATH,
+      PORT: String(port),
+      GRPC_PORT: String(grpcPort),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      PUNCHCARD_MASTER_KEY: masterKey,
+      PUNCHCARD_DATA_DIR: dataDir,
+      ...(DATABASE_URL ? { DATABASE_URL } : {}),
+    });
+    await waitUntil(punchcard, async () => (await request(port, 'GET', '/readyz')).status === 200);
+    const engine = JSON.parse((await request(port, 'GET', '/readyz')).bytes.toString()).engine;
+
+    const master = { authorization: `Bearer ${masterKey}` };
+    const companyId = `cmp_bench_${crypto.randomBytes(4).toString('hex')}`;
+    await expectStatus(request(port, 'POST', '/v1/companies', { headers: master, body: { id: companyId, name: 'Bench Grooming Co.' } }), 201, 'create company');
+    const admin = JSON.parse((await expectStatus(request(port, 'POST', `/v1/companies/${companyId}/apiKeys`, { headers: master, body: { role: 'ADMIN' } }), 201, 'admin key')).bytes);
+    const adminAuth = { authorization: `Bearer ${admin.key}` };
+    const viewer = JSON.parse((await expectStatus(request(port, 'POST', `/v1/companies/${companyId}/apiKeys`, { headers: adminAuth, body: { role: 'VIEWER' } }), 201, 'viewer key')).bytes);
+    await expectStatus(
+      request(port, 'PUT', `/v1/companies/${companyId}/businesses/bus_main`, { headers: adminAuth, body: { name: 'Main Street', timeZone: 'America/Los_Angeles', currencyCode: 'USD' } }),
+      200,
+      'business',
+    );
+    await expectStatus(
+      request(port, 'PUT', `/v1/companies/${companyId}/customers/cus_ada`, {
+        headers: adminAuth,
+        body: { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', phone: '+1 (555) 123-4567' },
+      }),
+      200,
+      'customer',
+    );
+
+    const urlPath = `/v1/companies/${companyId}/customers/cus_ada`;
+    const auth = { authorization: `Bearer ${viewer.key}` };
+    const captured = await expectStatus(request(port, 'GET', urlPath, { headers: auth }), 200, 'capture');
+    const contentType = captured.headers['content-type'];
+
+    // (b) The bare server, answering those bytes.
+    const bare = start('bare node:http', process.execPath, [path.join(here, 'lib/bare-server.mjs')], {
+      PATH: process.env.PATH,
+      BARE_PORT: String(barePort),
+      BARE_BODY: captured.bytes.toString('base64'),
+      BARE_CONTENT_TYPE: contentType,
+    });
+    await waitUntil(bare, async () => (await request(barePort, 'GET', urlPath)).status === 200);
+    const fromBare = await request(barePort, 'GET', urlPath, { headers: auth });
+    if (!fromBare.bytes.equals(captured.bytes) || fromBare.headers['content-type'] !== contentType) {
+      throw new Error('the bare server does not answer the same bytes');
+    }
+
+    // (c) Warm both up, then measure each in turn with the same load.
+    const body = captured.bytes.toString('utf8');
+    const targets = [
+      { name: 'punchcard', url: `http://127.0.0.1:${port}${urlPath}` },
+      { name: 'bare', url: `http://127.0.0.1:${barePort}${urlPath}` },
+    ];
+    for (const t of targets) checkClean(`${t.name} warm-up`, await cannon(t.url, auth, body, WARMUP_SECONDS));
+    const measured = {};
+    for (const t of targets) {
+      process.stdout.write(`measuring ${t.name}: ${CONNECTIONS} connections for ${SECONDS} s… `);
+      const result = await cannon(t.url, auth, body, SECONDS);
+      checkClean(t.name, result);
+      measured[t.name] = figures(result);
+      console.log(`${measured[t.name].requestsPerSecond} req/s, p50 ${measured[t.name].latencyMs.p50} ms, p99 ${measured[t.name].latencyMs.p99} ms`);
+    }
+
+    const ratio = Number((measured.punchcard.requestsPerSecond / measured.bare.requestsPerSecond).toFixed(3));
+    const pass = ratio >= TARGET_RATIO;
+    const summary =
+      `${engine}: punchcard ${measured.punchcard.requestsPerSecond} req/s (p99 ${measured.punchcard.latencyMs.p99} ms) vs bare ` +
+      `${measured.bare.requestsPerSecond} req/s (p99 ${measured.bare.latencyMs.p99} ms): ratio ${ratio} (target ≥ ${TARGET_RATIO})`;
+    const { 'x-request-id': _id, date: _date, ...stableHeaders } = captured.headers;
+    const record = {
+      name: NAME,
+      summary,
+      pass,
+      ratio,
+      targetRatio: TARGET_RATIO,
+      engine,
+      time: new Date().toISOString(),
+      request: { method: 'GET', path: urlPath.replace(companyId, '{companyId}'), auth: 'Bearer (VIEWER key)', bodyBytes: captured.bytes.length, headers: stableHeaders },
+      load: { connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, pipelining: 1, generator: 'autocannon in the bench process' },
+      machine: { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, platform: `${os.platform()} ${os.release()}` },
+      punchcard: measured.punchcard,
+      bare: measured.bare,
+    };
+    const results = path.join(here, 'results');
+    fs.mkdirSync(results, { recursive: true });
+    fs.writeFileSync(path.join(results, `${NAME}.json`), `${JSON.stringify(record, null, 2)}\n`);
+    fs.writeFileSync(path.join(results, `${NAME}.${engine}.json`), `${JSON.stringify(record, null, 2)}\n`);
+    console.log(summary);
+  } finally {
+    await killAll();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(`${NAME}: ${error instanceof Error ? error.message : error}`);
+  process.exitCode = 1;
+});
