@@ -113,3 +113,9 @@ export function isUnavailable(error: unknown): boolean {
     code === '53300' // too many connections
   );
 }
+
+/** PostgreSQL's data exceptions (class 22: bad text encoding, numbers out of range): the client's value, not a bug. */
+export function isDataException(error: unknown): boolean {
+  const code = codeOf(error);
+  return code !== undefined && /^22[0-9A-Z]{3}$/.test(code);
+}

@@ -333,7 +333,7 @@ export function idempotencyRepo(q: Queryable, engine: Db['engine']): Idempotency
     },
     async tryLock(companyId, key) {
       if (engine !== 'postgres') return true;
-      const r = await sql<{ ok: boolean }>`SELECT pg_try_advisory_xact_lock(hashtextextended(${`${companyId}\u0000${key}`}, 0)) AS ok`.execute(q);
+      const r = await sql<{ ok: boolean }>`SELECT pg_try_advisory_xact_lock(hashtextextended(${`${companyId}/${key}`}, 0)) AS ok`.execute(q);
       return r.rows[0]?.ok === true;
     },
   };

@@ -2,7 +2,7 @@
 import type { Repos, Store } from '../application/ports.js';
 import { DomainError } from '../domain/errors.js';
 import type { Db, Queryable } from './database.js';
-import { isUnavailable, isUniqueViolation } from './database.js';
+import { isDataException, isUnavailable, isUniqueViolation } from './database.js';
 import {
   apiKeyRepo,
   businessRepo,
@@ -40,6 +40,7 @@ export function createStore(db: Db): Store {
     classify(error) {
       if (isUnavailable(error)) return new DomainError('UNAVAILABLE', 'the database is unavailable; retry shortly');
       if (isUniqueViolation(error)) return new DomainError('ABORTED', 'a concurrent request changed the same record; retry');
+      if (isDataException(error)) return new DomainError('INVALID_ARGUMENT', 'a value is out of range or not valid text');
       return undefined;
     },
     close: () => db.close(),

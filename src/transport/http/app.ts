@@ -7,6 +7,7 @@ import type { Deps } from '../../application/context.js';
 import { authenticate } from '../../application/keys.js';
 import { ulid } from '../../application/ids.js';
 import { keyFromAuthorization } from './auth.js';
+import { DomainError } from '../../domain/errors.js';
 import { registerErrorHandling } from './error-handler.js';
 import { registerMetrics } from './metrics.js';
 import { registerOpsRoutes } from './ops-routes.js';
@@ -14,6 +15,14 @@ import type { HttpApp } from './types.js';
 import { registerTenantRoutes } from '../native/tenant-routes.js';
 import { registerReferenceRoutes } from '../native/reference-routes.js';
 import { registerPackageRoutes } from '../native/package-routes.js';
+import { registerWebRoutes } from './web-routes.js';
+
+function hasNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(hasNul);
+  if (value && typeof value === 'object') return Object.entries(value).some(([k, v]) => k.includes('\u0000') || hasNul(v));
+  return false;
+}
 
 export interface HttpAppOptions {
   readonly deps: Deps;
@@ -45,6 +54,10 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   // Bodiless POSTs (":unfreeze") validate as an empty object, so a missing field is named, not "body must be object".
   app.addHook('preValidation', async (request) => {
     if (request.body === undefined || request.body === null) request.body = {};
+    // No text we store may carry a NUL: PostgreSQL cannot hold one, and no client means it.
+    if (hasNul(request.body) || hasNul(request.query) || hasNul(request.params)) {
+      throw new DomainError('INVALID_ARGUMENT', 'text must not contain the NUL character (\\u0000)');
+    }
   });
 
   await app.register(swagger, {
@@ -65,6 +78,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   registerTenantRoutes(app, deps);
   registerReferenceRoutes(app, deps);
   registerPackageRoutes(app, deps);
+  await registerWebRoutes(app);
   if (options.extend) await options.extend(app);
   return app;
 }
