@@ -16,7 +16,6 @@ import { registerTenantRoutes } from '../native/tenant-routes.js';
 import { registerReferenceRoutes } from '../native/reference-routes.js';
 import { registerPackageRoutes } from '../native/package-routes.js';
 import { registerWebRoutes } from './web-routes.js';
-import { registerWebRoutes } from './web-routes.js';
 
 function hasNul(value: unknown): boolean {
   if (typeof value === 'string') return value.includes('\u0000');
@@ -79,7 +78,6 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   registerTenantRoutes(app, deps);
   registerReferenceRoutes(app, deps);
   registerPackageRoutes(app, deps);
-  await registerWebRoutes(app);
   await registerWebRoutes(app);
   if (options.extend) await options.extend(app);
   return app;
