@@ -46,7 +46,7 @@ function openSqlite(dataDir: string): Db {
   native.pragma('synchronous = FULL');
   native.pragma('foreign_keys = ON');
   native.pragma('busy_timeout = 5000');
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: native }) });
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(native) }) });
   return {
     engine: 'sqlite',
     kysely,
@@ -69,6 +69,33 @@ function openSqlite(dataDir: string): Db {
     },
     close: () => kysely.destroy(),
   };
+}
+
+/**
+ * Kysely prepares every query anew, and compiling SQL costs more than running a small query on SQLite. Our
+ * queries are a small fixed set of texts, so keep their prepared statements (better-sqlite3 statements are
+ * reusable, and every call on them is synchronous, so one is never used twice at once).
+ */
+function withStatementCache(native: SQLite.Database, limit = 1000): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>();
+  const prepare = native.prepare.bind(native);
+  return new Proxy(native, {
+    get(target, prop, receiver) {
+      if (prop !== 'prepare') {
+        const value = Reflect.get(target, prop, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      }
+      return (source: string) => {
+        let stmt = cache.get(source);
+        if (!stmt) {
+          stmt = prepare(source);
+          if (cache.size >= limit) cache.delete(cache.keys().next().value!);
+          cache.set(source, stmt);
+        }
+        return stmt;
+      };
+    },
+  });
 }
 
 function openPostgres(url: string, poolSize: number): Db {
