@@ -1,0 +1,208 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENGINES } from '../support/engines.js';
+import { createTestApp, type TestApp } from '../support/app.js';
+import { cents, expectBadField, expectRefused, makeFactory, money } from '../support/factories.js';
+
+describe.each(ENGINES)('the package catalog on %s', (engine) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(engine);
+  });
+  afterAll(() => t.close());
+
+  it('creates a template whose item offers any one of several services', async () => {
+    const f = await makeFactory(t);
+    const bath = await f.service({ name: 'Bath', price: '20.00' });
+    const trim = await f.service({ name: 'Trim', price: '25.00' });
+    const tpl = await f.template({ name: 'Spa', items: [{ serviceIds: [bath, trim], quantity: 4 }], price: '80.00' });
+    expect(tpl).toMatchObject({
+      id: expect.stringMatching(/^tpl_/),
+      name: 'Spa',
+      type: 'REGULAR',
+      activation: 'ON_PURCHASE',
+      validity: { days: 365 },
+      gracePeriodDays: 0,
+      archived: false,
+      items: [{ serviceIds: [bath, trim], quantity: 4, unitPrice: money('20.00'), unitPriceGiven: false, value: money('80.00') }],
+      productItems: [],
+    });
+    const pkg = await f.sell({ template: tpl.id });
+    expect(pkg.packageServices).toHaveLength(1);
+    expect(pkg.packageServices[0].services.map((s: { serviceId: string; name: string }) => [s.serviceId, s.name])).toEqual([
+      [bath, 'Bath'],
+      [trim, 'Trim'],
+    ]);
+    await f.redeemOk(pkg.packageInfo.id, { serviceId: trim });
+    const after = await f.redeemOk(pkg.packageInfo.id, { serviceId: bath });
+    expect(after.package.packageInfo.totalRemainingQuantity).toBe(2);
+  });
+
+  it('takes a client-chosen template id and answers it with GET, and lists it', async () => {
+    const f = await makeFactory(t);
+    await f.template({ id: 'tpl_basic5', name: 'Basic Grooming Package', description: 'Includes 5 basic grooming sessions' });
+    const got = await f.call('GET', '/packageTemplates/tpl_basic5');
+    expect(got.status).toBe(200);
+    expect(got.json).toMatchObject({ id: 'tpl_basic5', description: 'Includes 5 basic grooming sessions', price: money('150.00') });
+    const list = await f.call('GET', '/packageTemplates');
+    expect(list.json.packageTemplates.map((x: { id: string }) => x.id)).toEqual(['tpl_basic5']);
+    expect(list.json.nextPageToken).toBe('');
+  });
+
+  it('includes product items and weighs them by their list price', async () => {
+    const f = await makeFactory(t);
+    const shampoo = await f.product({ name: 'Shampoo', price: '20.00' });
+    // $30 × 2 of service and $20 × 2 of product, sold for $90: 54 and 36.
+    const tpl = await f.template({ items: [{ quantity: 2 }], productItems: [{ productId: shampoo, quantity: 2 }], price: '90.00' });
+    expect(tpl.items[0].value).toEqual(money('54.00'));
+    expect(tpl.productItems[0]).toMatchObject({ productId: shampoo, quantity: 2, value: money('36.00'), unitPrice: money('18.00') });
+    const pkg = await f.sell({ template: tpl.id });
+    expect(pkg.packageProducts).toEqual([
+      expect.objectContaining({ totalQuantity: 2, remainingQuantity: 2, value: money('36.00'), products: [expect.objectContaining({ productId: shampoo, name: 'Shampoo', unitPrice: money('18.00') })] }),
+    ]);
+    expect(pkg.packageInfo.totalRemainingQuantity).toBe(2);
+  });
+
+  it('allocates $100 over three items of equal list price as 33.34, 33.33 and 33.33', async () => {
+    const f = await makeFactory(t);
+    const [a, b, c] = [await f.service({ price: '20.00' }), await f.service({ price: '20.00' }), await f.service({ price: '20.00' })];
+    const tpl = await f.template({ price: '100.00', items: [{ serviceIds: [a], quantity: 1 }, { serviceIds: [b], quantity: 1 }, { serviceIds: [c], quantity: 1 }] });
+    expect(tpl.items.map((i: { value: object }) => i.value)).toEqual([money('33.34'), money('33.33'), money('33.33')]);
+    expect(tpl.items.map((i: { unitPrice: object }) => i.unitPrice)).toEqual([money('33.34'), money('33.33'), money('33.33')]);
+    const pkg = await f.sell({ template: tpl.id });
+    expect(pkg.packageServices.map((i: { value: object }) => i.value)).toEqual([money('33.34'), money('33.33'), money('33.33')]);
+    expect(pkg.packageServices.map((i: { services: { unitPrice: object }[] }) => i.services[0]!.unitPrice)).toEqual([money('33.34'), money('33.33'), money('33.33')]);
+  });
+
+  it('rounds the unit price of an item to the cent and lets its last unit carry the remainder', async () => {
+    const f = await makeFactory(t);
+    const [a, b, c] = [await f.service({ price: '20.00' }), await f.service({ price: '20.00' }), await f.service({ price: '20.00' })];
+    const tpl = await f.template({ price: '100.00', items: [{ serviceIds: [a], quantity: 3 }, { serviceIds: [b], quantity: 3 }, { serviceIds: [c], quantity: 3 }] });
+    expect(tpl.items.map((i: { value: object }) => i.value)).toEqual([money('33.34'), money('33.33'), money('33.33')]);
+    expect(tpl.items.map((i: { unitPrice: object }) => i.unitPrice)).toEqual([money('11.11'), money('11.11'), money('11.11')]);
+    const pkg = await f.sell({ template: tpl.id });
+    const id = pkg.packageInfo.id;
+    // Using the three units of the first item: 11.11, 11.11 and then the last, 11.12.
+    const used = [];
+    for (let n = 0; n < 3; n++) used.push(cents((await f.redeemOk(id, { serviceId: a })).redemption.value));
+    expect(used).toEqual([1111, 1111, 1112]);
+    expect(cents((await f.get(id)).remainingValue)).toBe(6666);
+  });
+
+  it('accepts unit prices given for every item when they add up to the price', async () => {
+    const f = await makeFactory(t);
+    const tpl = await f.template({ price: '150.00', items: [{ quantity: 5, unitPrice: '30.00' }] });
+    expect(tpl.items[0]).toMatchObject({ unitPrice: money('30.00'), unitPriceGiven: true, value: money('150.00') });
+  });
+
+  it('refuses unit prices given for every item that do not add up to the price, naming the field', async () => {
+    const f = await makeFactory(t);
+    const r = await f.createTemplate({ price: '150.00', items: [{ quantity: 5, unitPrice: '29.00' }] });
+    expectBadField(r, /^items/);
+  });
+
+  it('allocates the rest of the price over the items without a given unit price', async () => {
+    const f = await makeFactory(t);
+    const [a, b, c] = [await f.service({ price: '50.00' }), await f.service({ price: '20.00' }), await f.service({ price: '20.00' })];
+    const tpl = await f.template({
+      price: '100.00',
+      items: [
+        { serviceIds: [a], quantity: 2, unitPrice: '10.00' },
+        { serviceIds: [b], quantity: 1 },
+        { serviceIds: [c], quantity: 3 },
+      ],
+    });
+    expect(tpl.items.map((i: { value: object }) => i.value)).toEqual([money('20.00'), money('20.00'), money('60.00')]);
+    expect(tpl.items.map((i: { unitPriceGiven: boolean }) => i.unitPriceGiven)).toEqual([true, false, false]);
+  });
+
+  it('takes validity in days, in months, or never', async () => {
+    const f = await makeFactory(t);
+    for (const validity of [{ days: 30 }, { months: 6 }, { never: true }]) {
+      const tpl = await f.template({ validity });
+      expect(tpl.validity).toEqual(validity);
+    }
+  });
+
+  it('refuses to sell an archived template with TEMPLATE_ARCHIVED and hides it from the list', async () => {
+    const f = await makeFactory(t);
+    const tpl = await f.template();
+    const archived = await f.call('POST', `/packageTemplates/${tpl.id}:archive`);
+    expect(archived.status).toBe(200);
+    expect(archived.json).toMatchObject({ archived: true, archiveTime: expect.any(String) });
+    expectRefused(await f.sellRaw({ template: tpl.id }), 'TEMPLATE_ARCHIVED');
+    expect((await f.call('GET', '/packageTemplates')).json.packageTemplates).toEqual([]);
+    expect((await f.call('GET', '/packageTemplates?includeArchived=true')).json.packageTemplates.map((x: { id: string }) => x.id)).toEqual([tpl.id]);
+  });
+
+  it('keeps archived packages already sold redeemable', async () => {
+    const f = await makeFactory(t);
+    const tpl = await f.template();
+    const pkg = await f.sell({ template: tpl.id });
+    await f.call('POST', `/packageTemplates/${tpl.id}:archive`);
+    expect((await f.redeem(pkg.packageInfo.id)).status).toBe(200);
+  });
+
+  it('changes later sales only when a template is patched', async () => {
+    const f = await makeFactory(t);
+    const other = await f.service({ name: 'Nails', price: '15.00' });
+    const tpl = await f.template({ name: 'Basic', price: '150.00', items: [{ quantity: 5 }] });
+    const before = await f.sell({ template: tpl.id });
+    const patched = await f.call('PATCH', `/packageTemplates/${tpl.id}`, {
+      name: 'Premium',
+      price: money('45.00'),
+      items: [{ serviceIds: [other], quantity: 3 }],
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.json).toMatchObject({ name: 'Premium', price: money('45.00'), items: [{ serviceIds: [other], quantity: 3 }] });
+
+    const old = await f.get(before.packageInfo.id);
+    expect(old.packageInfo).toMatchObject({ packageName: 'Basic', packagePrice: money('150.00'), totalRemainingQuantity: 5 });
+    expect(old.packageServices).toHaveLength(1);
+    expect(old.packageServices[0].services[0].serviceId).toBe(f.serviceId);
+    expect(old.packageServices[0].services[0].unitPrice).toEqual(money('30.00'));
+
+    const after = await f.sell({ template: tpl.id });
+    expect(after.packageInfo).toMatchObject({ packageName: 'Premium', packagePrice: money('45.00'), totalRemainingQuantity: 3 });
+    expect(after.packageServices[0].services[0].serviceId).toBe(other);
+  });
+
+  it('refuses a bad type, an unknown service, a zero quantity and two validities, naming each field', async () => {
+    const f = await makeFactory(t);
+    expectBadField(await f.createTemplate({ type: 'SUBSCRIPTION' }), 'type');
+    expectBadField(await f.createTemplate({ items: [{ serviceIds: ['srv_nope'] }] }), 'items[0].serviceIds');
+    expectBadField(await f.createTemplate({ items: [{ quantity: 0 }] }), 'items[0].quantity');
+    expectBadField(await f.createTemplate({ validity: { days: 30, months: 1 } }), 'validity');
+    expectBadField(await f.createTemplate({ activation: 'WHENEVER' }), 'activation');
+    expectBadField(await f.createTemplate({ productItems: [{ productId: 'prd_nope' }], items: [] }), 'productItems[0].productId');
+    expectBadField(await f.createTemplate({ price: { currencyCode: 'USD', units: -1 } }), 'price');
+    expectBadField(await f.createTemplate({ items: [{ quantity: 1, unitPrice: money('10.00', 'EUR') }], price: '10.00' }), /^items\[0\]\.unitPrice/);
+    expect((await f.call('GET', '/packageTemplates')).json.packageTemplates).toEqual([]);
+  });
+
+  it('refuses a template with no items', async () => {
+    const f = await makeFactory(t);
+    const body = await f.templateBody();
+    const r = await f.call('POST', '/packageTemplates', { ...body, items: [] });
+    expectBadField(r, 'items');
+  });
+
+  it('answers 404 for a template that does not exist', async () => {
+    const f = await makeFactory(t);
+    expect((await f.call('GET', '/packageTemplates/tpl_nope')).json).toMatchObject({ code: 5 });
+    expect((await f.call('PATCH', '/packageTemplates/tpl_nope', { name: 'x' })).status).toBe(404);
+    expect((await f.call('POST', '/packageTemplates/tpl_nope:archive')).status).toBe(404);
+  });
+
+  it('lets only an ADMIN manage the catalog', async () => {
+    const f = await makeFactory(t);
+    const staff = await f.c.newKey('STAFF');
+    const body = await f.templateBody();
+    const r = await f.call('POST', '/packageTemplates', body, staff.auth);
+    expect(r.status).toBe(403);
+    expect(r.json.code).toBe(7);
+    const tpl = await f.template();
+    expect((await f.call('PATCH', `/packageTemplates/${tpl.id}`, { name: 'x' }, staff.auth)).status).toBe(403);
+    expect((await f.call('POST', `/packageTemplates/${tpl.id}:archive`, undefined, staff.auth)).status).toBe(403);
+    expect((await f.call('GET', `/packageTemplates/${tpl.id}`, undefined, staff.auth)).status).toBe(200);
+  });
+});
