@@ -1,9 +1,10 @@
-// The listeners of one process: HTTP/1.1 (REST, Connect JSON, the web app) and, later, gRPC over h2c.
+// The listeners of one process: HTTP/1.1 (REST, Connect JSON, the web app) and gRPC over h2c.
 import type { AddressInfo } from 'node:net';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from './config.js';
 import type { Deps } from './application/context.js';
 import { buildHttpApp } from './transport/http/app.js';
+import { buildGrpcServer } from './transport/grpc/h2c-server.js';
 
 export interface Servers {
   listen(): Promise<void>;
@@ -19,15 +20,23 @@ export async function buildServers(deps: Deps, config: Config): Promise<Servers>
     redact: { paths: ['req.headers.authorization', 'headers.authorization'], remove: true },
   };
   const http = await buildHttpApp({ deps, logger });
+  const grpc = await buildGrpcServer({ deps, logger });
   return {
     log: http.log,
     async listen() {
       await http.listen({ port: config.port, host: config.host });
+      try {
+        await grpc.listen({ port: config.grpcPort, host: config.host });
+      } catch (error) {
+        await http.close();
+        throw error;
+      }
     },
     async close() {
-      await http.close();
+      await Promise.all([http.close(), grpc.close()]);
     },
     httpPort: () => (http.server.address() as AddressInfo).port,
-    grpcPort: () => config.grpcPort,
+    // The bound port, which differs from the configured one when GRPC_PORT=0.
+    grpcPort: () => (grpc.server.address() as AddressInfo | null)?.port ?? config.grpcPort,
   };
 }

@@ -15,6 +15,11 @@ import type { HttpApp } from './types.js';
 import { registerTenantRoutes } from '../native/tenant-routes.js';
 import { registerReferenceRoutes } from '../native/reference-routes.js';
 import { registerPackageRoutes } from '../native/package-routes.js';
+// Compatibility surfaces (src/transport/moego, src/transport/zenoti, src/transport/grpc).
+import { registerMoegoRoutes } from '../moego/http-routes.js';
+import { packageServiceRoutes } from '../moego/package-service.js';
+import { registerZenotiRoutes } from '../zenoti/routes.js';
+import { registerConnectRoutes } from '../grpc/connect-plugin.js';
 import { registerWebRoutes } from './web-routes.js';
 
 function hasNul(value: unknown): boolean {
@@ -78,6 +83,10 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   registerTenantRoutes(app, deps);
   registerReferenceRoutes(app, deps);
   registerPackageRoutes(app, deps);
+  // Compatibility surfaces: MoeGo over HTTP/JSON and Connect (the same PackageService as the gRPC port), Zenoti.
+  registerMoegoRoutes(app, deps);
+  await registerConnectRoutes(app, packageServiceRoutes(deps));
+  registerZenotiRoutes(app, deps);
   await registerWebRoutes(app);
   if (options.extend) await options.extend(app);
   return app;

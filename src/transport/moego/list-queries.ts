@@ -1,0 +1,29 @@
+// The two MoeGo reads over the application queries, shared by the HTTP routes and the gRPC service.
+import type { Principal } from '../../domain/access.js';
+import { invalidArgument } from '../../domain/errors.js';
+import type { Deps } from '../../application/context.js';
+import type { PackageView } from '../../application/package-tx.js';
+import { getPackages, listPackages } from '../../application/package-queries.js';
+import type { Page } from '../../application/paging.js';
+import { pageOf } from '../../application/paging.js';
+import type { ListPackageDetailsQuery, ListPackagesQuery } from './list-requests.js';
+
+/** A page of the customers' packages (optionally of one business), in creation order. */
+export function listPackagesPage(deps: Deps, p: Principal, q: ListPackagesQuery): Promise<Page<PackageView>> {
+  const filter = q.businessId === undefined ? { customerIds: q.customerIds } : { customerIds: q.customerIds, businessId: q.businessId };
+  return listPackages(deps, p, q.companyId, filter, q.page);
+}
+
+/**
+ * A page of the asked packages, in the order asked. Every id is looked up on every page, so a missing one is
+ * NOT_FOUND whichever page it falls on (at most 500 ids, so this stays cheap).
+ */
+export async function listPackageDetailsPage(deps: Deps, p: Principal, q: ListPackageDetailsQuery): Promise<Page<PackageView>> {
+  const views = await getPackages(deps, p, q.companyId, q.packageIds, q.businessId);
+  let start = q.page.offset;
+  if (q.page.after !== null) {
+    start = views.findIndex((v) => v.pkg.id === q.page.after) + 1;
+    if (start === 0) throw invalidArgument('pagination.pageToken', 'is not a page token of this list of package ids');
+  }
+  return pageOf(views.slice(start, start + q.page.size + 1), q.page, (v) => v.pkg.id);
+}
