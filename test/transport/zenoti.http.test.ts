@@ -143,14 +143,14 @@ describe.each(ENGINES)('Zenoti guest packages on %s', (engine) => {
       await w.redeem(ids.usedUp);
     });
 
-    const byId = (packages: { user_package_id: string }[]) => Object.fromEntries(packages.map((p) => [p.user_package_id, p]));
+    const byId = (packages: any[]): Record<string, any> => Object.fromEntries(packages.map((p) => [p.user_package_id, p]));
 
     it('gives each its status, user_package_state and redeemable', async () => {
       const r = await packagesOf(guest, 'center_id=bus_001&page_size=100');
       expect(r.json.page_info.total).toBe(7);
       const p = byId(r.json.packages);
       const facts = (id: string) => {
-        const x = p[id] as { status: number; user_package_state: number; redeemable: boolean; redemption_setting_details: { is_frozen: boolean; closed: boolean } };
+        const x = p[id];
         return [x.status, x.user_package_state, x.redeemable, x.redemption_setting_details.is_frozen, x.redemption_setting_details.closed];
       };
       expect(facts(ids.active!)).toEqual([1, 1, true, false, false]);
