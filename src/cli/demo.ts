@@ -102,7 +102,7 @@ try {
   await sell('cus_katherine', 'tpl_massage3'); // starts at the first visit
   const done = await sell('cus_edsger', 'tpl_basic5', { purchaseTime: now - 30 * DAY });
   await use(done, 'srv_basic', 5);
-  console.log(`demo data in ${companyId}: 2 businesses, 5 customers, 4 services, 1 product, 3 templates, 9 packages in every state`);
+  console.log(`demo data in ${companyId}: 2 businesses, 5 customers, 4 services, 1 product, 3 templates, 8 packages in every state`);
 } finally {
   await store.close();
 }
