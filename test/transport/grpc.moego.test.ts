@@ -149,7 +149,7 @@ describe.each(ENGINES)('MoeGo PackageService over gRPC and Connect on %s', (engi
     });
     expect(r.status).toBe(200);
     expect(r.headers.get('x-request-id')).toMatch(/^req_/);
-    const json = await r.json();
+    const json = (await r.json()) as { packages: unknown[] };
     expect(json.packages[0]).toMatchObject({
       id: packageId,
       lastUpdateTime: '2023-01-15T10:00:00Z',
