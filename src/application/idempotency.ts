@@ -45,6 +45,16 @@ export function checkIdempotencyKey(key: string | undefined): string | undefined
   return key;
 }
 
+/** The recorded outcome for this key, if the same request already succeeded; refuses a key reused for another. */
+export async function storedOutcome<T>(deps: Deps, scope: IdempotencyScope): Promise<Outcome<T> | undefined> {
+  const key = checkIdempotencyKey(scope.key);
+  if (key === undefined) return undefined;
+  const stored = await deps.store.read.idempotency.get(scope.companyId, key);
+  if (!stored) return undefined;
+  if (stored.requestHash !== requestHash(scope.operation, scope.request)) throw keyReused();
+  return { result: JSON.parse(stored.body) as T, replayed: true };
+}
+
 /** Runs work in one transaction, recording its JSON-serialisable result under the idempotency key. */
 export async function runIdempotent<T>(deps: Deps, scope: IdempotencyScope, work: (repos: Repos) => Promise<T>): Promise<Outcome<T>> {
   const key = checkIdempotencyKey(scope.key);
@@ -58,11 +68,7 @@ export async function runIdempotent<T>(deps: Deps, scope: IdempotencyScope, work
       if (!(await repos.idempotency.tryLock(scope.companyId, key))) throw keyInUse();
       const stored = await repos.idempotency.get(scope.companyId, key);
       if (stored) {
-        if (stored.requestHash !== hash) {
-          throw new DomainError('INVALID_ARGUMENT', 'this Idempotency-Key was used with a different request', {
-            reason: 'IDEMPOTENCY_KEY_REUSED',
-          });
-        }
+        if (stored.requestHash !== hash) throw keyReused();
         return { result: JSON.parse(stored.body) as T, replayed: true };
       }
       const result = await work(repos);
@@ -83,3 +89,6 @@ const keyInUse = () =>
   new DomainError('ABORTED', 'a request with this Idempotency-Key is still in progress; retry shortly', {
     reason: 'IDEMPOTENCY_KEY_IN_USE',
   });
+
+const keyReused = () =>
+  new DomainError('INVALID_ARGUMENT', 'this Idempotency-Key was used with a different request', { reason: 'IDEMPOTENCY_KEY_REUSED' });

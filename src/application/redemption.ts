@@ -10,8 +10,8 @@ import type { CustomerPackage } from '../domain/package.js';
 import { assertRedeemable, chooseItem, graceEndTime } from '../domain/package.js';
 import type { Deps } from './context.js';
 import { newId } from './ids.js';
-import type { Outcome } from './idempotency.js';
-import { runIdempotent } from './idempotency.js';
+import type { IdempotencyScope, Outcome } from './idempotency.js';
+import { runIdempotent, storedOutcome } from './idempotency.js';
 import type { Actor, PackageView } from './package-tx.js';
 import { PackageTx } from './package-tx.js';
 import { effectiveView, loadCustomerViews } from './package-queries.js';
@@ -117,10 +117,12 @@ export async function redeem(
   const now = deps.clock.now();
   checkRedeemInput(input, now);
   await checkReferences(deps, companyId, input);
+  return redeemFrom(deps, p, companyId, packageId, input, { companyId, key: idempotencyKey, operation: `redeem:${packageId}`, request: input }, now);
+}
+
+function redeemFrom(deps: Deps, p: Principal, companyId: string, packageId: string, input: RedeemInput, scope: IdempotencyScope, now: number) {
   const actor: Actor = { principal: p, staffId: input.staffId ?? null };
-  return runIdempotent(deps, { companyId, key: idempotencyKey, operation: `redeem:${packageId}`, request: input }, async (repos) =>
-    redeemIn(await PackageTx.open(repos, companyId, packageId, now, actor), input),
-  );
+  return runIdempotent(deps, scope, async (repos) => redeemIn(await PackageTx.open(repos, companyId, packageId, now, actor), input));
 }
 
 /**
@@ -163,13 +165,20 @@ export async function autoRedeem(
   idempotencyKey?: string,
 ): Promise<Outcome<RedemptionResult>> {
   authorize(p, companyId, 'redeem', input.businessId);
-  checkRedeemInput(input, deps.clock.now());
+  const now = deps.clock.now();
+  checkRedeemInput(input, now);
+  await checkReferences(deps, companyId, input);
+  // One key for the whole auto-apply, whichever package it lands on: a retry replays the first answer even when
+  // that package has nothing left by then.
+  const scope: IdempotencyScope = { companyId, key: idempotencyKey, operation: `autoRedeem:${customerId}`, request: input };
+  const replay = await storedOutcome<RedemptionResult>(deps, scope);
+  if (replay) return replay;
   const candidates = await redeemableCandidates(deps, p, companyId, customerId, input);
   // Each attempt is its own transaction under the same key: a refused attempt stores nothing, so the key
   // ends up recording only the redemption that succeeded.
   for (const candidate of candidates) {
     try {
-      return await redeem(deps, p, companyId, candidate.pkg.id, input, idempotencyKey);
+      return await redeemFrom(deps, p, companyId, candidate.pkg.id, input, scope, now);
     } catch (error) {
       if (error instanceof DomainError && error.code === 'FAILED_PRECONDITION') continue;
       throw error;

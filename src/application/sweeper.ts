@@ -2,7 +2,7 @@
 // their unused value becomes breakage. Each process sweeps every few seconds; the writes are guarded, so
 // several processes sweeping at once record each change once.
 import type { CustomerPackage } from '../domain/package.js';
-import { isFrozenAt, graceEndTime } from '../domain/package.js';
+import { expirationDate, isFrozenAt, graceEndTime } from '../domain/package.js';
 import type { Deps } from './context.js';
 import { PackageTx, SYSTEM_ACTOR } from './package-tx.js';
 
@@ -47,7 +47,7 @@ async function expireAll(deps: Deps, candidates: readonly CustomerPackage[], now
         return;
       }
       const delta = tx.change({ ...pkg, expiredTime: end });
-      await tx.append('EXPIRED', delta, { time: end, data: { expirationDate: pkg.endTime } });
+      await tx.append('EXPIRED', delta, { time: end, data: { expirationDate: expirationDate(pkg), gracePeriodDays: pkg.gracePeriodDays } });
       await tx.finish({ expiredTime: end });
       onExpired();
     });

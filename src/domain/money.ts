@@ -187,7 +187,10 @@ export function allocate(total: Money, weights: readonly number[]): Money[] {
 }
 
 export interface UnitSplit {
-  /** value / quantity rounded half-up (half away from zero for negative values) to the minor unit. */
+  /**
+   * value / quantity rounded half-up (half away from zero for negative values) to the minor unit, or down where
+   * rounding up would leave the last unit negative.
+   */
   readonly unit: Money;
   /** value − unit × (quantity − 1): the last unit absorbs the rounding, so it may differ from `unit`. */
   readonly last: Money;
@@ -212,7 +215,10 @@ function unitValue(value: Money, quantity: number): Money {
   const n = BigInt(quantity);
   const sign = value.minor < 0 ? -1n : 1n;
   const abs = BigInt(value.minor) * sign;
-  const rounded = abs / n + (2n * (abs % n) >= n ? 1n : 0n);
+  let rounded = abs / n + (2n * (abs % n) >= n ? 1n : 0n);
+  // Rounding up can leave the last unit less than nothing (0.50 over 30 units: 29 × 0.02 > 0.50); then round
+  // down instead, so every unit, the last included, is worth zero or more.
+  if (rounded * (n - 1n) > abs) rounded = abs / n;
   return fromBig(value.currency, rounded * sign, 'amount');
 }
 

@@ -282,9 +282,10 @@ describe('unit values', () => {
     expect(splitIntoUnits(usd(-1001), 2)).toEqual({ unit: usd(-501), last: usd(-500) });
   });
 
-  it('lets the last unit go negative when many tiny units round up', () => {
-    // 3¢ over 6 units: each unit rounds up to 1¢, leaving −2¢ for the last.
-    expect(splitIntoUnits(usd(3), 6)).toEqual({ unit: usd(1), last: usd(-2) });
+  it('rounds the unit down where rounding up would leave the last unit negative', () => {
+    // 3¢ over 6 units: 1¢ each would leave −2¢ for the last; 0¢ each leaves the last 3¢.
+    expect(splitIntoUnits(usd(3), 6)).toEqual({ unit: usd(0), last: usd(3) });
+    expect(splitIntoUnits(usd(50), 30)).toEqual({ unit: usd(1), last: usd(21) });
   });
 
   it('values the last units left', () => {
@@ -313,7 +314,9 @@ describe('unit values', () => {
           const value = usd(minor);
           const { unit, last } = splitIntoUnits(value, quantity);
           expect(add(times(unit, quantity - 1), last)).toEqual(value);
-          expect(Math.abs(unit.minor * quantity - minor) * 2).toBeLessThanOrEqual(quantity);
+          // within one minor unit of the exact share (rounded half-up, or down to keep the last unit non-negative)
+          expect(Math.abs(unit.minor * quantity - minor)).toBeLessThan(quantity);
+          if (minor >= 0) expect(last.minor).toBeGreaterThanOrEqual(0);
           const left = valueOfLastUnits(value, quantity, remaining);
           const r = Math.min(Math.max(remaining, 0), quantity);
           expect(left).toEqual(r === 0 ? usd(0) : add(times(unit, r - 1), last));

@@ -3,7 +3,7 @@
 import { formatInstant } from '../../domain/calendar.js';
 import { DomainError } from '../../domain/errors.js';
 import type { LedgerEvent, Redemption } from '../../domain/ledger.js';
-import { toGoogleMoney } from '../../domain/money.js';
+import { toGoogleMoney, type Money } from '../../domain/money.js';
 import { assertRedeemable, graceEndTime, itemRemainingValue, lifecycleAt, remainingValue } from '../../domain/package.js';
 import type { PackageTemplate } from '../../domain/template.js';
 import type { Validity } from '../../domain/calendar.js';
@@ -90,6 +90,20 @@ export function presentRedemption(r: Redemption) {
   };
 }
 
+/** Event details in the API's own forms: Money as google.type.Money, instants (…Time) as RFC 3339. */
+function detailsJson(value: unknown, key = ''): unknown {
+  if (Array.isArray(value)) return value.map((v) => detailsJson(v));
+  if (value && typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    if (typeof o.currency === 'string' && typeof o.minor === 'number' && Object.keys(o).length === 2) {
+      return toGoogleMoney(o as unknown as Money);
+    }
+    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, detailsJson(v, k)]));
+  }
+  if (typeof value === 'number' && key.endsWith('Time')) return formatInstant(value);
+  return value;
+}
+
 export function presentEvent(e: LedgerEvent) {
   return {
     id: e.id,
@@ -106,7 +120,7 @@ export function presentEvent(e: LedgerEvent) {
     totalRemainingQuantityAfter: e.totalRemainingAfter,
     valueChange: toGoogleMoney(e.valueDelta),
     refund: toGoogleMoney(e.refund),
-    details: e.data,
+    details: detailsJson(e.data),
   };
 }
 
