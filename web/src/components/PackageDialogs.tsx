@@ -1,0 +1,328 @@
+// The package's other actions: freeze and unfreeze (STAFF), extend, adjust and cancel (ADMIN), and giving a
+// past visit back. Each sends one idempotency key, reused if the same action is tried again.
+import { useId, useState } from 'react';
+import type { Money, PackageDetail, RedemptionResult, RefundSpec } from '../api/types';
+import { useDesk } from '../context';
+import { useAction } from '../lib/hooks';
+import { formatMoney, parseMoneyInput, compareMoney } from '../lib/money';
+import { addDays, formatDate, NEVER, todayIn } from '../lib/time';
+import { Dialog } from './Dialog';
+import { ErrorNotice } from './ui';
+
+interface PackageDialogProps {
+  pkg: PackageDetail;
+  onClose: () => void;
+  onDone: (pkg: PackageDetail) => void;
+}
+
+export function FreezeDialog({ pkg, onClose, onDone }: PackageDialogProps) {
+  const { client } = useDesk();
+  const today = todayIn(pkg.timeZone);
+  const [startDate, setStart] = useState(today);
+  const [endDate, setEnd] = useState('');
+  const [reason, setReason] = useState('');
+  const action = useAction();
+  const ids = { start: useId(), end: useId(), reason: useId() };
+  const valid = !endDate || !startDate || endDate >= startDate;
+
+  const submit = async () => {
+    if (!valid) return;
+    const body = { ...(startDate ? { startDate } : {}), ...(endDate ? { endDate } : {}), ...(reason.trim() ? { reason: reason.trim() } : {}) };
+    const out = await action.run(`freeze:${pkg.packageInfo.id}:${JSON.stringify(body)}`, (key) => client.freeze(pkg.packageInfo.id, body, key));
+    if (out) onDone(out);
+  };
+
+  return (
+    <Dialog
+      title={`Freeze ${pkg.packageInfo.packageName}`}
+      onClose={onClose}
+      busy={action.busy}
+      onSubmit={submit}
+      actions={
+        <button type="submit" className="btn btn-primary" disabled={!valid || action.busy}>
+          {action.busy ? 'Freezing…' : 'Freeze'}
+        </button>
+      }
+    >
+      <p className="muted">No visit can be redeemed while it is frozen. When it is unfrozen, the expiration moves later by the days it was frozen.</p>
+      <div className="row">
+        <div className="field">
+          <label htmlFor={ids.start}>From</label>
+          <input id={ids.start} type="date" value={startDate} onChange={(e) => setStart(e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor={ids.end}>Until (optional)</label>
+          <input id={ids.end} type="date" value={endDate} min={startDate || undefined} onChange={(e) => setEnd(e.target.value)} aria-invalid={!valid} />
+        </div>
+      </div>
+      {!valid && <p className="field-error">The end date must not be before the start date.</p>}
+      <div className="field">
+        <label htmlFor={ids.reason}>Reason (optional)</label>
+        <input id={ids.reason} value={reason} onChange={(e) => setReason(e.target.value)} maxLength={2000} placeholder="e.g. travelling, injury" />
+      </div>
+      <ErrorNotice error={action.error} />
+    </Dialog>
+  );
+}
+
+export function UnfreezeDialog({ pkg, onClose, onDone }: PackageDialogProps) {
+  const { client } = useDesk();
+  const action = useAction();
+  const submit = async () => {
+    const out = await action.run(`unfreeze:${pkg.packageInfo.id}`, (key) => client.unfreeze(pkg.packageInfo.id, key));
+    if (out) onDone(out);
+  };
+  return (
+    <Dialog
+      title={`Unfreeze ${pkg.packageInfo.packageName}`}
+      onClose={onClose}
+      busy={action.busy}
+      onSubmit={submit}
+      actions={
+        <button type="submit" className="btn btn-primary" disabled={action.busy} autoFocus>
+          {action.busy ? 'Unfreezing…' : 'Unfreeze'}
+        </button>
+      }
+    >
+      <p>
+        Frozen since {formatDate(pkg.freeze?.startDate)}
+        {pkg.freeze?.reason ? ` (${pkg.freeze.reason})` : ''}. Unfreezing makes it redeemable again and moves the expiration later by the days it was frozen.
+      </p>
+      <ErrorNotice error={action.error} />
+    </Dialog>
+  );
+}
+
+export function ExtendDialog({ pkg, onClose, onDone }: PackageDialogProps) {
+  const { client } = useDesk();
+  const current = pkg.packageInfo.expirationDate;
+  const base = current && current !== NEVER ? current : todayIn(pkg.timeZone);
+  const [date, setDate] = useState(addDays(base, 30));
+  const action = useAction();
+  const id = useId();
+  const valid = /^\d{4}-\d{2}-\d{2}$/.test(date) && (!current || current === NEVER || date > current);
+
+  const submit = async () => {
+    if (!valid) return;
+    const out = await action.run(`extend:${pkg.packageInfo.id}:${date}`, (key) => client.extend(pkg.packageInfo.id, date, key));
+    if (out) onDone(out);
+  };
+  return (
+    <Dialog
+      title={`Extend ${pkg.packageInfo.packageName}`}
+      onClose={onClose}
+      busy={action.busy}
+      onSubmit={submit}
+      actions={
+        <button type="submit" className="btn btn-primary" disabled={!valid || action.busy}>
+          {action.busy ? 'Extending…' : 'Extend'}
+        </button>
+      }
+    >
+      <p>Now expires {formatDate(current)}.</p>
+      <div className="field">
+        <label htmlFor={id}>New expiration date</label>
+        <input id={id} type="date" value={date} min={current && current !== NEVER ? addDays(current, 1) : undefined} onChange={(e) => setDate(e.target.value)} required />
+      </div>
+      {!valid && <p className="field-error">Pick a date after the current expiration.</p>}
+      <ErrorNotice error={action.error} />
+    </Dialog>
+  );
+}
+
+export function AdjustDialog({ pkg, onClose, onDone }: PackageDialogProps) {
+  const { client } = useDesk();
+  const items = pkg.packageServices;
+  const [itemId, setItemId] = useState(items[0]?.id ?? '');
+  const [delta, setDelta] = useState('1');
+  const [reason, setReason] = useState('');
+  const action = useAction();
+  const ids = { item: useId(), delta: useId(), reason: useId() };
+  const n = Number(delta);
+  const item = items.find((i) => i.id === itemId);
+  const valid = !!item && Number.isInteger(n) && n !== 0 && Math.abs(n) <= 10000 && reason.trim() !== '';
+
+  const submit = async () => {
+    if (!valid) return;
+    const body = { packageServiceId: itemId, delta: n, reason: reason.trim() };
+    const out = await action.run(`adjust:${pkg.packageInfo.id}:${JSON.stringify(body)}`, (key) => client.adjust(pkg.packageInfo.id, body, key));
+    if (out) onDone(out);
+  };
+  return (
+    <Dialog
+      title={`Adjust ${pkg.packageInfo.packageName}`}
+      onClose={onClose}
+      busy={action.busy}
+      onSubmit={submit}
+      actions={
+        <button type="submit" className="btn btn-primary" disabled={!valid || action.busy}>
+          {action.busy ? 'Adjusting…' : n > 0 ? `Add ${n}` : n < 0 ? `Remove ${-n}` : 'Adjust'}
+        </button>
+      }
+    >
+      <div className="field">
+        <label htmlFor={ids.item}>Item</label>
+        <select id={ids.item} value={itemId} onChange={(e) => setItemId(e.target.value)}>
+          {items.map((i) => (
+            <option key={i.id} value={i.id}>
+              {i.services.map((s) => s.name).join(' or ')} — {i.remainingQuantity} of {i.totalQuantity} left
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor={ids.delta}>Units to add (negative to remove)</label>
+        <input id={ids.delta} type="number" inputMode="numeric" step={1} value={delta} onChange={(e) => setDelta(e.target.value)} required />
+      </div>
+      <div className="field">
+        <label htmlFor={ids.reason}>Reason</label>
+        <input id={ids.reason} value={reason} onChange={(e) => setReason(e.target.value)} maxLength={2000} required placeholder="e.g. goodwill for a late appointment" />
+      </div>
+      <ErrorNotice error={action.error} />
+    </Dialog>
+  );
+}
+
+type RefundChoice = 'NONE' | 'FULL' | 'PRORATED' | 'AMOUNT';
+
+export function CancelDialog({ pkg, onClose, onDone }: { pkg: PackageDetail; onClose: () => void; onDone: (pkg: PackageDetail, refund: Money) => void }) {
+  const { client } = useDesk();
+  const [choice, setChoice] = useState<RefundChoice>('PRORATED');
+  const [amountText, setAmountText] = useState('');
+  const [reason, setReason] = useState('');
+  const [step, setStep] = useState<'choose' | 'confirm'>('choose');
+  const action = useAction();
+  const ids = { amount: useId(), reason: useId() };
+  const currency = pkg.paidAmount.currencyCode;
+  const zero: Money = { currencyCode: currency, units: 0, nanos: 0 };
+  const amount = choice === 'AMOUNT' ? parseMoneyInput(amountText, currency) : null;
+  const overPaid = amount !== null && compareMoney(amount, pkg.paidAmount) > 0;
+  // What the customer gets back: the API's PRORATED is what was paid less the value of what was used.
+  const preview: Money | null = choice === 'NONE' ? zero : choice === 'FULL' ? pkg.paidAmount : choice === 'PRORATED' ? pkg.remainingValue : amount;
+  const valid = preview !== null && !overPaid;
+
+  const submit = async () => {
+    if (!valid) return;
+    if (step === 'choose') return setStep('confirm');
+    const refund: RefundSpec = choice === 'AMOUNT' ? { amount: amount! } : choice;
+    const body = { refund, reason: reason.trim() };
+    const out = await action.run(`cancel:${pkg.packageInfo.id}:${JSON.stringify(body)}`, (key) => client.cancel(pkg.packageInfo.id, body, key));
+    if (out) onDone(out.package, out.refund);
+  };
+
+  const options: { value: RefundChoice; label: string; amount?: Money }[] = [
+    { value: 'PRORATED', label: 'Prorated: what is left unused', amount: pkg.remainingValue },
+    { value: 'FULL', label: 'Full: everything paid', amount: pkg.paidAmount },
+    { value: 'NONE', label: 'No refund', amount: zero },
+    { value: 'AMOUNT', label: 'Another amount' },
+  ];
+
+  return (
+    <Dialog
+      title={step === 'choose' ? `Cancel ${pkg.packageInfo.packageName}` : 'Confirm the cancellation'}
+      onClose={onClose}
+      busy={action.busy}
+      onSubmit={submit}
+      actions={
+        <>
+          {step === 'confirm' && (
+            <button type="button" className="btn" onClick={() => setStep('choose')} disabled={action.busy}>
+              Back
+            </button>
+          )}
+          <button type="submit" className={step === 'confirm' ? 'btn btn-danger' : 'btn btn-primary'} disabled={!valid || action.busy}>
+            {step === 'choose' ? 'Review' : action.busy ? 'Cancelling…' : `Cancel package and refund ${formatMoney(preview)}`}
+          </button>
+        </>
+      }
+    >
+      {step === 'choose' ? (
+        <>
+          <p className="muted">
+            Paid {formatMoney(pkg.paidAmount)}; unused value {formatMoney(pkg.remainingValue)}. Cancelling cannot be undone.
+          </p>
+          <fieldset className="radio-list">
+            <legend>Refund</legend>
+            {options.map((o) => (
+              <label key={o.value} className="radio">
+                <input type="radio" name="refund" value={o.value} checked={choice === o.value} onChange={() => setChoice(o.value)} />
+                <span>{o.label}</span>
+                {o.amount && <span className="radio-amount">{formatMoney(o.amount)}</span>}
+              </label>
+            ))}
+          </fieldset>
+          {choice === 'AMOUNT' && (
+            <div className="field">
+              <label htmlFor={ids.amount}>Refund amount ({currency})</label>
+              <input
+                id={ids.amount}
+                inputMode="decimal"
+                value={amountText}
+                onChange={(e) => setAmountText(e.target.value)}
+                aria-invalid={amountText !== '' && (amount === null || overPaid)}
+                autoFocus
+              />
+              {amountText !== '' && amount === null && <p className="field-error">Enter an amount such as 25 or 25.50.</p>}
+              {overPaid && <p className="field-error">A refund cannot be more than was paid ({formatMoney(pkg.paidAmount)}).</p>}
+            </div>
+          )}
+          <div className="field">
+            <label htmlFor={ids.reason}>Reason (optional)</label>
+            <input id={ids.reason} value={reason} onChange={(e) => setReason(e.target.value)} maxLength={2000} />
+          </div>
+          <p className="refund-preview" aria-live="polite">
+            Refund to the customer: <strong>{formatMoney(preview)}</strong>
+          </p>
+        </>
+      ) : (
+        <p className="confirm-lead">
+          Cancel <strong>{pkg.packageInfo.packageName}</strong> and refund <strong className="money-big">{formatMoney(preview)}</strong>? Its{' '}
+          {pkg.packageInfo.totalRemainingQuantity} remaining {pkg.packageInfo.totalRemainingQuantity === 1 ? 'unit' : 'units'} can no longer be redeemed.
+        </p>
+      )}
+      <ErrorNotice error={action.error} />
+    </Dialog>
+  );
+}
+
+/** Gives a past visit back (a cancelled appointment): the units return to the package. */
+export function ReverseDialog({
+  redemptionId,
+  description,
+  onClose,
+  onDone,
+}: {
+  redemptionId: string;
+  description: string;
+  onClose: () => void;
+  onDone: (r: RedemptionResult) => void;
+}) {
+  const { client } = useDesk();
+  const [reason, setReason] = useState('');
+  const action = useAction();
+  const id = useId();
+  const submit = async () => {
+    const out = await action.run(`reverse:${redemptionId}:${reason.trim()}`, (key) => client.reverse(redemptionId, reason.trim(), key));
+    if (out) onDone(out);
+  };
+  return (
+    <Dialog
+      title="Give a visit back"
+      onClose={onClose}
+      busy={action.busy}
+      onSubmit={submit}
+      actions={
+        <button type="submit" className="btn btn-primary" disabled={action.busy}>
+          {action.busy ? 'Giving back…' : 'Give back'}
+        </button>
+      }
+    >
+      <p>{description}</p>
+      <div className="field">
+        <label htmlFor={id}>Reason (optional)</label>
+        <input id={id} value={reason} onChange={(e) => setReason(e.target.value)} maxLength={2000} placeholder="e.g. appointment cancelled" />
+      </div>
+      <ErrorNotice error={action.error} />
+    </Dialog>
+  );
+}

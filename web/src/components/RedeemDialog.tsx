@@ -1,0 +1,170 @@
+// Redeem (or hold) units: from one package, or auto-applied to the customer's package that expires first.
+// After it, a notice offers a one-click undo (reverse, or release for a hold).
+import { useId, useMemo, useState } from 'react';
+import type { PackageDetail, RedemptionResult, Service } from '../api/types';
+import { useDesk } from '../context';
+import { useAction, useQuery } from '../lib/hooks';
+import { formatInstant } from '../lib/time';
+import { Dialog } from './Dialog';
+import { ErrorNotice, Loading } from './ui';
+
+interface Choice {
+  serviceId: string;
+  name: string;
+  left?: number;
+}
+
+/** The services a package can redeem, with how many are left of each. */
+function choicesOf(pkg: PackageDetail): Choice[] {
+  const out: Choice[] = [];
+  for (const item of pkg.packageServices) {
+    for (const s of item.services) out.push({ serviceId: s.serviceId, name: s.name || s.serviceId, left: item.remainingQuantity });
+  }
+  return out;
+}
+
+export function RedeemDialog({
+  customerId,
+  pkg,
+  onClose,
+  onDone,
+}: {
+  customerId: string;
+  /** Redeem from this package; without it, auto-apply across the customer's packages. */
+  pkg?: PackageDetail;
+  onClose: () => void;
+  onDone: (result: RedemptionResult) => void;
+}) {
+  const { client, business } = useDesk();
+  const services = useQuery((signal) => (pkg ? Promise.resolve<Service[]>([]) : client.services(signal)), [client, pkg?.packageInfo.id]);
+  const choices: Choice[] = useMemo(() => {
+    if (pkg) return choicesOf(pkg);
+    return (services.data ?? [])
+      .filter((s) => s.businessIds.length === 0 || s.businessIds.includes(business.id))
+      .map((s) => ({ serviceId: s.id, name: s.name }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }, [pkg, services.data, business.id]);
+
+  const [serviceId, setServiceId] = useState('');
+  const [quantity, setQuantity] = useState('1');
+  const [hold, setHold] = useState(false);
+  const [appointmentId, setAppointmentId] = useState('');
+  const action = useAction();
+  const ids = { service: useId(), qty: useId(), hold: useId(), appt: useId() };
+
+  const selected = serviceId || (choices.find((c) => c.left === undefined || c.left > 0) ?? choices[0])?.serviceId || '';
+  const qty = Number(quantity);
+  const valid = selected !== '' && Number.isInteger(qty) && qty >= 1 && qty <= 10000;
+
+  const submit = async () => {
+    if (!valid) return;
+    const body = { serviceId: selected, quantity: qty, businessId: business.id, hold, ...(appointmentId.trim() ? { appointmentId: appointmentId.trim() } : {}) };
+    const signature = `redeem:${pkg?.packageInfo.id ?? `customer:${customerId}`}:${JSON.stringify(body)}`;
+    const result = await action.run(signature, (key) =>
+      pkg ? client.redeem(pkg.packageInfo.id, body, key) : client.redeemForCustomer(customerId, body, key),
+    );
+    if (result) onDone(result);
+  };
+
+  const verb = hold ? 'Hold' : 'Redeem';
+  return (
+    <Dialog
+      title={pkg ? `Redeem from ${pkg.packageInfo.packageName}` : 'Redeem a service'}
+      onClose={onClose}
+      busy={action.busy}
+      onSubmit={submit}
+      actions={
+        <button type="submit" className="btn btn-primary" disabled={!valid || action.busy}>
+          {action.busy ? `${verb === 'Hold' ? 'Holding' : 'Redeeming'}…` : `${verb} ${qty > 0 ? qty : ''} ${qty === 1 ? 'visit' : 'visits'}`}
+        </button>
+      }
+    >
+      {!pkg && <p className="muted">Uses the customer’s package that expires first and can be redeemed here ({business.name}).</p>}
+      {services.loading && !pkg ? (
+        <Loading label="Loading services…" />
+      ) : services.error && !pkg ? (
+        <ErrorNotice error={services.error} onRetry={services.reload} />
+      ) : choices.length === 0 ? (
+        <p className="empty">No services to redeem.</p>
+      ) : (
+        <div className="field">
+          <label htmlFor={ids.service}>Service</label>
+          <select id={ids.service} value={selected} onChange={(e) => setServiceId(e.target.value)}>
+            {choices.map((c) => (
+              <option key={c.serviceId} value={c.serviceId}>
+                {c.name}
+                {c.left !== undefined ? ` — ${c.left} left` : ''}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
+      <div className="row">
+        <div className="field">
+          <label htmlFor={ids.qty}>Quantity</label>
+          <input id={ids.qty} type="number" inputMode="numeric" min={1} max={10000} step={1} value={quantity} onChange={(e) => setQuantity(e.target.value)} required />
+        </div>
+        <div className="field grow">
+          <label htmlFor={ids.appt}>Appointment (optional)</label>
+          <input id={ids.appt} value={appointmentId} onChange={(e) => setAppointmentId(e.target.value)} maxLength={64} />
+        </div>
+      </div>
+      <div className="check">
+        <input id={ids.hold} type="checkbox" checked={hold} onChange={(e) => setHold(e.target.checked)} />
+        <label htmlFor={ids.hold}>Hold for a booking: reserve now, use or release later (a hold lapses after 24 hours)</label>
+      </div>
+      <ErrorNotice error={action.error} />
+    </Dialog>
+  );
+}
+
+/** What was just redeemed or held, with one click to take it back. */
+export function RedemptionNotice({ result, onChanged, onDismiss }: { result: RedemptionResult; onChanged: (r: RedemptionResult) => void; onDismiss: () => void }) {
+  const { client } = useDesk();
+  const action = useAction();
+  const [undone, setUndone] = useState<RedemptionResult | null>(null);
+  const r = result.redemption;
+  const item = result.package.packageServices.find((s) => s.id === r.packageServiceId);
+  const name = item?.services.find((s) => s.serviceId === r.serviceId)?.name ?? r.serviceId;
+  const held = r.status === 'PENDING';
+  const what = `${r.quantity} × ${name}`;
+
+  const undo = async () => {
+    const out = await action.run(`undo:${r.id}`, (key) => (held ? client.releaseHold(r.id, key) : client.reverse(r.id, 'Undone at the front desk', key)));
+    if (out) {
+      setUndone(out);
+      onChanged(out);
+    }
+  };
+
+  return (
+    <div className={`notice ${undone ? 'notice-info' : 'notice-success'}`} role="status" aria-live="polite">
+      <div>
+        {undone ? (
+          <>
+            Undone: {what} given back to <strong>{result.package.packageInfo.packageName}</strong>.
+          </>
+        ) : held ? (
+          <>
+            Held {what} from <strong>{result.package.packageInfo.packageName}</strong> until {formatInstant(r.holdExpireTime, result.package.timeZone)}.
+          </>
+        ) : (
+          <>
+            Redeemed {what} from <strong>{result.package.packageInfo.packageName}</strong>. {item ? `${item.remainingQuantity} left.` : ''}
+          </>
+        )}
+        <ErrorNotice error={action.error} />
+      </div>
+      <div className="notice-actions">
+        {!undone && (
+          <button type="button" className="btn btn-small" onClick={undo} disabled={action.busy}>
+            {action.busy ? 'Undoing…' : held ? 'Release hold' : 'Undo'}
+          </button>
+        )}
+        <button type="button" className="btn btn-small btn-ghost" onClick={onDismiss} aria-label="Dismiss">
+          ✕
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,158 @@
+// Sell a package: pick a template (price, what is in it, how long it lasts), then confirm the charge.
+import { useId, useMemo, useState } from 'react';
+import type { Customer, PackageDetail, PackageTemplate } from '../api/types';
+import { useDesk } from '../context';
+import { useAction, useQuery } from '../lib/hooks';
+import { formatMoney } from '../lib/money';
+import { expirationPreview, formatDate, todayIn, validityText, NEVER } from '../lib/time';
+import { Dialog } from './Dialog';
+import { ErrorNotice, Loading } from './ui';
+
+export function SellDialog({ customer, onClose, onSold }: { customer: Customer; onClose: () => void; onSold: (pkg: PackageDetail) => void }) {
+  const { client, business } = useDesk();
+  const catalog = useQuery(async (signal) => {
+    const [templates, services, products] = await Promise.all([client.templates(false, signal), client.services(signal), client.products(signal)]);
+    return { templates, services, products };
+  }, [client]);
+  const templates = useMemo(
+    () =>
+      (catalog.data?.templates ?? [])
+        .filter((t) => !t.archived && (t.businessIds.length === 0 || t.businessIds.includes(business.id)))
+        .sort((a, b) => a.name.localeCompare(b.name)),
+    [catalog.data, business.id],
+  );
+  const [templateId, setTemplateId] = useState('');
+  const [receiptNo, setReceiptNo] = useState('');
+  const [step, setStep] = useState<'choose' | 'confirm'>('choose');
+  const action = useAction();
+  const receiptId = useId();
+  const chosen = templates.find((t) => t.id === templateId);
+  const customerName = `${customer.firstName} ${customer.lastName}`.trim();
+
+  const submit = async () => {
+    if (!chosen) return;
+    if (step === 'choose') return setStep('confirm');
+    const body = {
+      templateId: chosen.id,
+      customerId: customer.id,
+      businessId: business.id,
+      ...(receiptNo.trim() ? { invoice: { no: receiptNo.trim() } } : {}),
+    };
+    const pkg = await action.run(`sell:${JSON.stringify(body)}`, (key) => client.sell(body, key));
+    if (pkg) onSold(pkg);
+  };
+
+  return (
+    <Dialog
+      wide
+      title={step === 'choose' ? `Sell a package to ${customerName}` : 'Confirm the sale'}
+      onClose={onClose}
+      busy={action.busy}
+      onSubmit={submit}
+      actions={
+        <>
+          {step === 'confirm' && (
+            <button type="button" className="btn" onClick={() => setStep('choose')} disabled={action.busy}>
+              Back
+            </button>
+          )}
+          <button type="submit" className="btn btn-primary" disabled={!chosen || action.busy}>
+            {step === 'choose' ? 'Review sale' : action.busy ? 'Selling…' : `Charge ${chosen ? formatMoney(chosen.price) : ''} and sell`}
+          </button>
+        </>
+      }
+    >
+      {catalog.loading && !catalog.data ? (
+        <Loading label="Loading the catalog…" />
+      ) : catalog.error && !catalog.data ? (
+        <ErrorNotice error={catalog.error} onRetry={catalog.reload} />
+      ) : step === 'confirm' && chosen ? (
+        <div className="confirm">
+          <p className="confirm-lead">
+            Sell <strong>{chosen.name}</strong> to <strong>{customerName}</strong> at {business.name} for <strong className="money-big">{formatMoney(chosen.price)}</strong>?
+          </p>
+          <TemplatePreview template={chosen} names={catalog.data!} timeZone={business.timeZone} />
+          {receiptNo.trim() && <p>Receipt no. {receiptNo.trim()}</p>}
+        </div>
+      ) : templates.length === 0 ? (
+        <p className="empty">No package is on sale at {business.name}. An ADMIN can add templates in the catalog.</p>
+      ) : (
+        <>
+          <fieldset className="template-list">
+            <legend>Package</legend>
+            {templates.map((t) => (
+              <label key={t.id} className={`template-option${t.id === templateId ? ' selected' : ''}`}>
+                <input type="radio" name="template" value={t.id} checked={t.id === templateId} onChange={() => setTemplateId(t.id)} />
+                <span className="template-option-main">
+                  <span className="template-name">{t.name}</span>
+                  <span className="muted">{validityText(t.validity)}</span>
+                </span>
+                <span className="template-price">{formatMoney(t.price)}</span>
+              </label>
+            ))}
+          </fieldset>
+          {chosen && <TemplatePreview template={chosen} names={catalog.data!} timeZone={business.timeZone} />}
+          <div className="field">
+            <label htmlFor={receiptId}>Receipt no. (optional)</label>
+            <input id={receiptId} value={receiptNo} onChange={(e) => setReceiptNo(e.target.value)} maxLength={64} />
+          </div>
+        </>
+      )}
+      <ErrorNotice error={action.error} />
+    </Dialog>
+  );
+}
+
+export function TemplatePreview({
+  template: t,
+  names,
+  timeZone,
+}: {
+  template: PackageTemplate;
+  names: { services: { id: string; name: string }[]; products: { id: string; name: string }[] };
+  timeZone: string;
+}) {
+  const service = (id: string) => names.services.find((s) => s.id === id)?.name ?? id;
+  const product = (id: string) => names.products.find((p) => p.id === id)?.name ?? id;
+  const expires = expirationPreview(t.validity, todayIn(timeZone));
+  return (
+    <div className="preview" aria-label="What the customer gets">
+      {t.description && <p>{t.description}</p>}
+      <ul className="preview-items">
+        {t.items.map((i, n) => (
+          <li key={`s${n}`}>
+            <strong>{i.quantity} ×</strong> {i.serviceIds.map(service).join(' or ')} <span className="muted">({formatMoney(i.unitPrice)} each)</span>
+          </li>
+        ))}
+        {t.productItems.map((i, n) => (
+          <li key={`p${n}`}>
+            <strong>{i.quantity} ×</strong> {product(i.productId)} <span className="muted">({formatMoney(i.unitPrice)} each)</span>
+          </li>
+        ))}
+      </ul>
+      <dl className="facts">
+        <div>
+          <dt>Price</dt>
+          <dd>{formatMoney(t.price)}</dd>
+        </div>
+        <div>
+          <dt>Valid for</dt>
+          <dd>{validityText(t.validity)}</dd>
+        </div>
+        <div>
+          <dt>{t.activation === 'ON_FIRST_REDEMPTION' ? 'Starts' : 'Expires'}</dt>
+          <dd>
+            {t.activation === 'ON_FIRST_REDEMPTION' ? 'at the first visit' : expires === NEVER ? 'never' : formatDate(expires)}
+            {t.gracePeriodDays > 0 ? ` + ${t.gracePeriodDays} grace days` : ''}
+          </dd>
+        </div>
+        {t.restrictRedemptionToSellingBusiness && (
+          <div>
+            <dt>Where</dt>
+            <dd>only where it is sold</dd>
+          </div>
+        )}
+      </dl>
+    </div>
+  );
+}

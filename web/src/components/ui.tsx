@@ -1,0 +1,97 @@
+// Small pieces every screen uses: loading, empty and error states, badges and the per-item balance bar.
+import type { ReactNode } from 'react';
+import type { ApiError } from '../api/client';
+import type { Lifecycle } from '../api/types';
+
+export function Loading({ label = 'Loading…' }: { label?: string }) {
+  return (
+    <div className="loading" role="status" aria-live="polite">
+      <span className="spinner" aria-hidden="true" />
+      {label}
+    </div>
+  );
+}
+
+export function Empty({ children }: { children: ReactNode }) {
+  return <div className="empty">{children}</div>;
+}
+
+/** The API's own message, and a way to try again when trying again may help. */
+export function ErrorNotice({ error, onRetry, title }: { error: ApiError | null | undefined; onRetry?: () => void; title?: string }) {
+  if (!error) return null;
+  return (
+    <div className="notice notice-error" role="alert">
+      <div>
+        {title && <strong>{title} </strong>}
+        {error.message}
+        {error.fieldViolations.length > 0 && (
+          <ul className="violations">
+            {error.fieldViolations.map((v) => (
+              <li key={v.field}>
+                {v.field}: {v.description}
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+      {onRetry && (
+        <button type="button" className="btn btn-small" onClick={onRetry}>
+          Try again
+        </button>
+      )}
+    </div>
+  );
+}
+
+const LIFECYCLE_LABEL: Record<Lifecycle, string> = {
+  ACTIVE: 'Active',
+  NOT_STARTED: 'Not started',
+  FROZEN: 'Frozen',
+  EXPIRED: 'Expired',
+  CANCELLED: 'Cancelled',
+  FULLY_REDEEMED: 'Used up',
+};
+
+export function LifecycleBadge({ lifecycle }: { lifecycle: Lifecycle }) {
+  return <span className={`badge badge-${lifecycle.toLowerCase()}`}>{LIFECYCLE_LABEL[lifecycle] ?? lifecycle}</span>;
+}
+
+export function RoleBadge({ role }: { role: string }) {
+  return <span className={`badge badge-role`}>{role}</span>;
+}
+
+/** One item's balance: used, held and left out of the total, as a bar and in words. */
+export function ItemBar({ name, used, held, left, total }: { name: string; used: number; held: number; left: number; total: number }) {
+  const pct = (n: number) => (total > 0 ? `${(n / total) * 100}%` : '0%');
+  const words = `${used} used, ${held} held, ${left} left of ${total}`;
+  return (
+    <div className="item">
+      <div className="item-head">
+        <span className="item-name">{name}</span>
+        <span className="item-count">
+          <strong>{left}</strong> of {total} left
+        </span>
+      </div>
+      <div className="bar" role="img" aria-label={`${name}: ${words}`}>
+        <span className="bar-used" style={{ width: pct(used) }} />
+        <span className="bar-held" style={{ width: pct(held) }} />
+        <span className="bar-left" style={{ width: pct(left) }} />
+      </div>
+      <div className="item-legend" aria-hidden="true">
+        <span className="legend legend-used">{used} used</span>
+        {held > 0 && <span className="legend legend-held">{held} held</span>}
+        <span className="legend legend-left">{left} left</span>
+      </div>
+    </div>
+  );
+}
+
+export function Field({ label, hint, children, htmlFor }: { label: string; hint?: ReactNode; children: ReactNode; htmlFor: string }) {
+  return (
+    <div className="field">
+      <label htmlFor={htmlFor}>{label}</label>
+      {children}
+      {hint && <div className="hint">{hint}</div>}
+    </div>
+  );
+}

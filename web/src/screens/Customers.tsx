@@ -1,0 +1,353 @@
+// Find a customer as you type (name, email or phone), then see their packages and act on them.
+import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import type { Customer, PackageDetail, RedemptionResult } from '../api/types';
+import { useDesk } from '../context';
+import { Dialog } from '../components/Dialog';
+import { Expiry, isOpen, NotRedeemable, PackageItems } from '../components/PackageParts';
+import { RedeemDialog, RedemptionNotice } from '../components/RedeemDialog';
+import { SellDialog } from '../components/SellDialog';
+import { Empty, ErrorNotice, LifecycleBadge, Loading } from '../components/ui';
+import { useAction, useDebounced, useQuery } from '../lib/hooks';
+import { slugId } from '../lib/ids';
+import { formatMoney } from '../lib/money';
+import { Link, navigate, paths } from '../lib/router';
+
+export function CustomersScreen({ customerId }: { customerId?: string }) {
+  return (
+    <div className={customerId ? 'split has-detail' : 'split'}>
+      <section className="pane pane-search" aria-labelledby="customers-title">
+        <CustomerSearch selectedId={customerId} />
+      </section>
+      <section className="pane pane-detail" aria-label="Customer">
+        {customerId ? (
+          <CustomerDetail key={customerId} customerId={customerId} />
+        ) : (
+          <Empty>
+            <p>Find a customer by name, email or phone to see their packages.</p>
+          </Empty>
+        )}
+      </section>
+    </div>
+  );
+}
+
+const fullName = (c: Customer) => `${c.firstName} ${c.lastName}`.trim();
+
+function CustomerSearch({ selectedId }: { selectedId?: string }) {
+  const { client, can } = useDesk();
+  const [text, setText] = useState('');
+  const query = useDebounced(text.trim(), 250);
+  const [pages, setPages] = useState<{ customers: Customer[]; next: string }>({ customers: [], next: '' });
+  const results = useQuery((signal) => client.searchCustomers(query, { signal }), [client, query]);
+  const more = useAction();
+  const [creating, setCreating] = useState(false);
+  const inputId = useId();
+
+  useEffect(() => {
+    if (results.data) setPages({ customers: results.data.customers, next: results.data.nextPageToken });
+  }, [results.data]);
+
+  const loadMore = async () => {
+    const page = await more.run(`more:${query}:${pages.next}`, () => client.searchCustomers(query, { pageToken: pages.next }));
+    if (page) setPages((p) => ({ customers: [...p.customers, ...page.customers], next: page.nextPageToken }));
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLInputElement>) => {
+    const first = pages.customers[0];
+    if (e.key === 'Enter' && first) {
+      e.preventDefault();
+      navigate(paths.customer(first.id));
+    }
+  };
+
+  const stale = text.trim() !== query || results.loading;
+  return (
+    <>
+      <div className="pane-head">
+        <h1 id="customers-title">Customers</h1>
+        {can('write') && (
+          <button type="button" className="btn" onClick={() => setCreating(true)}>
+            New customer
+          </button>
+        )}
+      </div>
+      <div className="field search-field">
+        <label htmlFor={inputId}>Search by name, email or phone</label>
+        <input
+          id={inputId}
+          type="search"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          onKeyDown={onKeyDown}
+          autoFocus={!selectedId}
+          autoComplete="off"
+          placeholder="e.g. Alice, alice@…, 555 0101"
+          aria-describedby={`${inputId}-status`}
+        />
+      </div>
+      <div id={`${inputId}-status`} className="search-status" role="status" aria-live="polite">
+        {stale ? 'Searching…' : results.error ? '' : pages.customers.length === 0 ? (query ? `No customer matches “${query}”.` : 'No customers yet.') : `${pages.customers.length}${pages.next ? '+' : ''} ${pages.customers.length === 1 ? 'customer' : 'customers'}`}
+      </div>
+      <ErrorNotice error={results.error} onRetry={results.reload} />
+      <ul className={`results${stale ? ' results-stale' : ''}`} aria-label="Customers found">
+        {pages.customers.map((c) => (
+          <li key={c.id}>
+            <Link to={paths.customer(c.id)} className="result" aria-current={c.id === selectedId ? 'true' : undefined}>
+              <span className="result-name">{fullName(c) || c.id}</span>
+              <span className="result-meta">{[c.email, c.phone].filter(Boolean).join(' · ') || c.id}</span>
+            </Link>
+          </li>
+        ))}
+      </ul>
+      {pages.next && (
+        <button type="button" className="btn btn-block" onClick={loadMore} disabled={more.busy}>
+          {more.busy ? 'Loading…' : 'Show more'}
+        </button>
+      )}
+      <ErrorNotice error={more.error} />
+      {creating && (
+        <NewCustomerDialog
+          initial={text.trim()}
+          onClose={() => setCreating(false)}
+          onCreated={(c) => {
+            setCreating(false);
+            results.reload();
+            navigate(paths.customer(c.id));
+          }}
+        />
+      )}
+    </>
+  );
+}
+
+function NewCustomerDialog({ initial, onClose, onCreated }: { initial: string; onClose: () => void; onCreated: (c: Customer) => void }) {
+  const { client } = useDesk();
+  const looksLikeEmail = initial.includes('@');
+  const looksLikePhone = /^[+\d][\d\s().-]{4,}$/.test(initial);
+  const [firstName, setFirst] = useState(!looksLikeEmail && !looksLikePhone ? (initial.split(' ')[0] ?? '') : '');
+  const [lastName, setLast] = useState(!looksLikeEmail && !looksLikePhone ? initial.split(' ').slice(1).join(' ') : '');
+  const [email, setEmail] = useState(looksLikeEmail ? initial : '');
+  const [phone, setPhone] = useState(looksLikePhone ? initial : '');
+  const action = useAction();
+  const ids = { first: useId(), last: useId(), email: useId(), phone: useId() };
+  const idRef = useRef<string | null>(null);
+  const valid = firstName.trim() !== '';
+
+  const submit = async () => {
+    if (!valid) return;
+    const body = { firstName: firstName.trim(), lastName: lastName.trim(), email: email.trim() || null, phone: phone.trim() || null };
+    // The id is chosen once per dialog, so a retry after a lost answer updates the same customer.
+    idRef.current ??= slugId('cus', `${body.firstName} ${body.lastName}`);
+    const id = idRef.current;
+    const c = await action.run(`customer:${id}:${JSON.stringify(body)}`, () => client.upsertCustomer(id, body));
+    if (c) onCreated(c);
+  };
+
+  return (
+    <Dialog
+      title="New customer"
+      onClose={onClose}
+      busy={action.busy}
+      onSubmit={submit}
+      actions={
+        <button type="submit" className="btn btn-primary" disabled={!valid || action.busy}>
+          {action.busy ? 'Saving…' : 'Add customer'}
+        </button>
+      }
+    >
+      <div className="row">
+        <div className="field grow">
+          <label htmlFor={ids.first}>First name</label>
+          <input id={ids.first} value={firstName} onChange={(e) => setFirst(e.target.value)} required maxLength={200} />
+        </div>
+        <div className="field grow">
+          <label htmlFor={ids.last}>Last name</label>
+          <input id={ids.last} value={lastName} onChange={(e) => setLast(e.target.value)} maxLength={200} />
+        </div>
+      </div>
+      <div className="field">
+        <label htmlFor={ids.email}>Email</label>
+        <input id={ids.email} type="email" value={email} onChange={(e) => setEmail(e.target.value)} maxLength={200} />
+      </div>
+      <div className="field">
+        <label htmlFor={ids.phone}>Phone</label>
+        <input id={ids.phone} type="tel" value={phone} onChange={(e) => setPhone(e.target.value)} maxLength={64} />
+      </div>
+      <ErrorNotice error={action.error} />
+    </Dialog>
+  );
+}
+
+function CustomerDetail({ customerId }: { customerId: string }) {
+  const { client, can } = useDesk();
+  const customer = useQuery((signal) => client.customer(customerId, signal), [client, customerId]);
+  const packages = useQuery((signal) => client.customerPackages(customerId, { signal }), [client, customerId]);
+  const [list, setList] = useState<{ items: PackageDetail[]; next: string }>({ items: [], next: '' });
+  const more = useAction();
+  const [dialog, setDialog] = useState<null | { kind: 'sell' } | { kind: 'redeem'; pkg?: PackageDetail }>(null);
+  const [last, setLast] = useState<RedemptionResult | null>(null);
+  const [sold, setSold] = useState<PackageDetail | null>(null);
+
+  useEffect(() => {
+    if (packages.data) setList({ items: packages.data.packages, next: packages.data.nextPageToken });
+  }, [packages.data]);
+
+  const replace = (pkg: PackageDetail) =>
+    setList((l) => ({
+      ...l,
+      items: l.items.some((p) => p.packageInfo.id === pkg.packageInfo.id) ? l.items.map((p) => (p.packageInfo.id === pkg.packageInfo.id ? pkg : p)) : [pkg, ...l.items],
+    }));
+
+  const loadMore = async () => {
+    const page = await more.run(`more:${list.next}`, () => client.customerPackages(customerId, { pageToken: list.next }));
+    if (page) setList((l) => ({ items: [...l.items, ...page.packages], next: page.nextPageToken }));
+  };
+
+  if (customer.loading && !customer.data) return <Loading label="Loading the customer…" />;
+  if (customer.error && !customer.data)
+    return <ErrorNotice error={customer.error} onRetry={customer.error.status === 404 ? undefined : customer.reload} title="Could not load this customer." />;
+  const c = customer.data!;
+  const open = list.items.filter(isOpen);
+  const closed = list.items.filter((p) => !isOpen(p));
+
+  return (
+    <article className="customer" aria-labelledby="customer-name">
+      <p className="back-link">
+        <Link to={paths.customers()}>← All customers</Link>
+      </p>
+      <header className="customer-head">
+        <div>
+          <h2 id="customer-name">{fullName(c) || c.id}</h2>
+          <p className="muted">{[c.email, c.phone].filter(Boolean).join(' · ') || 'No email or phone'}</p>
+        </div>
+        {can('write') && (
+          <div className="actions">
+            <button type="button" className="btn btn-primary" onClick={() => setDialog({ kind: 'sell' })}>
+              Sell a package
+            </button>
+            <button type="button" className="btn" onClick={() => setDialog({ kind: 'redeem' })} disabled={open.length === 0}>
+              Redeem a service
+            </button>
+          </div>
+        )}
+      </header>
+
+      {sold && (
+        <div className="notice notice-success" role="status">
+          <div>
+            Sold <strong>{sold.packageInfo.packageName}</strong> for {formatMoney(sold.paidAmount)}.
+          </div>
+          <button type="button" className="btn btn-small btn-ghost" onClick={() => setSold(null)} aria-label="Dismiss">
+            ✕
+          </button>
+        </div>
+      )}
+      {last && (
+        <RedemptionNotice
+          key={last.redemption.id}
+          result={last}
+          onChanged={(r) => replace(r.package)}
+          onDismiss={() => setLast(null)}
+        />
+      )}
+
+      {packages.loading && !packages.data ? (
+        <Loading label="Loading packages…" />
+      ) : packages.error && !packages.data ? (
+        <ErrorNotice error={packages.error} onRetry={packages.reload} title="Could not load the packages." />
+      ) : list.items.length === 0 ? (
+        <Empty>
+          <p>No packages yet.</p>
+        </Empty>
+      ) : (
+        <>
+          <h3 className="section-title">Packages</h3>
+          {open.length === 0 && <p className="muted">No open package.</p>}
+          <ul className="cards">
+            {open.map((p) => (
+              <li key={p.packageInfo.id}>
+                <PackageCard pkg={p} onRedeem={can('write') ? () => setDialog({ kind: 'redeem', pkg: p }) : undefined} />
+              </li>
+            ))}
+          </ul>
+          {closed.length > 0 && (
+            <details className="closed">
+              <summary>Closed packages ({closed.length})</summary>
+              <ul className="cards">
+                {closed.map((p) => (
+                  <li key={p.packageInfo.id}>
+                    <PackageCard pkg={p} />
+                  </li>
+                ))}
+              </ul>
+            </details>
+          )}
+          {list.next && (
+            <button type="button" className="btn" onClick={loadMore} disabled={more.busy}>
+              {more.busy ? 'Loading…' : 'Show more packages'}
+            </button>
+          )}
+          <ErrorNotice error={more.error} />
+        </>
+      )}
+
+      {dialog?.kind === 'sell' && (
+        <SellDialog
+          customer={c}
+          onClose={() => setDialog(null)}
+          onSold={(pkg) => {
+            setDialog(null);
+            setLast(null);
+            setSold(pkg);
+            replace(pkg);
+          }}
+        />
+      )}
+      {dialog?.kind === 'redeem' && (
+        <RedeemDialog
+          customerId={c.id}
+          pkg={dialog.pkg}
+          onClose={() => setDialog(null)}
+          onDone={(r) => {
+            setDialog(null);
+            setSold(null);
+            setLast(r);
+            replace(r.package);
+          }}
+        />
+      )}
+    </article>
+  );
+}
+
+export function PackageCard({ pkg, onRedeem }: { pkg: PackageDetail; onRedeem?: () => void }) {
+  const { businessName, business } = useDesk();
+  const info = pkg.packageInfo;
+  return (
+    <article className={`card package-card package-${pkg.lifecycle.toLowerCase()}`} aria-labelledby={`pkg-${info.id}`}>
+      <header className="package-card-head">
+        <h4 id={`pkg-${info.id}`}>
+          <Link to={paths.package(info.id)}>{info.packageName}</Link>
+        </h4>
+        <LifecycleBadge lifecycle={pkg.lifecycle} />
+      </header>
+      <p className="package-meta">
+        <Expiry pkg={pkg} />
+        {info.businessId !== business.id && <span className="muted"> · sold at {businessName(info.businessId)}</span>}
+        {pkg.holds.length > 0 && <span className="muted"> · {pkg.holds.length} on hold</span>}
+      </p>
+      <PackageItems pkg={pkg} />
+      <NotRedeemable pkg={pkg} />
+      <footer className="package-card-actions">
+        {onRedeem && pkg.redeemable && (
+          <button type="button" className="btn btn-primary" onClick={onRedeem} aria-label={`Redeem from ${info.packageName}`}>
+            Redeem
+          </button>
+        )}
+        <Link to={paths.package(info.id)} className="btn" aria-label={`Details and history of ${info.packageName}`}>
+          Details &amp; history
+        </Link>
+      </footer>
+    </article>
+  );
+}

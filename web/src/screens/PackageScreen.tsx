@@ -1,0 +1,353 @@
+// One package: its balance, holds and state; every action the key's role allows; and its full history.
+import { useState, type ReactNode } from 'react';
+import type { PackageDetail, PackageEvent, Redemption, RedemptionResult } from '../api/types';
+import { useDesk } from '../context';
+import { AdjustDialog, CancelDialog, ExtendDialog, FreezeDialog, ReverseDialog, UnfreezeDialog } from '../components/PackageDialogs';
+import { Expiry, NotRedeemable, PackageItems } from '../components/PackageParts';
+import { RedeemDialog, RedemptionNotice } from '../components/RedeemDialog';
+import { Empty, ErrorNotice, LifecycleBadge, Loading } from '../components/ui';
+import { useAction, useQuery } from '../lib/hooks';
+import { formatMoney, isZero } from '../lib/money';
+import { Link, paths } from '../lib/router';
+import { formatDate, formatInstant, validityText } from '../lib/time';
+
+type DialogState =
+  | null
+  | { kind: 'redeem' }
+  | { kind: 'freeze' }
+  | { kind: 'unfreeze' }
+  | { kind: 'extend' }
+  | { kind: 'adjust' }
+  | { kind: 'cancel' }
+  | { kind: 'reverse'; redemptionId: string; description: string };
+
+export function PackageScreen({ packageId }: { packageId: string }) {
+  const { client, can, businessName } = useDesk();
+  const pkgQuery = useQuery((signal) => client.package(packageId, signal), [client, packageId]);
+  const events = useQuery((signal) => client.events(packageId, { signal }), [client, packageId]);
+  const customerId = pkgQuery.data?.packageInfo.customerId;
+  const customer = useQuery((signal) => (customerId ? client.customer(customerId, signal) : Promise.resolve(null)), [client, customerId]);
+  const [dialog, setDialog] = useState<DialogState>(null);
+  const [last, setLast] = useState<RedemptionResult | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+
+  if (pkgQuery.loading && !pkgQuery.data) return <Loading label="Loading the package…" />;
+  if (pkgQuery.error && !pkgQuery.data)
+    return <ErrorNotice error={pkgQuery.error} onRetry={pkgQuery.error.status === 404 ? undefined : pkgQuery.reload} title="Could not load this package." />;
+  const pkg = pkgQuery.data!;
+  const info = pkg.packageInfo;
+
+  const changed = (next: PackageDetail, note?: string) => {
+    pkgQuery.setData(next);
+    events.reload();
+    setDialog(null);
+    setMessage(note ?? null);
+  };
+  const redeemed = (r: RedemptionResult) => {
+    setLast(r);
+    changed(r.package);
+  };
+
+  const open = pkg.lifecycle === 'ACTIVE' || pkg.lifecycle === 'NOT_STARTED' || pkg.lifecycle === 'FROZEN';
+  const canWrite = can('write');
+  const canAdmin = can('admin');
+  const customerName = customer.data ? `${customer.data.firstName} ${customer.data.lastName}`.trim() : info.customerId;
+
+  return (
+    <article className="package-page" aria-labelledby="package-title">
+      <p className="back-link">
+        <Link to={paths.customer(info.customerId)}>← {customerName}</Link>
+      </p>
+      <header className="package-head">
+        <div>
+          <h1 id="package-title">
+            {info.packageName} <LifecycleBadge lifecycle={pkg.lifecycle} />
+          </h1>
+          <p className="muted">
+            {customerName} · sold at {businessName(info.businessId)} on {formatInstant(info.purchaseTime, pkg.timeZone)}
+          </p>
+        </div>
+        <button type="button" className="btn btn-ghost" onClick={() => { pkgQuery.reload(); events.reload(); }} disabled={pkgQuery.loading}>
+          {pkgQuery.loading ? 'Refreshing…' : 'Refresh'}
+        </button>
+      </header>
+
+      {message && (
+        <div className="notice notice-success" role="status">
+          <div>{message}</div>
+          <button type="button" className="btn btn-small btn-ghost" onClick={() => setMessage(null)} aria-label="Dismiss">
+            ✕
+          </button>
+        </div>
+      )}
+      {last && <RedemptionNotice key={last.redemption.id} result={last} onChanged={(r) => changed(r.package)} onDismiss={() => setLast(null)} />}
+      <ErrorNotice error={pkgQuery.error} onRetry={pkgQuery.reload} />
+
+      {(canWrite || canAdmin) && open && (
+        <div className="toolbar" role="toolbar" aria-label="Package actions">
+          {canWrite && (
+            <button type="button" className="btn btn-primary" onClick={() => setDialog({ kind: 'redeem' })} disabled={!pkg.redeemable}>
+              Redeem or hold
+            </button>
+          )}
+          {canWrite && pkg.lifecycle !== 'FROZEN' && (
+            <button type="button" className="btn" onClick={() => setDialog({ kind: 'freeze' })}>
+              Freeze
+            </button>
+          )}
+          {canWrite && pkg.lifecycle === 'FROZEN' && (
+            <button type="button" className="btn" onClick={() => setDialog({ kind: 'unfreeze' })}>
+              Unfreeze
+            </button>
+          )}
+          {canAdmin && (
+            <>
+              <button type="button" className="btn" onClick={() => setDialog({ kind: 'extend' })}>
+                Extend
+              </button>
+              <button type="button" className="btn" onClick={() => setDialog({ kind: 'adjust' })} disabled={pkg.packageServices.length === 0}>
+                Adjust
+              </button>
+              <button type="button" className="btn btn-danger-outline" onClick={() => setDialog({ kind: 'cancel' })}>
+                Cancel package…
+              </button>
+            </>
+          )}
+        </div>
+      )}
+      {canAdmin && pkg.lifecycle === 'EXPIRED' && (
+        <div className="toolbar" role="toolbar" aria-label="Package actions">
+          <button type="button" className="btn" onClick={() => setDialog({ kind: 'extend' })}>
+            Extend
+          </button>
+        </div>
+      )}
+
+      <div className="package-grid">
+        <section className="card" aria-labelledby="balance-title">
+          <h2 id="balance-title">Balance</h2>
+          <PackageItems pkg={pkg} />
+          <NotRedeemable pkg={pkg} />
+        </section>
+        <section className="card" aria-labelledby="facts-title">
+          <h2 id="facts-title">Details</h2>
+          <dl className="facts">
+            <Fact label="Expiration">
+              <Expiry pkg={pkg} />
+            </Fact>
+            {pkg.graceEndTime && pkg.gracePeriodDays > 0 && <Fact label="Grace ends">{formatInstant(pkg.graceEndTime, pkg.timeZone)}</Fact>}
+            <Fact label="Paid">{formatMoney(pkg.paidAmount)}</Fact>
+            {pkg.listPrice && formatMoney(pkg.listPrice) !== formatMoney(pkg.paidAmount) && <Fact label="List price">{formatMoney(pkg.listPrice)}</Fact>}
+            <Fact label="Unused value">{formatMoney(pkg.remainingValue)}</Fact>
+            <Fact label="Validity">{validityText(pkg.validity)}</Fact>
+            <Fact label="Starts">{pkg.activation === 'ON_FIRST_REDEMPTION' ? 'at the first visit' : 'on purchase'}</Fact>
+            {pkg.restrictRedemptionToSellingBusiness && <Fact label="Redeemable">only at {businessName(info.businessId)}</Fact>}
+            {pkg.freeze && (
+              <Fact label="Frozen">
+                since {formatDate(pkg.freeze.startDate)}
+                {pkg.freeze.endDate ? ` until ${formatDate(pkg.freeze.endDate)}` : ''}
+                {pkg.freeze.reason ? ` (${pkg.freeze.reason})` : ''}
+              </Fact>
+            )}
+            {pkg.cancelTime && <Fact label="Cancelled">{formatInstant(pkg.cancelTime, pkg.timeZone)}</Fact>}
+            {pkg.refund && <Fact label="Refunded">{formatMoney(pkg.refund)}</Fact>}
+            {pkg.invoice && (pkg.invoice.no || pkg.invoice.receiptNo) && <Fact label="Receipt">{pkg.invoice.receiptNo || pkg.invoice.no}</Fact>}
+            <Fact label="Package id">
+              <code>{info.id}</code>
+            </Fact>
+          </dl>
+        </section>
+      </div>
+
+      {pkg.holds.length > 0 && <Holds pkg={pkg} canWrite={canWrite} onChanged={(r) => changed(r.package, holdMessage(r))} />}
+
+      <History pkg={pkg} events={events.data?.events} loading={events.loading} error={events.error} onRetry={events.reload} canWrite={canWrite && pkg.lifecycle !== 'CANCELLED'} onReverse={(redemptionId, description) => setDialog({ kind: 'reverse', redemptionId, description })} />
+
+      {dialog?.kind === 'redeem' && <RedeemDialog customerId={info.customerId} pkg={pkg} onClose={() => setDialog(null)} onDone={redeemed} />}
+      {dialog?.kind === 'freeze' && <FreezeDialog pkg={pkg} onClose={() => setDialog(null)} onDone={(p) => changed(p, 'Frozen. No visit can be redeemed until it is unfrozen.')} />}
+      {dialog?.kind === 'unfreeze' && <UnfreezeDialog pkg={pkg} onClose={() => setDialog(null)} onDone={(p) => changed(p, `Unfrozen. It now expires ${formatDate(p.packageInfo.expirationDate)}.`)} />}
+      {dialog?.kind === 'extend' && <ExtendDialog pkg={pkg} onClose={() => setDialog(null)} onDone={(p) => changed(p, `Extended: it now expires ${formatDate(p.packageInfo.expirationDate)}.`)} />}
+      {dialog?.kind === 'adjust' && <AdjustDialog pkg={pkg} onClose={() => setDialog(null)} onDone={(p) => changed(p, 'Adjusted.')} />}
+      {dialog?.kind === 'cancel' && <CancelDialog pkg={pkg} onClose={() => setDialog(null)} onDone={(p, refund) => changed(p, `Cancelled. Refund: ${formatMoney(refund)}.`)} />}
+      {dialog?.kind === 'reverse' && (
+        <ReverseDialog
+          redemptionId={dialog.redemptionId}
+          description={dialog.description}
+          onClose={() => setDialog(null)}
+          onDone={(r) => changed(r.package, `Given back: ${r.redemption.quantity} × ${serviceName(r.package, r.redemption)}.`)}
+        />
+      )}
+    </article>
+  );
+}
+
+function Fact({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div>
+      <dt>{label}</dt>
+      <dd>{children}</dd>
+    </div>
+  );
+}
+
+function serviceName(pkg: PackageDetail, r: { serviceId: string; packageServiceId: string }): string {
+  const item = pkg.packageServices.find((s) => s.id === r.packageServiceId);
+  return item?.services.find((s) => s.serviceId === r.serviceId)?.name ?? item?.services[0]?.name ?? r.serviceId;
+}
+
+const holdMessage = (r: RedemptionResult) =>
+  r.redemption.status === 'COMMITTED' ? `Hold used: ${r.redemption.quantity} × ${serviceName(r.package, r.redemption)}.` : `Hold released: ${r.redemption.quantity} × ${serviceName(r.package, r.redemption)} given back.`;
+
+function Holds({ pkg, canWrite, onChanged }: { pkg: PackageDetail; canWrite: boolean; onChanged: (r: RedemptionResult) => void }) {
+  return (
+    <section className="card" aria-labelledby="holds-title">
+      <h2 id="holds-title">On hold</h2>
+      <ul className="holds">
+        {pkg.holds.map((h) => (
+          <HoldRow key={h.id} pkg={pkg} hold={h} canWrite={canWrite} onChanged={onChanged} />
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function HoldRow({ pkg, hold, canWrite, onChanged }: { pkg: PackageDetail; hold: Redemption; canWrite: boolean; onChanged: (r: RedemptionResult) => void }) {
+  const { client } = useDesk();
+  const action = useAction();
+  const what = `${hold.quantity} × ${serviceName(pkg, hold)}`;
+  const commit = async () => {
+    const r = await action.run(`commit:${hold.id}`, (key) => client.commitHold(hold.id, key));
+    if (r) onChanged(r);
+  };
+  const release = async () => {
+    const r = await action.run(`release:${hold.id}`, (key) => client.releaseHold(hold.id, key));
+    if (r) onChanged(r);
+  };
+  return (
+    <li className="hold">
+      <div>
+        <strong>{what}</strong>
+        {hold.appointmentId && <span className="muted"> · appointment {hold.appointmentId}</span>}
+        <div className="muted">held until {formatInstant(hold.holdExpireTime, pkg.timeZone)}</div>
+        <ErrorNotice error={action.error} />
+      </div>
+      {canWrite && (
+        <div className="actions">
+          <button type="button" className="btn btn-primary btn-small" onClick={commit} disabled={action.busy} aria-label={`Use the hold of ${what}`}>
+            Use
+          </button>
+          <button type="button" className="btn btn-small" onClick={release} disabled={action.busy} aria-label={`Release the hold of ${what}`}>
+            Release
+          </button>
+        </div>
+      )}
+    </li>
+  );
+}
+
+const EVENT_LABEL: Record<string, string> = {
+  SOLD: 'Sold',
+  REDEEMED: 'Redeemed',
+  HELD: 'Held for a booking',
+  COMMITTED: 'Hold used',
+  RELEASED: 'Hold released',
+  HOLD_EXPIRED: 'Hold lapsed',
+  REVERSED: 'Given back',
+  FROZEN: 'Frozen',
+  UNFROZEN: 'Unfrozen',
+  EXTENDED: 'Extended',
+  ADJUSTED: 'Adjusted',
+  CANCELLED: 'Cancelled',
+  EXPIRED: 'Expired',
+};
+
+function detailText(pkg: PackageDetail, e: PackageEvent): string {
+  const d = (e.details ?? {}) as Record<string, unknown>;
+  const str = (k: string) => (typeof d[k] === 'string' ? (d[k] as string) : '');
+  const item = pkg.packageServices.find((s) => s.id === e.packageServiceId) ?? pkg.packageProducts.find((p) => p.id === e.packageServiceId);
+  const itemName = item ? ('services' in item ? item.services.map((s) => s.name).join(' or ') : item.products.map((p) => p.name).join(' or ')) : '';
+  const parts: string[] = [];
+  switch (e.type) {
+    case 'SOLD':
+      parts.push(`for ${formatMoney(e.valueChange)}`);
+      break;
+    case 'REDEEMED':
+    case 'HELD':
+    case 'COMMITTED':
+    case 'RELEASED':
+    case 'HOLD_EXPIRED':
+    case 'REVERSED':
+      if (e.quantity) parts.push(`${e.quantity} × ${itemName || 'item'}`);
+      if (str('appointmentId')) parts.push(`appointment ${str('appointmentId')}`);
+      break;
+    case 'ADJUSTED':
+      if (itemName) parts.push(itemName);
+      break;
+    case 'FROZEN':
+      parts.push(`from ${formatDate(str('startDate'))}${str('endDate') ? ` until ${formatDate(str('endDate'))}` : ''}`);
+      break;
+    case 'UNFROZEN':
+      if (typeof d.daysMoved === 'number' && d.daysMoved > 0) parts.push(`expiration moved ${d.daysMoved} days later`);
+      break;
+    case 'EXTENDED':
+      if (str('to')) parts.push(`${str('from') ? `from ${formatDate(str('from'))} ` : ''}to ${formatDate(str('to'))}`);
+      break;
+    case 'CANCELLED':
+      parts.push(`refund ${formatMoney(e.refund)}`);
+      break;
+  }
+  if (str('reason')) parts.push(`“${str('reason')}”`);
+  return parts.join(' · ');
+}
+
+function History(props: {
+  pkg: PackageDetail;
+  events: PackageEvent[] | undefined;
+  loading: boolean;
+  error: import('../api/client').ApiError | null;
+  onRetry: () => void;
+  canWrite: boolean;
+  onReverse: (redemptionId: string, description: string) => void;
+}) {
+  const { pkg, events } = props;
+  const reversed = new Set((events ?? []).filter((e) => e.type === 'REVERSED').map((e) => e.redemptionId));
+  return (
+    <section className="card" aria-labelledby="history-title">
+      <h2 id="history-title">History</h2>
+      {props.loading && !events ? (
+        <Loading label="Loading the history…" />
+      ) : props.error && !events ? (
+        <ErrorNotice error={props.error} onRetry={props.onRetry} title="Could not load the history." />
+      ) : !events || events.length === 0 ? (
+        <Empty>No events.</Empty>
+      ) : (
+        <ol className="timeline">
+          {[...events].reverse().map((e) => {
+            const detail = detailText(pkg, e);
+            const canGiveBack = props.canWrite && (e.type === 'REDEEMED' || e.type === 'COMMITTED') && e.redemptionId && !reversed.has(e.redemptionId);
+            return (
+              <li key={e.id} className={`event event-${e.type.toLowerCase()}`}>
+                <div className="event-main">
+                  <span className="event-type">{EVENT_LABEL[e.type] ?? e.type}</span>
+                  {detail && <span className="event-detail"> {detail}</span>}
+                  <div className="muted event-meta">
+                    <time dateTime={e.time}>{formatInstant(e.time, pkg.timeZone)}</time> · {e.totalRemainingQuantityAfter} left after
+                    {!isZero(e.valueChange) && e.type !== 'SOLD' && <> · value {formatMoney(e.valueChange)}</>}
+                    {' · '}by {e.actor === 'system' ? 'the system' : e.actor}
+                    {e.staffId && ` (staff ${e.staffId})`}
+                  </div>
+                </div>
+                {canGiveBack && (
+                  <button type="button" className="btn btn-small" onClick={() => props.onReverse(e.redemptionId, `Give back ${detail || 'this visit'} (${formatInstant(e.time, pkg.timeZone)})?`)}>
+                    Give back
+                  </button>
+                )}
+              </li>
+            );
+          })}
+        </ol>
+      )}
+      {props.error && events && <ErrorNotice error={props.error} onRetry={props.onRetry} />}
+    </section>
+  );
+}
