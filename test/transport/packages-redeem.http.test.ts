@@ -50,6 +50,25 @@ describe.each(ENGINES)('redeeming packages on %s', (engine) => {
       expect(read.json).toEqual(r.redemption);
     });
 
+    it('pages the history oldest first', async () => {
+      const f = await makeFactory(t);
+      const pkg = await f.sell();
+      for (let n = 0; n < 4; n++) await f.redeemOk(pkg.packageInfo.id);
+      const seen: number[] = [];
+      let token = '';
+      for (let page = 0; page < 10; page++) {
+        const r = await f.call('GET', `/packages/${pkg.packageInfo.id}/events?pageSize=2${token ? `&pageToken=${encodeURIComponent(token)}` : ''}`);
+        expect(r.status).toBe(200);
+        expect(r.json.events.length).toBeLessThanOrEqual(2);
+        seen.push(...r.json.events.map((e: Json) => e.sequence));
+        token = r.json.nextPageToken;
+        if (!token) break;
+      }
+      expect(seen).toEqual([1, 2, 3, 4, 5]);
+      const all = await f.events(pkg.packageInfo.id);
+      expect(all.map((e) => e.totalRemainingQuantityAfter)).toEqual([5, 4, 3, 2, 1]);
+    });
+
     it('draws a service offered by two items from the most specific one first', async () => {
       const f = await makeFactory(t);
       const bath = await f.service({ name: 'Bath', price: '20.00' });

@@ -239,6 +239,13 @@ describe.each(ENGINES)('selling packages on %s', (engine) => {
     expect((await f.call('GET', '/packages/pkg_nope/events')).status).toBe(404);
   });
 
+  it("answers 404 for the packages of a customer that does not exist", async () => {
+    const f = await makeFactory(t);
+    const r = await f.call('GET', '/customers/cus_nope/packages');
+    expect(r.status).toBe(404);
+    expect(r.json.code).toBe(5);
+  });
+
   it('keeps packages to their company', async () => {
     const f = await makeFactory(t);
     const g = await makeFactory(t);

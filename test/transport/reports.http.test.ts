@@ -8,7 +8,7 @@ const NOW = '2026-03-10T15:00:00Z';
 const DAY = 86_400_000;
 
 const LINE_FIELDS = ['opening', 'sold', 'redeemed', 'refunded', 'refundsPaid', 'expired', 'adjusted', 'closing'] as const;
-const inCents = (line: Json) => Object.fromEntries(LINE_FIELDS.map((k) => [k, cents(line[k])]));
+const inCents = (line: Json) => Object.fromEntries(LINE_FIELDS.map((k) => [k, cents(line[k])])) as Record<(typeof LINE_FIELDS)[number], number>;
 
 describe.each(ENGINES)('reports on %s', (engine) => {
   let t: TestApp;
@@ -104,6 +104,18 @@ describe.each(ENGINES)('reports on %s', (engine) => {
       expect(byId).toEqual({ [f.businessId]: 15_000, [second]: 8000 });
       const one = await f.call('GET', `/reports/liability?businessId=${second}`);
       expect(one.json.businesses.map((l: Json) => [l.businessId, l.businessName, cents(l.sold)])).toEqual([[second, 'Uptown', 8000]]);
+    });
+
+    it("reports up to the business's own today when no date is given, also east of UTC", async () => {
+      // 2026-03-10T20:00Z is already 2026-03-11 05:00 in Tokyo: a package sold a moment ago is owed today.
+      t.clock.set(Date.parse('2026-03-10T20:00:00Z'));
+      const f = await makeFactory(t, { timeZone: 'Asia/Tokyo' });
+      const pkg = await f.sell({ template: { price: '150.00' } });
+      const r = await f.call('GET', '/reports/liability');
+      expect(r.status).toBe(200);
+      const line = inCents(r.json.businesses[0]);
+      expect(line.sold).toBe(15_000);
+      expect(line.closing).toBe(cents(pkg.remainingValue));
     });
 
     it('refuses from after to, a malformed date, and an unknown business', async () => {
