@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    // Web component tests pick their DOM per file (// @vitest-environment happy-dom); the rest run in node.
+    include: ['test/**/*.test.ts', 'web/test/**/*.test.{ts,tsx}'],
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

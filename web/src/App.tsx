@@ -1,5 +1,5 @@
 // Signed out → sign in; signed in → choose a business → the desk (customers, packages, dashboard, catalog).
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { ApiError, PunchcardClient } from './api/client';
 import type { Business, Me } from './api/types';
 import { DeskContext, roleCan, useDesk, type Desk } from './context';
@@ -10,9 +10,11 @@ import { session } from './lib/session';
 import { BusinessPicker } from './screens/BusinessPicker';
 import { CatalogScreen } from './screens/Catalog';
 import { CustomersScreen } from './screens/Customers';
-import { DashboardScreen } from './screens/Dashboard';
 import { PackageScreen } from './screens/PackageScreen';
 import { SignIn } from './screens/SignIn';
+
+// The chart library is most of the app's weight: it loads with the dashboard, not at sign-in.
+const DashboardScreen = lazy(() => import('./screens/Dashboard').then((m) => ({ default: m.DashboardScreen })));
 
 type Auth = { state: 'checking' } | { state: 'signedOut'; notice?: string } | { state: 'signedIn'; key: string; me: Me } | { state: 'failed'; error: ApiError };
 
@@ -195,7 +197,11 @@ function Shell({ onChooseBusiness, onSignOut }: { onChooseBusiness: (id: string)
       <main id="main" className="page" tabIndex={-1}>
         {route.name === 'customers' && <CustomersScreen customerId={route.customerId} />}
         {route.name === 'package' && <PackageScreen key={route.packageId} packageId={route.packageId} />}
-        {route.name === 'dashboard' && <DashboardScreen />}
+        {route.name === 'dashboard' && (
+          <Suspense fallback={<Loading label="Loading the dashboard…" />}>
+            <DashboardScreen />
+          </Suspense>
+        )}
         {route.name === 'catalog' &&
           (can('admin') ? <CatalogScreen /> : <p className="notice notice-info">The catalog is for ADMIN keys.</p>)}
         {route.name === 'notFound' && (

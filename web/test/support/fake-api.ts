@@ -1,0 +1,72 @@
+// A fake native API behind a stubbed fetch: routes answer JSON, and every call is recorded for assertions.
+import { vi } from 'vitest';
+
+export interface Call {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  body: any;
+  headers: Record<string, string>;
+}
+
+export interface Answer {
+  status?: number;
+  json?: unknown;
+  /** Reject like a dropped connection. */
+  networkError?: boolean;
+}
+
+type Handler = (call: Call, match: RegExpMatchArray) => Answer | Promise<Answer>;
+
+export interface FakeApi {
+  calls: Call[];
+  on(method: string, path: RegExp | string, handler: Handler | object): FakeApi;
+  /** Calls of one method whose path matches. */
+  find(method: string, path: RegExp | string): Call[];
+}
+
+export const rpcError = (status: number, code: number, message: string, reason = ''): Answer => ({
+  status,
+  json: {
+    code,
+    message,
+    details: reason ? [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason, domain: 'punchcard', metadata: {} }] : [],
+  },
+});
+
+const matches = (path: string, pattern: RegExp | string) => (typeof pattern === 'string' ? (path === pattern ? [path] : null) : path.match(pattern));
+
+export function installFakeApi(): FakeApi {
+  const routes: { method: string; pattern: RegExp | string; handler: Handler }[] = [];
+  const calls: Call[] = [];
+  const fetchMock = vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}) => {
+    const url = new URL(String(input), 'http://localhost');
+    const method = (init.method ?? 'GET').toUpperCase();
+    const headers = Object.fromEntries(Object.entries((init.headers ?? {}) as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]));
+    const call: Call = { method, path: decodeURIComponent(url.pathname), query: url.searchParams, body: init.body ? JSON.parse(String(init.body)) : undefined, headers };
+    calls.push(call);
+    // Newest route first, so a test can override a default.
+    for (let i = routes.length - 1; i >= 0; i--) {
+      const r = routes[i]!;
+      const m = r.method === method ? matches(call.path, r.pattern) : null;
+      if (!m) continue;
+      const answer = await r.handler(call, m as RegExpMatchArray);
+      if (answer.networkError) throw new TypeError('Failed to fetch');
+      return new Response(answer.json === undefined ? '' : JSON.stringify(answer.json), {
+        status: answer.status ?? 200,
+        headers: { 'content-type': 'application/json' },
+      });
+    }
+    return new Response(JSON.stringify({ code: 5, message: `no route ${method} ${call.path}`, details: [] }), { status: 404 });
+  });
+  vi.stubGlobal('fetch', fetchMock);
+  const api: FakeApi = {
+    calls,
+    on(method, pattern, handler) {
+      routes.push({ method, pattern, handler: typeof handler === 'function' ? (handler as Handler) : () => ({ json: handler }) });
+      return api;
+    },
+    find: (method, pattern) => calls.filter((c) => c.method === method && matches(c.path, pattern)),
+  };
+  return api;
+}
