@@ -251,6 +251,17 @@ describe.each(ENGINES)('redeeming packages on %s', (engine) => {
       expect((await f.call('GET', `/redemptions/${held.redemption.id}`)).json.status).toBe('EXPIRED');
     });
 
+    it('reads a lapsed hold as EXPIRED, like the package does, before the sweeper records it', async () => {
+      const f = await makeFactory(t);
+      const pkg = await f.sell();
+      const held = await f.hold(pkg.packageInfo.id);
+      t.clock.advance(DAY + 1000);
+      expect((await f.get(pkg.packageInfo.id)).holds).toEqual([]);
+      const r = await f.call('GET', `/redemptions/${held.redemption.id}`);
+      expect(r.status).toBe(200);
+      expect(r.json.status).toBe('EXPIRED');
+    });
+
     it('records HOLD_EXPIRED when the sweeper runs, as of the hold expiry', async () => {
       const f = await makeFactory(t);
       const pkg = await f.sell();
