@@ -78,6 +78,20 @@ export async function listPackages(
   return { items: await viewsOf(deps, companyId, pageRows.items, deps.clock.now()), nextPageToken: pageRows.nextPageToken };
 }
 
+/** A customer's packages, a page at a time; NOT_FOUND for a customer the company does not have. */
+export async function listCustomerPackages(
+  deps: Deps,
+  p: Principal,
+  companyId: string,
+  customerId: string,
+  businessId: string | undefined,
+  page: PageRequest,
+): Promise<Page<PackageView>> {
+  authorize(p, companyId, 'read');
+  if (!(await deps.store.read.customers.get(companyId, customerId))) throw notFound('customer', customerId);
+  return listPackages(deps, p, companyId, { customerIds: [customerId], businessId }, page);
+}
+
 /** The package's history, oldest first. */
 export async function listEvents(deps: Deps, p: Principal, companyId: string, packageId: string, page: PageRequest): Promise<Page<LedgerEvent>> {
   authorize(p, companyId, 'read');

@@ -195,6 +195,8 @@ export async function getRedemption(deps: Deps, p: Principal, companyId: string,
   authorize(p, companyId, 'read');
   const r = await deps.store.read.redemptions.get(companyId, redemptionId);
   if (!r) throw notFound('redemption', redemptionId);
+  // A lapsed hold has released itself, whether or not the sweeper has written it down yet.
+  if (r.status === 'PENDING' && r.holdExpireTime !== null && r.holdExpireTime <= deps.clock.now()) return { ...r, status: 'EXPIRED' };
   return r;
 }
 

@@ -14,6 +14,8 @@ import type { LedgerSum } from './ports.js';
 import { sweepExpiredPackages } from './sweeper.js';
 
 export interface LiabilityLine {
+  /** The business's local date the figures are as of (the end of it). */
+  readonly asOf: LocalDate;
   readonly businessId: string;
   readonly businessName: string;
   readonly currencyCode: string;
@@ -35,7 +37,8 @@ export interface LiabilityLine {
 
 export interface LiabilityReport {
   readonly from: LocalDate | null;
-  readonly to: LocalDate;
+  /** As asked; null means each business's today. */
+  readonly to: LocalDate | null;
   readonly businesses: LiabilityLine[];
 }
 
@@ -45,7 +48,8 @@ function total(sums: readonly LedgerSum[], types: readonly EventType[]): number 
   return sums.filter((s) => types.includes(s.type)).reduce((n, s) => n + s.valueDeltaMinor, 0);
 }
 
-async function linesFor(deps: Deps, companyId: string, b: Business, from: LocalDate | null, to: LocalDate): Promise<LiabilityLine> {
+async function linesFor(deps: Deps, companyId: string, b: Business, from: LocalDate | null, asked: LocalDate | null): Promise<LiabilityLine> {
+  const to = asked ?? localDateOf(deps.clock.now(), b.timeZone);
   const end = startOfLocalDay(addDays(to, 1), b.timeZone);
   const start = from === null ? ALL_TIME : startOfLocalDay(from, b.timeZone);
   const events = deps.store.read.events;
@@ -61,6 +65,7 @@ async function linesFor(deps: Deps, companyId: string, b: Business, from: LocalD
   const expired = -total(within, ['EXPIRED', 'EXTENDED']);
   const adjusted = total(within, ['ADJUSTED']);
   return {
+    asOf: to,
     businessId: b.id,
     businessName: b.name,
     currencyCode: b.currencyCode,
@@ -104,9 +109,9 @@ export async function liabilityReport(
   authorize(p, companyId, 'read', query.businessId);
   await requireCompany(deps, p, companyId);
   if (query.asOf && query.to && query.asOf !== query.to) throw invalidArgument('asOf', 'give asOf or to, not both');
-  const to = query.to ?? query.asOf ?? localDateOf(deps.clock.now(), 'UTC');
+  const to = query.to ?? query.asOf ?? null;
   const from = query.from ?? null;
-  if (from !== null && from > to) throw invalidArgument('from', 'must not be after to');
+  if (from !== null && to !== null && from > to) throw invalidArgument('from', 'must not be after to');
   await sweepExpiredPackages(deps);
   const businesses = await businessesOf(deps, companyId, query.businessId);
   return { from, to, businesses: await Promise.all(businesses.map((b) => linesFor(deps, companyId, b, from, to))) };

@@ -5,7 +5,7 @@ import type { Deps } from '../../application/context.js';
 import { archiveTemplate, createTemplate, getTemplate, listTemplates, updateTemplate } from '../../application/catalog.js';
 import type { Outcome } from '../../application/idempotency.js';
 import { adjustPackage, cancelPackage, extendPackage, freezePackage, unfreezePackage, type RefundSpec } from '../../application/package-admin.js';
-import { getPackage, listEvents, listExpiring, listPackages } from '../../application/package-queries.js';
+import { getPackage, listCustomerPackages, listEvents, listExpiring } from '../../application/package-queries.js';
 import { parsePageRequest } from '../../application/paging.js';
 import { autoRedeem, commitHold, getRedemption, redeem, redeemableCandidates, releaseHold, reverseRedemption, type RedemptionResult } from '../../application/redemption.js';
 import { liabilityReport, redemptionsPerDay } from '../../application/reports.js';
@@ -125,11 +125,12 @@ export function registerPackageRoutes(app: HttpApp, deps: Deps): void {
     `${base}/customers/:customerId/packages`,
     { schema: { tags, summary: "A customer's packages", params: P.customer, querystring: Type.Object({ ...PageQuery, businessId: Type.Optional(Id()) }) } },
     async (req) => {
-      const page = await listPackages(
+      const page = await listCustomerPackages(
         deps,
         req.principal,
         req.params.companyId,
-        { customerIds: [req.params.customerId], businessId: req.query.businessId },
+        req.params.customerId,
+        req.query.businessId,
         parsePageRequest(req.query.pageSize, req.query.pageToken),
       );
       return { packages: page.items.map(presentPackage), nextPageToken: page.nextPageToken };
@@ -277,11 +278,13 @@ export function registerPackageRoutes(app: HttpApp, deps: Deps): void {
         to: optDate(q.to, 'to'),
         businessId: q.businessId,
       });
+      const asOf = report.to ?? report.businesses[0]?.asOf ?? '';
       return {
-        asOf: report.to,
+        asOf,
         from: report.from ?? '',
-        to: report.to,
+        to: asOf,
         businesses: report.businesses.map((l) => ({
+          asOf: l.asOf,
           businessId: l.businessId,
           businessName: l.businessName,
           currencyCode: l.currencyCode,
