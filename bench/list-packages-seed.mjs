@@ -86,3 +86,13 @@ export async function addFillerPackages(db, { companyId, sourceId, from, to, cus
   if (db.engine === 'postgres') await db.pg.query('ANALYZE packages; ANALYZE package_items; ANALYZE package_events');
   else db.sqlite.exec('ANALYZE');
 }
+
+/** How many packages, items and ledger events the company has: proof the copies landed. */
+export async function countRows(db, companyId) {
+  const counts = {};
+  for (const table of ['packages', 'package_items', 'package_events']) {
+    const sql = `SELECT count(*) AS n FROM ${table} WHERE company_id = ?`;
+    counts[table] = Number(db.engine === 'sqlite' ? db.sqlite.prepare(sql).get(companyId).n : (await pgQuery(db, sql, [companyId])).rows[0].n);
+  }
+  return counts;
+}
