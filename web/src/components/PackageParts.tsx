@@ -41,10 +41,10 @@ export function Expiry({ pkg }: { pkg: PackageDetail }) {
   }
   const days = daysBetween(todayIn(pkg.timeZone), date);
   const past = days < 0;
-  const soon = !past && days <= 30;
+  const soon = !past && days <= 30 && pkg.lifecycle !== 'CANCELLED' && pkg.lifecycle !== 'FULLY_REDEEMED';
   return (
     <span className={soon ? 'expiry expiry-soon' : 'expiry'}>
-      {past ? 'Expired' : 'Expires'} <time dateTime={date}>{formatDate(date)}</time>
+      {pkg.lifecycle === 'CANCELLED' ? 'Was valid until' : past ? 'Expired' : 'Expires'} <time dateTime={date}>{formatDate(date)}</time>
       {pkg.lifecycle !== 'CANCELLED' && <span className="muted"> ({relativeDays(days)})</span>}
       {pkg.gracePeriodDays > 0 && <span className="muted"> + {pkg.gracePeriodDays} grace days</span>}
     </span>
@@ -67,7 +67,8 @@ export function NotRedeemable({ pkg }: { pkg: PackageDetail }) {
   return (
     <p className={`reason reason-${pkg.lifecycle.toLowerCase()}`}>
       <strong>Can’t redeem now.</strong> {why ?? pkg.notRedeemableMessage}
-      {why && pkg.notRedeemableMessage && <span className="muted"> ({pkg.notRedeemableMessage})</span>}
+      {/* The API's message adds what our words lack, such as the date a freeze ends. */}
+      {why && /\d{4}-\d{2}-\d{2}/.test(pkg.notRedeemableMessage) && <span className="muted"> ({pkg.notRedeemableMessage})</span>}
     </p>
   );
 }

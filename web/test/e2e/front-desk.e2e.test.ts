@@ -1,0 +1,310 @@
+// The front desk end to end: the built server (dist/src/main.js) on a temporary database, serving the built
+// web app, driven by a real Chromium. First start prints the demo ADMIN key; the test signs in with it.
+// Set UPDATE_SCREENSHOTS=1 to write the screenshots to docs/screenshots/ (otherwise they go to a temp folder).
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const haveChromium = fs.existsSync(CHROMIUM);
+if (!haveChromium) {
+  if (process.env.CI) throw new Error(`${CHROMIUM} is missing: CI must install it (apt-get install -y chromium) to run the web end-to-end tests`);
+  console.warn(`Skipping the web end-to-end tests: ${CHROMIUM} is missing (apt-get install -y chromium).`);
+}
+const SHOTS = process.env.UPDATE_SCREENSHOTS ? path.join(ROOT, 'docs', 'screenshots') : fs.mkdtempSync(path.join(os.tmpdir(), 'punchcard-shots-'));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : fs.statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds what is missing or older than its sources: the server (tsc) and the web app (vite). */
+function buildIfNeeded(): void {
+  const node = process.execPath;
+  if (!fs.existsSync(path.join(ROOT, 'dist/src/main.js'))) {
+    execFileSync(node, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  }
+  const index = path.join(ROOT, 'web/dist/index.html');
+  const sources = Math.max(newestMtime(path.join(ROOT, 'web/src')), newestMtime(path.join(ROOT, 'web/public')), fs.statSync(path.join(ROOT, 'web/index.html')).mtimeMs);
+  if (!fs.existsSync(index) || fs.statSync(index).mtimeMs < sources) {
+    execFileSync(node, ['node_modules/vite/bin/vite.js', 'build', 'web', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+  }
+}
+
+interface Server {
+  url: string;
+  key: string;
+  child: ChildProcess;
+  dataDir: string;
+}
+
+async function startServer(): Promise<Server> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'punchcard-e2e-'));
+  const port = await freePort();
+  const grpcPort = await freePort();
+  const child = spawn(process.execPath, ['dist/src/main.js'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, PORT: String(port), GRPC_PORT: String(grpcPort), HOST: '127.0.0.1', LOG_LEVEL: 'warn', PUNCHCARD_DATA_DIR: dataDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const key = /^\s+(pck\.\S+)\s*$/m.exec(output)?.[1];
+    if (key && output.includes('Punchcard is running at')) return { url: `http://127.0.0.1:${port}`, key, child, dataDir };
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the server did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe.skipIf(!haveChromium)('the front desk in Chromium', () => {
+  let server: Server;
+  let context: BrowserContext;
+  let page: Page;
+  let profile: string;
+  const consoleErrors: string[] = [];
+
+  async function api(method: string, p: string, body?: unknown, key = server.key) {
+    const r = await fetch(`${server.url}${p}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const json = await r.json();
+    if (!r.ok) throw new Error(`${method} ${p}: ${r.status} ${JSON.stringify(json)}`);
+    return json;
+  }
+  const c = (p: string) => `/v1/companies/cmp_demo${p}`;
+  const shot = (name: string, fullPage = false) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
+  const visible = (locator: ReturnType<Page['locator']>, timeout = 10_000) => locator.waitFor({ state: 'visible', timeout });
+
+  beforeAll(async () => {
+    buildIfNeeded();
+    fs.mkdirSync(SHOTS, { recursive: true });
+    server = await startServer();
+    // The counter's world: two businesses, customers, services, a product and two templates.
+    await api('PUT', c('/businesses/biz_sf'), { name: 'Happy Paws SF', timeZone: 'America/Los_Angeles', currencyCode: 'USD' });
+    await api('PUT', c('/businesses/biz_ny'), { name: 'Happy Paws NYC', timeZone: 'America/New_York', currencyCode: 'USD' });
+    await api('PUT', c('/customers/cus_alice'), { firstName: 'Alice', lastName: 'Nguyen', email: 'alice@example.com', phone: '+1 415 555 0101' });
+    await api('PUT', c('/customers/cus_bob'), { firstName: 'Bob', lastName: 'Martin', email: 'bob@example.com', phone: '+1 212 555 0199' });
+    await api('PUT', c('/customers/cus_carla'), { firstName: 'Carla', lastName: 'Alvarez', email: 'carla@example.com', phone: '+1 415 555 0142' });
+    await api('PUT', c('/services/srv_groom'), { name: 'Basic grooming', durationMinutes: 60, price: { currencyCode: 'USD', units: 35 } });
+    await api('PUT', c('/services/srv_bath'), { name: 'Bath & brush', durationMinutes: 30, price: { currencyCode: 'USD', units: 20 } });
+    await api('PUT', c('/products/prd_shampoo'), { name: 'Oatmeal shampoo', price: { currencyCode: 'USD', units: 12 } });
+    await api('POST', c('/packageTemplates'), {
+      id: 'tpl_basic5',
+      name: 'Basic Grooming Package',
+      description: 'Five basic grooming sessions and a bottle of shampoo',
+      price: { currencyCode: 'USD', units: 150 },
+      items: [{ serviceIds: ['srv_groom'], quantity: 5 }],
+      productItems: [{ productId: 'prd_shampoo', quantity: 1 }],
+      validity: { days: 365 },
+    });
+    await api('POST', c('/packageTemplates'), {
+      id: 'tpl_bath10',
+      name: 'Ten Baths',
+      price: { currencyCode: 'USD', units: 180 },
+      items: [{ serviceIds: ['srv_bath'], quantity: 10 }],
+      validity: { months: 6 },
+      gracePeriodDays: 7,
+    });
+    // Bob already has a package, used a little, for the dashboard and the expiring list.
+    const bob = await api('POST', c('/packages:sell'), { templateId: 'tpl_bath10', customerId: 'cus_bob', businessId: 'biz_sf', purchaseTime: new Date(Date.now() - 170 * 86_400_000).toISOString() });
+    for (let i = 0; i < 3; i++) {
+      await api('POST', c(`/packages/${bob.packageInfo.id}:redeem`), { serviceId: 'srv_bath', quantity: 1, businessId: 'biz_sf', redeemTime: new Date(Date.now() - i * 2 * 86_400_000).toISOString() });
+    }
+
+    profile = fs.mkdtempSync(path.join(os.tmpdir(), 'punchcard-chromium-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1280, height: 860 },
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(10_000);
+    page.on('pageerror', (e) => consoleErrors.push(e.message));
+  }, 240_000);
+
+  afterAll(async () => {
+    await context?.close();
+    if (server?.child.exitCode === null) {
+      server.child.kill('SIGTERM');
+      await new Promise((r) => server.child.once('exit', r));
+    }
+    for (const dir of [profile, server?.dataDir]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('signs in with the key the first start printed and picks the business', async () => {
+    await page.goto(`${server.url}/`);
+    await visible(page.getByLabel('API key'));
+    await shot('sign-in');
+    await page.getByLabel('API key').fill(server.key);
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: /Happy Paws SF/ }).click();
+    await visible(page.getByRole('heading', { name: 'Customers' }));
+    expect(await page.evaluate(() => window.sessionStorage.getItem('punchcard.apiKey'))).toBe(server.key);
+    expect(await page.evaluate(() => window.localStorage.length)).toBe(0);
+  });
+
+  it('finds a customer as you type', async () => {
+    const search = page.getByLabel('Search by name, email or phone');
+    await search.fill('555 01');
+    await visible(page.getByRole('link', { name: /Carla Alvarez/ }));
+    await search.fill('alice@');
+    await visible(page.getByText('1 customer'));
+    await search.press('Enter');
+    await visible(page.getByRole('heading', { name: 'Alice Nguyen' }));
+    await visible(page.getByText('No packages yet.'));
+    expect(new URL(page.url()).pathname).toBe('/customers/cus_alice');
+  });
+
+  it('sells a package after showing its price and validity', async () => {
+    await page.getByRole('button', { name: 'Sell a package' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('Basic Grooming Package').click();
+    await visible(dialog.getByLabel('What the customer gets'));
+    expect(await dialog.getByLabel('What the customer gets').textContent()).toMatch(/5 ×\s*Basic grooming.*365 days/s);
+    await shot('sell');
+    await dialog.getByRole('button', { name: 'Review sale' }).click();
+    await dialog.getByRole('button', { name: 'Charge $150.00 and sell' }).click();
+    await visible(page.getByText(/Sold Basic Grooming Package for \$150\.00/));
+    await visible(page.getByRole('img', { name: 'Basic grooming: 0 used, 0 held, 5 left of 5' }));
+  });
+
+  it('redeems with the keyboard and undoes with one click', async () => {
+    await page.getByRole('button', { name: 'Redeem from Basic Grooming Package' }).focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog');
+    await visible(dialog.getByLabel('Quantity'));
+    // Focus is inside the dialog: Enter in a field submits it.
+    expect(await page.evaluate(() => !!document.activeElement?.closest('dialog'))).toBe(true);
+    await dialog.getByLabel('Quantity').press('Enter');
+    await visible(page.getByText(/Redeemed 1 × Basic grooming/));
+    await visible(page.getByRole('img', { name: 'Basic grooming: 1 used, 0 held, 4 left of 5' }));
+    await shot('customer');
+    await page.getByRole('button', { name: 'Undo' }).click();
+    await visible(page.getByText(/Undone: 1 × Basic grooming given back/));
+    await visible(page.getByRole('img', { name: 'Basic grooming: 0 used, 0 held, 5 left of 5' }));
+    // And one more that stays, for the history.
+    await page.getByRole('button', { name: 'Redeem from Basic Grooming Package' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Redeem 1 visit' }).click();
+    await visible(page.getByRole('img', { name: 'Basic grooming: 1 used, 0 held, 4 left of 5' }));
+  });
+
+  it('closes a dialog with Escape without doing anything', async () => {
+    await page.getByRole('button', { name: 'Sell a package' }).click();
+    await visible(page.getByRole('dialog'));
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Sell a package');
+  });
+
+  it('freezes, says why it cannot be redeemed, and unfreezes', async () => {
+    await page.getByRole('link', { name: 'Details and history of Basic Grooming Package' }).click();
+    await visible(page.getByRole('heading', { name: /Basic Grooming Package/, level: 1 }));
+    await page.getByRole('button', { name: 'Freeze' }).click();
+    await page.getByRole('dialog').getByLabel('Reason (optional)').fill('travelling');
+    await page.getByRole('dialog').getByRole('button', { name: 'Freeze' }).click();
+    await visible(page.getByText('Frozen. No visit can be redeemed until it is unfrozen.'));
+    await visible(page.getByText(/Can’t redeem now\..*It is frozen/));
+    await page.getByRole('button', { name: 'Unfreeze' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Unfreeze' }).click();
+    await visible(page.getByText(/^Unfrozen\. It now expires/));
+  });
+
+  it('cancels with a prorated refund preview and records it all in the history', async () => {
+    const pkg = (await api('GET', c('/customers/cus_alice/packages'))).packages[0];
+    await page.getByRole('button', { name: 'Cancel package…' }).click();
+    const dialog = page.getByRole('dialog');
+    const preview = dialog.getByText(/Refund to the customer/);
+    const prorated = `$${pkg.remainingValue.units}.${String(pkg.remainingValue.nanos / 10_000_000).padStart(2, '0')}`;
+    expect(await preview.textContent()).toContain(prorated);
+    await dialog.getByText('Full: everything paid').click();
+    expect(await preview.textContent()).toContain('$150.00');
+    await dialog.getByText('Prorated: what is left unused').click();
+    await shot('cancel');
+    await dialog.getByRole('button', { name: 'Review' }).click();
+    await dialog.getByRole('button', { name: `Cancel package and refund ${prorated}` }).click();
+    await visible(page.getByText(`Cancelled. Refund: ${prorated}.`));
+    await visible(page.getByRole('heading', { name: /Basic Grooming Package/, level: 1 }).getByText('Cancelled'));
+
+    const history = page.getByRole('region', { name: 'History' });
+    for (const label of ['Sold', 'Redeemed', 'Given back', 'Frozen', 'Unfrozen', 'Cancelled']) await visible(history.getByText(label, { exact: true }).first());
+    const types = (await api('GET', c(`/packages/${pkg.packageInfo.id}/events`))).events.map((e: { type: string }) => e.type);
+    expect(types).toEqual(['SOLD', 'REDEEMED', 'REVERSED', 'REDEEMED', 'FROZEN', 'UNFROZEN', 'CANCELLED']);
+    await shot('package', true);
+  });
+
+  it('shows the dashboard, and a failing report with a way to retry', async () => {
+    let fail = true;
+    await page.route('**/reports/liability*', (route) => (fail ? route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ code: 14, message: 'storage is not reachable', details: [] }) }) : route.continue()));
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await visible(page.getByText('Could not load the liability report. storage is not reachable'));
+    fail = false;
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await visible(page.locator('.tile-value').first());
+    await page.unroute('**/reports/liability*');
+    await visible(page.getByRole('link', { name: 'Bob Martin' }));
+    await visible(page.locator('.recharts-bar-rectangle').first());
+    await shot('dashboard', true);
+  });
+
+  it('shows the catalog to an ADMIN', async () => {
+    await page.getByRole('link', { name: 'Catalog' }).click();
+    await visible(page.getByRole('cell', { name: '5 × Basic grooming, 1 × Oatmeal shampoo' }));
+    await shot('catalog');
+    await page.getByRole('button', { name: 'New template' }).click();
+    await visible(page.getByRole('dialog'));
+    await shot('catalog-template');
+    await page.keyboard.press('Escape');
+  });
+
+  it('fits a tablet at the counter', async () => {
+    await page.setViewportSize({ width: 820, height: 1180 });
+    await page.goto(`${server.url}/customers/cus_bob`);
+    await visible(page.getByRole('heading', { name: 'Bob Martin' }));
+    await visible(page.getByRole('img', { name: 'Bath & brush: 3 used, 0 held, 7 left of 10' }));
+    await shot('tablet');
+    await page.setViewportSize({ width: 1280, height: 860 });
+  });
+
+  it('shows a VIEWER key the packages and no action', async () => {
+    const viewer = await api('POST', c('/apiKeys'), { role: 'VIEWER' });
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('API key').fill(viewer.key);
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: /Happy Paws SF/ }).click();
+    await page.goto(`${server.url}/customers/cus_bob`);
+    await visible(page.getByRole('img', { name: /Bath & brush/ }));
+    expect(await page.getByRole('button', { name: /Sell|Redeem/ }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Catalog' }).count()).toBe(0);
+  });
+
+  it('threw no error in the page', () => {
+    expect(consoleErrors).toEqual([]);
+  });
+});
