@@ -14,6 +14,8 @@ export async function registerConnectRoutes(app: FastifyInstance<any, any, any, 
   await app.register(async (scope) => {
     scope.addHook('onRoute', (route) => {
       route.config = { ...(route.config ?? {}), public: true, surface: 'moego' };
+      // Registered for every method; the OpenAPI document describes the HTTP/JSON paths instead.
+      route.schema = { ...(route.schema ?? {}), hide: true };
     });
     // The app turns a missing JSON body into {} for its own routes; Connect reads the raw stream only when
     // the body it is handed is undefined, so undo that here (child hooks run after the parent's).
