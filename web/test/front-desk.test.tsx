@@ -210,6 +210,27 @@ describe('redeeming', () => {
     expect(screen.getByRole('button', { name: 'Release hold' })).toBeTruthy();
   });
 
+  it('redeems a product of the package too (sent as its serviceId)', async () => {
+    const withShampoo = pkg({
+      packageProducts: [{ id: 'ppr_1', packageId: 'pkg_1', products: [{ productId: 'prd_shampoo', unitPrice: usd(10), name: 'Oatmeal shampoo' }], totalQuantity: 1, remainingQuantity: 1, usedQuantity: 0, heldQuantity: 0, value: usd(10) }],
+    });
+    const api = desk([withShampoo]);
+    api.on('POST', /:redeem$/, {
+      redemption: { id: 'red_p', packageServiceId: 'ppr_1', serviceId: 'prd_shampoo', quantity: 1, status: 'COMMITTED' },
+      package: { ...withShampoo, packageProducts: [{ ...withShampoo.packageProducts[0]!, remainingQuantity: 0, usedQuantity: 1 }] },
+    });
+    renderApp(api, { path: '/customers/cus_alice' });
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: 'Redeem from Basic Grooming Package' }));
+    const dialog = await screen.findByRole('dialog');
+    expect(within(dialog).getByRole('group', { name: 'Products' })).toBeTruthy();
+    await user.selectOptions(within(dialog).getByLabelText('Service or product'), 'prd_shampoo');
+    await user.click(within(dialog).getByRole('button', { name: 'Redeem 1 item' }));
+    expect(await screen.findByText(/Redeemed 1 × Oatmeal shampoo/)).toBeTruthy();
+    expect(api.find('POST', /:redeem$/)[0]!.body.serviceId).toBe('prd_shampoo');
+    expect(screen.getByRole('img', { name: 'Oatmeal shampoo: 1 used, 0 held, 0 left of 1' })).toBeTruthy();
+  });
+
   it('closes a dialog on Escape (cancel) without sending anything', async () => {
     const api = desk();
     renderApp(api, { path: '/customers/cus_alice' });
@@ -277,6 +298,24 @@ describe('the package page (ADMIN)', () => {
     await user.click(within(dialog).getByRole('button', { name: 'Cancel package and refund $90.00' }));
     expect(await screen.findByText('Cancelled. Refund: $90.00.')).toBeTruthy();
     expect(api.find('POST', /:cancel$/)[0]!.body).toEqual({ refund: 'PRORATED', reason: '' });
+  });
+
+  it('uses or releases a hold', async () => {
+    const hold = { id: 'red_h', packageId: 'pkg_1', packageServiceId: 'psv_1', serviceId: 'srv_groom', quantity: 1, businessId: 'biz_sf', staffId: '', appointmentId: 'apt_7', status: 'PENDING', redeemTime: '2026-03-10T15:00:00Z', holdExpireTime: '2026-03-11T15:00:00Z', value: usd(0), createTime: '', updateTime: '' };
+    const p = pkg({ holds: [hold] });
+    const api = desk([p]);
+    api.on('POST', /redemptions\/red_h:commit$/, { redemption: { ...hold, status: 'COMMITTED' }, package: pkg({ used: 2, held: 0 }) });
+    renderApp(api, { path: '/packages/pkg_1', role: 'STAFF' });
+    const user = userEvent.setup();
+    const holds = await screen.findByRole('region', { name: 'On hold' });
+    expect(holds.textContent).toMatch(/appointment apt_7/);
+    expect(within(holds).getByRole('button', { name: 'Release the hold of 1 × Basic grooming' })).toBeTruthy();
+    await user.click(within(holds).getByRole('button', { name: 'Use the hold of 1 × Basic grooming' }));
+    expect(await screen.findByText('Hold used: 1 × Basic grooming.')).toBeTruthy();
+    expect(screen.queryByRole('region', { name: 'On hold' })).toBeNull();
+    const commit = api.find('POST', /:commit$/);
+    expect(commit).toHaveLength(1);
+    expect(commit[0]!.headers['idempotency-key']).toMatch(/^web-/);
   });
 
   it('freezes and shows the history', async () => {

@@ -132,7 +132,10 @@ export function ExtendDialog({ pkg, onClose, onDone }: PackageDialogProps) {
 
 export function AdjustDialog({ pkg, onClose, onDone }: PackageDialogProps) {
   const { client } = useDesk();
-  const items = pkg.packageServices;
+  const items = [
+    ...pkg.packageServices.map((i) => ({ id: i.id, name: i.services.map((s) => s.name).join(' or '), left: i.remainingQuantity, total: i.totalQuantity })),
+    ...pkg.packageProducts.map((i) => ({ id: i.id, name: i.products.map((p) => p.name).join(' or '), left: i.remainingQuantity, total: i.totalQuantity })),
+  ];
   const [itemId, setItemId] = useState(items[0]?.id ?? '');
   const [delta, setDelta] = useState('1');
   const [reason, setReason] = useState('');
@@ -165,7 +168,7 @@ export function AdjustDialog({ pkg, onClose, onDone }: PackageDialogProps) {
         <select id={ids.item} value={itemId} onChange={(e) => setItemId(e.target.value)}>
           {items.map((i) => (
             <option key={i.id} value={i.id}>
-              {i.services.map((s) => s.name).join(' or ')} — {i.remainingQuantity} of {i.totalQuantity} left
+              {i.name} — {i.left} of {i.total} left
             </option>
           ))}
         </select>

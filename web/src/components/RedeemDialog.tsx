@@ -1,7 +1,7 @@
 // Redeem (or hold) units: from one package, or auto-applied to the customer's package that expires first.
 // After it, a notice offers a one-click undo (reverse, or release for a hold).
 import { useId, useMemo, useState } from 'react';
-import type { PackageDetail, RedemptionResult, Service } from '../api/types';
+import type { PackageDetail, Product, RedemptionResult, Service } from '../api/types';
 import { useDesk } from '../context';
 import { useAction, useQuery } from '../lib/hooks';
 import { formatInstant } from '../lib/time';
@@ -9,18 +9,36 @@ import { Dialog } from './Dialog';
 import { ErrorNotice, Loading } from './ui';
 
 interface Choice {
+  /** A service id, or a product id: the API redeems either as `serviceId`. */
   serviceId: string;
   name: string;
+  kind: 'Services' | 'Products';
   left?: number;
 }
 
-/** The services a package can redeem, with how many are left of each. */
+/** What a package can redeem, with how many are left of each. */
 function choicesOf(pkg: PackageDetail): Choice[] {
   const out: Choice[] = [];
   for (const item of pkg.packageServices) {
-    for (const s of item.services) out.push({ serviceId: s.serviceId, name: s.name || s.serviceId, left: item.remainingQuantity });
+    for (const s of item.services) out.push({ serviceId: s.serviceId, name: s.name || s.serviceId, kind: 'Services', left: item.remainingQuantity });
+  }
+  for (const item of pkg.packageProducts) {
+    for (const p of item.products) out.push({ serviceId: p.productId, name: p.name || p.productId, kind: 'Products', left: item.remainingQuantity });
   }
   return out;
+}
+
+/** The name of what a redemption took, from the package's items (services or products). */
+export function itemName(pkg: PackageDetail, r: { serviceId: string; packageServiceId: string }): string {
+  const service = pkg.packageServices.find((s) => s.id === r.packageServiceId);
+  if (service) return service.services.find((s) => s.serviceId === r.serviceId)?.name ?? service.services[0]?.name ?? r.serviceId;
+  const product = pkg.packageProducts.find((p) => p.id === r.packageServiceId);
+  if (product) return product.products.find((p) => p.productId === r.serviceId)?.name ?? product.products[0]?.name ?? r.serviceId;
+  return r.serviceId;
+}
+
+function remainingOf(pkg: PackageDetail, itemId: string): number | undefined {
+  return (pkg.packageServices.find((s) => s.id === itemId) ?? pkg.packageProducts.find((p) => p.id === itemId))?.remainingQuantity;
 }
 
 export function RedeemDialog({
@@ -36,14 +54,21 @@ export function RedeemDialog({
   onDone: (result: RedemptionResult) => void;
 }) {
   const { client, business } = useDesk();
-  const services = useQuery((signal) => (pkg ? Promise.resolve<Service[]>([]) : client.services(signal)), [client, pkg?.packageInfo.id]);
+  const services = useQuery(
+    async (signal): Promise<{ services: Service[]; products: Product[] }> =>
+      pkg ? { services: [], products: [] } : { services: await client.services(signal), products: await client.products(signal) },
+    [client, pkg?.packageInfo.id],
+  );
   const choices: Choice[] = useMemo(() => {
     if (pkg) return choicesOf(pkg);
-    return (services.data ?? [])
-      .filter((s) => s.businessIds.length === 0 || s.businessIds.includes(business.id))
-      .map((s) => ({ serviceId: s.id, name: s.name }))
-      .sort((a, b) => a.name.localeCompare(b.name));
+    const here = (x: { businessIds: string[] }) => x.businessIds.length === 0 || x.businessIds.includes(business.id);
+    const byName = (a: Choice, b: Choice) => a.name.localeCompare(b.name);
+    return [
+      ...(services.data?.services ?? []).filter(here).map((s): Choice => ({ serviceId: s.id, name: s.name, kind: 'Services' })).sort(byName),
+      ...(services.data?.products ?? []).filter(here).map((p): Choice => ({ serviceId: p.id, name: p.name, kind: 'Products' })).sort(byName),
+    ];
   }, [pkg, services.data, business.id]);
+  const groups = (['Services', 'Products'] as const).map((kind) => ({ kind, choices: choices.filter((c) => c.kind === kind) })).filter((g) => g.choices.length > 0);
 
   const [serviceId, setServiceId] = useState('');
   const [quantity, setQuantity] = useState('1');
@@ -67,6 +92,7 @@ export function RedeemDialog({
   };
 
   const verb = hold ? 'Hold' : 'Redeem';
+  const unit = choices.find((c) => c.serviceId === selected)?.kind === 'Products' ? 'item' : 'visit';
   return (
     <Dialog
       title={pkg ? `Redeem from ${pkg.packageInfo.packageName}` : 'Redeem a service'}
@@ -75,7 +101,7 @@ export function RedeemDialog({
       onSubmit={submit}
       actions={
         <button type="submit" className="btn btn-primary" disabled={!valid || action.busy}>
-          {action.busy ? `${verb === 'Hold' ? 'Holding' : 'Redeeming'}…` : `${verb} ${qty > 0 ? qty : ''} ${qty === 1 ? 'visit' : 'visits'}`}
+          {action.busy ? `${verb === 'Hold' ? 'Holding' : 'Redeeming'}…` : `${verb} ${qty > 0 ? qty : ''} ${unit}${qty === 1 ? '' : 's'}`}
         </button>
       }
     >
@@ -88,14 +114,23 @@ export function RedeemDialog({
         <p className="empty">No services to redeem.</p>
       ) : (
         <div className="field">
-          <label htmlFor={ids.service}>Service</label>
+          <label htmlFor={ids.service}>{groups.length > 1 ? 'Service or product' : groups[0]?.kind === 'Products' ? 'Product' : 'Service'}</label>
           <select id={ids.service} value={selected} onChange={(e) => setServiceId(e.target.value)}>
-            {choices.map((c) => (
-              <option key={c.serviceId} value={c.serviceId}>
-                {c.name}
-                {c.left !== undefined ? ` — ${c.left} left` : ''}
-              </option>
-            ))}
+            {groups.map((g) => {
+              const options = g.choices.map((c) => (
+                <option key={c.serviceId} value={c.serviceId}>
+                  {c.name}
+                  {c.left !== undefined ? ` — ${c.left} left` : ''}
+                </option>
+              ));
+              return groups.length > 1 ? (
+                <optgroup key={g.kind} label={g.kind}>
+                  {options}
+                </optgroup>
+              ) : (
+                options
+              );
+            })}
           </select>
         </div>
       )}
@@ -124,8 +159,8 @@ export function RedemptionNotice({ result, onChanged, onDismiss }: { result: Red
   const action = useAction();
   const [undone, setUndone] = useState<RedemptionResult | null>(null);
   const r = result.redemption;
-  const item = result.package.packageServices.find((s) => s.id === r.packageServiceId);
-  const name = item?.services.find((s) => s.serviceId === r.serviceId)?.name ?? r.serviceId;
+  const name = itemName(result.package, r);
+  const left = remainingOf(result.package, r.packageServiceId);
   const held = r.status === 'PENDING';
   const what = `${r.quantity} × ${name}`;
 
@@ -150,7 +185,7 @@ export function RedemptionNotice({ result, onChanged, onDismiss }: { result: Red
           </>
         ) : (
           <>
-            Redeemed {what} from <strong>{result.package.packageInfo.packageName}</strong>. {item ? `${item.remainingQuantity} left.` : ''}
+            Redeemed {what} from <strong>{result.package.packageInfo.packageName}</strong>. {left !== undefined ? `${left} left.` : ''}
           </>
         )}
         <ErrorNotice error={action.error} />

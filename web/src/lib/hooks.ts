@@ -40,7 +40,6 @@ export function useQuery<T>(load: (signal: AbortSignal) => Promise<T>, deps: Dep
       },
     );
     return () => controller.abort();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [...deps, nonce]);
 
   const reload = useCallback(() => setNonce((n) => n + 1), []);

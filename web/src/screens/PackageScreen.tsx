@@ -4,7 +4,7 @@ import type { PackageDetail, PackageEvent, Redemption, RedemptionResult } from '
 import { useDesk } from '../context';
 import { AdjustDialog, CancelDialog, ExtendDialog, FreezeDialog, ReverseDialog, UnfreezeDialog } from '../components/PackageDialogs';
 import { Expiry, NotRedeemable, PackageItems } from '../components/PackageParts';
-import { RedeemDialog, RedemptionNotice } from '../components/RedeemDialog';
+import { itemName, RedeemDialog, RedemptionNotice } from '../components/RedeemDialog';
 import { Empty, ErrorNotice, LifecycleBadge, Loading } from '../components/ui';
 import { useAction, useQuery } from '../lib/hooks';
 import { formatMoney, isZero } from '../lib/money';
@@ -105,7 +105,7 @@ export function PackageScreen({ packageId }: { packageId: string }) {
               <button type="button" className="btn" onClick={() => setDialog({ kind: 'extend' })}>
                 Extend
               </button>
-              <button type="button" className="btn" onClick={() => setDialog({ kind: 'adjust' })} disabled={pkg.packageServices.length === 0}>
+              <button type="button" className="btn" onClick={() => setDialog({ kind: 'adjust' })} disabled={pkg.packageServices.length + pkg.packageProducts.length === 0}>
                 Adjust
               </button>
               <button type="button" className="btn btn-danger-outline" onClick={() => setDialog({ kind: 'cancel' })}>
@@ -190,10 +190,7 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
-function serviceName(pkg: PackageDetail, r: { serviceId: string; packageServiceId: string }): string {
-  const item = pkg.packageServices.find((s) => s.id === r.packageServiceId);
-  return item?.services.find((s) => s.serviceId === r.serviceId)?.name ?? item?.services[0]?.name ?? r.serviceId;
-}
+const serviceName = itemName;
 
 const holdMessage = (r: RedemptionResult) =>
   r.redemption.status === 'COMMITTED' ? `Hold used: ${r.redemption.quantity} × ${serviceName(r.package, r.redemption)}.` : `Hold released: ${r.redemption.quantity} × ${serviceName(r.package, r.redemption)} given back.`;
@@ -265,7 +262,7 @@ function detailText(pkg: PackageDetail, e: PackageEvent): string {
   const d = (e.details ?? {}) as Record<string, unknown>;
   const str = (k: string) => (typeof d[k] === 'string' ? (d[k] as string) : '');
   const item = pkg.packageServices.find((s) => s.id === e.packageServiceId) ?? pkg.packageProducts.find((p) => p.id === e.packageServiceId);
-  const itemName = item ? ('services' in item ? item.services.map((s) => s.name).join(' or ') : item.products.map((p) => p.name).join(' or ')) : '';
+  const name = item ? ('services' in item ? item.services.map((s) => s.name).join(' or ') : item.products.map((p) => p.name).join(' or ')) : '';
   const parts: string[] = [];
   switch (e.type) {
     case 'SOLD':
@@ -277,11 +274,11 @@ function detailText(pkg: PackageDetail, e: PackageEvent): string {
     case 'RELEASED':
     case 'HOLD_EXPIRED':
     case 'REVERSED':
-      if (e.quantity) parts.push(`${e.quantity} × ${itemName || 'item'}`);
+      if (e.quantity) parts.push(`${e.quantity} × ${name || 'item'}`);
       if (str('appointmentId')) parts.push(`appointment ${str('appointmentId')}`);
       break;
     case 'ADJUSTED':
-      if (itemName) parts.push(itemName);
+      parts.push(`${e.quantity > 0 ? '+' : ''}${e.quantity} × ${name || 'item'}`);
       break;
     case 'FROZEN':
       parts.push(`from ${formatDate(str('startDate'))}${str('endDate') ? ` until ${formatDate(str('endDate'))}` : ''}`);

@@ -292,6 +292,23 @@ describe.skipIf(!haveChromium)('the front desk in Chromium', () => {
     await page.setViewportSize({ width: 1280, height: 860 });
   });
 
+  it('holds a visit for a booking, then uses it at checkout', async () => {
+    await page.getByRole('link', { name: 'Details and history of Ten Baths' }).click();
+    await page.getByRole('button', { name: 'Redeem or hold' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Appointment (optional)').fill('apt_42');
+    await dialog.getByLabel(/Hold for a booking/).check();
+    await dialog.getByRole('button', { name: 'Hold 1 visit' }).click();
+    await visible(page.getByText(/Held 1 × Bath & brush/));
+    const holds = page.getByRole('region', { name: 'On hold' });
+    await visible(holds.getByText(/appointment apt_42/));
+    await visible(page.getByRole('img', { name: 'Bath & brush: 3 used, 1 held, 6 left of 10' }));
+    await holds.getByRole('button', { name: 'Use the hold of 1 × Bath & brush' }).click();
+    await visible(page.getByText('Hold used: 1 × Bath & brush.'));
+    await visible(page.getByRole('img', { name: 'Bath & brush: 4 used, 0 held, 6 left of 10' }));
+    await visible(page.getByRole('region', { name: 'History' }).getByText('Hold used', { exact: true }));
+  });
+
   it('shows a VIEWER key the packages and no action', async () => {
     const viewer = await api('POST', c('/apiKeys'), { role: 'VIEWER' });
     await page.getByRole('button', { name: 'Sign out' }).click();
