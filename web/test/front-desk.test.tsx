@@ -89,6 +89,37 @@ describe('finding a customer', () => {
     expect(window.location.pathname).toBe('/customers/cus_alice');
   });
 
+  it('adds a walk-in customer from what was typed', async () => {
+    const api = desk();
+    api.on('PUT', /\/customers\/cus_/, (call) => ({ json: { id: call.path.split('/').pop(), companyId: 'cmp_test', ...call.body, email: call.body.email ?? '', phone: call.body.phone ?? '' } }));
+    api.on('GET', /\/customers\/cus_dana/, (call) => ({ json: customer({ id: call.path.split('/').pop(), firstName: 'Dana', lastName: 'Li', email: '', phone: '' }) }));
+    api.on('GET', /\/customers\/cus_dana[^/]*\/packages$/, { packages: [], nextPageToken: '' });
+    renderApp(api);
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText(/Search by name/), 'Dana Li');
+    await user.click(screen.getByRole('button', { name: 'New customer' }));
+    const dialog = await screen.findByRole('dialog', { name: 'New customer' });
+    expect((within(dialog).getByLabelText('First name') as HTMLInputElement).value).toBe('Dana');
+    expect((within(dialog).getByLabelText('Last name') as HTMLInputElement).value).toBe('Li');
+    await user.type(within(dialog).getByLabelText('Phone'), '+1 415 555 0199');
+    await user.click(within(dialog).getByRole('button', { name: 'Add customer' }));
+    expect(await screen.findByRole('heading', { name: 'Dana Li', level: 2 })).toBeTruthy();
+    const put = api.find('PUT', /\/customers\//)[0]!;
+    expect(put.path).toMatch(/\/customers\/cus_dana_li_[a-z2-9]{6}$/);
+    expect(put.body).toEqual({ firstName: 'Dana', lastName: 'Li', email: null, phone: '+1 415 555 0199' });
+  });
+
+  it('signs out, saying why, when the key is revoked mid-session', async () => {
+    const api = desk();
+    renderApp(api);
+    await screen.findByRole('heading', { name: 'Customers' });
+    api.on('GET', `${base}/customers`, () => rpcError(401, 16, 'unknown or revoked API key'));
+    await userEvent.setup().type(screen.getByLabelText(/Search by name/), 'x');
+    expect(await screen.findByText('Your key is no longer accepted. Sign in again.')).toBeTruthy();
+    expect(screen.getByLabelText('API key')).toBeTruthy();
+    expect(window.sessionStorage.getItem('punchcard.apiKey')).toBeNull();
+  });
+
   it('says when nobody matches', async () => {
     renderApp(desk());
     await userEvent.setup().type(await screen.findByLabelText(/Search by name/), 'zed');
