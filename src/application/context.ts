@@ -3,12 +3,15 @@ import type { Clock } from '../domain/clock.js';
 import type { Principal } from '../domain/access.js';
 import { notFound } from '../domain/errors.js';
 import type { Store } from './ports.js';
+import type { KeyCache } from './key-cache.js';
 
 export interface Deps {
   readonly store: Store;
   readonly clock: Clock;
   /** The platform key from PUNCHCARD_MASTER_KEY, if set. */
   readonly masterKey: string | null;
+  /** Known keys of this process, dropped whenever a revocation may have happened anywhere. */
+  readonly keyCache?: KeyCache;
 }
 
 /** A key's own company exists by construction; the master key may name any, so check it. */

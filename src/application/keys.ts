@@ -33,10 +33,18 @@ export async function authenticate(deps: Deps, keyText: string | undefined): Pro
   if (isMasterKey(deps.masterKey, keyText)) return { kind: 'master' };
   const parts = keyText.split('.');
   if (parts.length !== 3 || parts[0] !== 'pck' || !isValidId(parts[1]!)) throw unauthenticated('unknown API key');
-  const stored = await deps.store.read.apiKeys.findByHash(parts[1]!, hashKey(keyText));
+  const hash = hashKey(keyText);
+  const cache = deps.keyCache;
+  const generation = cache ? deps.store.keyGeneration() : null;
+  const cached = cache?.get(hash, generation);
+  if (cached) return cached;
+  const stored = await deps.store.read.apiKeys.findByHash(parts[1]!, hash);
   if (!stored) throw unauthenticated('unknown API key');
   if (stored.revokeTime !== null) throw unauthenticated('this API key has been revoked');
-  return { kind: 'key', companyId: stored.companyId, keyId: stored.id, role: stored.role, businessIds: stored.businessIds };
+  const principal: Principal = { kind: 'key', companyId: stored.companyId, keyId: stored.id, role: stored.role, businessIds: stored.businessIds };
+  // Only if nothing was revoked anywhere while we looked.
+  if (cache && generation !== null && deps.store.keyGeneration() === generation) cache.set(hash, principal, generation);
+  return principal;
 }
 
 export interface CreateCompanyInput {
@@ -112,5 +120,7 @@ export async function listApiKeys(deps: Deps, principal: Principal, companyId: s
 export async function revokeApiKey(deps: Deps, principal: Principal, companyId: string, keyId: string): Promise<void> {
   authorize(principal, companyId, 'admin');
   await requireCompany(deps, principal, companyId);
-  if (!(await deps.store.read.apiKeys.revoke(companyId, keyId, deps.clock.now()))) throw notFound('API key', keyId);
+  const revoked = await deps.store.read.apiKeys.revoke(companyId, keyId, deps.clock.now());
+  deps.keyCache?.clear();
+  if (!revoked) throw notFound('API key', keyId);
 }

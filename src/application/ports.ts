@@ -66,6 +66,11 @@ export interface Store {
   transaction<T>(fn: (repos: Repos) => Promise<T>): Promise<T>;
   /** Throws when storage cannot be reached. */
   ping(): Promise<void>;
+  /**
+   * Changes whenever another process may have revoked a key; null when that cannot be known (cache nothing).
+   * Revocations made through this process are not reflected: the caller clears its own cache.
+   */
+  keyGeneration(): number | null;
   /** Maps a driver error to a DomainError when it means something to a client (retry, duplicate). */
   classify(error: unknown): DomainError | undefined;
   close(): Promise<void>;

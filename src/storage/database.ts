@@ -16,8 +16,17 @@ export interface Db {
   /** Runs fn in one transaction. On SQLite it is BEGIN IMMEDIATE, so writers queue on busy_timeout instead of failing on upgrade. */
   transaction<T>(fn: (trx: Queryable) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
+  /**
+   * A number that changes whenever API keys may have been revoked by another process, or null when that
+   * cannot be known right now (then nothing may be cached). SQLite: the file's data_version, which moves with
+   * every other connection's commit. PostgreSQL: a count of revocation notices on a LISTEN connection.
+   */
+  keyGeneration(): number | null;
   close(): Promise<void>;
 }
+
+/** The channel revocations are announced on (PostgreSQL), so every process drops its cached keys. */
+export const KEY_REVOKED_CHANNEL = 'punchcard_key_revoked';
 
 export interface OpenOptions {
   readonly databaseUrl: string | null;
@@ -47,9 +56,11 @@ function openSqlite(dataDir: string): Db {
   native.pragma('foreign_keys = ON');
   native.pragma('busy_timeout = 5000');
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(native) }) });
+  const dataVersion = native.prepare('PRAGMA data_version').pluck();
   return {
     engine: 'sqlite',
     kysely,
+    keyGeneration: () => (native.open ? (dataVersion.get() as number) : null),
     // Kysely's SQLite driver has one connection behind a mutex: holding it for the whole function keeps
     // other requests of this process out, and BEGIN IMMEDIATE keeps other processes out.
     transaction: (fn) =>
@@ -103,6 +114,7 @@ function openPostgres(url: string, poolSize: number): Db {
   // An idle client that loses its server must not take the process down.
   pool.on('error', () => {});
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const listener = listenForRevocations(url);
   return {
     engine: 'postgres',
     kysely,
@@ -110,7 +122,57 @@ function openPostgres(url: string, poolSize: number): Db {
     ping: async () => {
       await sql`SELECT 1`.execute(kysely);
     },
-    close: () => kysely.destroy(),
+    keyGeneration: () => listener.generation(),
+    close: async () => {
+      await listener.close();
+      await kysely.destroy();
+    },
+  };
+}
+
+/**
+ * Keeps one connection listening for revocation notices. While it is not connected, generation() is null, so
+ * keys are looked up on every request; a reconnect counts as a change, since notices may have been missed.
+ */
+function listenForRevocations(url: string): { generation(): number | null; close(): Promise<void> } {
+  let generation = 0;
+  let connected = false;
+  let closed = false;
+  let client: pg.Client | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  const connect = async () => {
+    if (closed) return;
+    const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+    client = c;
+    const lost = () => {
+      connected = false;
+      c.removeAllListeners();
+      c.end().catch(() => {});
+      if (!closed) retry = setTimeout(() => void connect(), 1000).unref();
+    };
+    c.on('error', lost);
+    c.on('end', () => connected && lost());
+    c.on('notification', () => {
+      generation++;
+    });
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${KEY_REVOKED_CHANNEL}`);
+      generation++;
+      connected = true;
+    } catch {
+      lost();
+    }
+  };
+  void connect();
+  return {
+    generation: () => (connected ? generation : null),
+    async close() {
+      closed = true;
+      connected = false;
+      if (retry) clearTimeout(retry);
+      await client?.end().catch(() => {});
+    },
   };
 }
 

@@ -2,8 +2,9 @@
 import type { ApiKeyRepo, CompanyRepo, CustomerFilter, ReferenceRepo } from '../application/ports.js';
 import type { PageRequest } from '../application/paging.js';
 import { alreadyExists } from '../domain/errors.js';
-import type { Queryable } from './database.js';
-import { isUniqueViolation } from './database.js';
+import { sql } from 'kysely';
+import type { Db, Queryable } from './database.js';
+import { KEY_REVOKED_CHANNEL, isUniqueViolation } from './database.js';
 import * as m from './reference-mappers.js';
 import type { Database } from './schema.js';
 
@@ -28,7 +29,7 @@ export function companyRepo(q: Queryable): CompanyRepo {
   };
 }
 
-export function apiKeyRepo(q: Queryable): ApiKeyRepo {
+export function apiKeyRepo(q: Queryable, engine: Db['engine']): ApiKeyRepo {
   return {
     async insert(key) {
       await q.insertInto('api_keys').values(m.apiKeyToRow(key)).execute();
@@ -56,7 +57,11 @@ export function apiKeyRepo(q: Queryable): ApiKeyRepo {
         .where('key_id', '=', id)
         .where('revoked_at', 'is', null)
         .executeTakeFirst();
-      if (Number(existing.numUpdatedRows) === 1) return true;
+      if (Number(existing.numUpdatedRows) === 1) {
+        // Every process drops its cached keys when it hears this (SQLite processes see the commit itself).
+        if (engine === 'postgres') await sql`SELECT pg_notify(${KEY_REVOKED_CHANNEL}, ${companyId})`.execute(q);
+        return true;
+      }
       const row = await q
         .selectFrom('api_keys')
         .select('key_id')

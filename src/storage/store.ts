@@ -22,7 +22,7 @@ export function reposOn(q: Queryable, engine: Db['engine']): Repos {
     events: eventRepo(q),
     idempotency: idempotencyRepo(q, engine),
     companies: companyRepo(q),
-    apiKeys: apiKeyRepo(q),
+    apiKeys: apiKeyRepo(q, engine),
     businesses: businessRepo(q),
     customers: customerRepo(q),
     staff: staffRepo(q),
@@ -37,6 +37,7 @@ export function createStore(db: Db): Store {
     read: reposOn(db.kysely, db.engine),
     transaction: (fn) => db.transaction((trx) => fn(reposOn(trx, db.engine))),
     ping: () => db.ping(),
+    keyGeneration: () => db.keyGeneration(),
     classify(error) {
       if (isUnavailable(error)) return new DomainError('UNAVAILABLE', 'the database is unavailable; retry shortly');
       if (isUniqueViolation(error)) return new DomainError('ABORTED', 'a concurrent request changed the same record; retry');
