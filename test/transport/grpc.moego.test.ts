@@ -19,6 +19,8 @@ import { seedWorld, type World } from './moego-fixtures.js';
 
 const SEED_TIME = Date.parse('2023-01-15T10:00:00Z');
 
+const config = loadConfig({ PORT: '0', GRPC_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', PUNCHCARD_MASTER_KEY: MASTER_KEY });
+
 describe.each(ENGINES)('MoeGo PackageService over gRPC and Connect on %s', (engine) => {
   let t: TestApp;
   let w: World;
@@ -33,7 +35,6 @@ describe.each(ENGINES)('MoeGo PackageService over gRPC and Connect on %s', (engi
     packageId = sold.pkg.id;
     await w.redeem(packageId);
     await w.redeem(packageId, { hold: true });
-    const config = loadConfig({ PORT: '0', GRPC_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', PUNCHCARD_MASTER_KEY: MASTER_KEY });
     servers = await buildServers(t.deps, config);
     await servers.listen();
   });
@@ -165,6 +166,16 @@ describe.each(ENGINES)('MoeGo PackageService over gRPC and Connect on %s', (engi
     expect((await refused(client.listPackages(seedRequest(), { headers: { authorization: 'Bearer pck.cmp_001.nope' } }))).code).toBe(Code.Unauthenticated);
     const json = createClient(PackageService, connectJson());
     expect((await refused(json.listPackages(seedRequest()))).code).toBe(Code.Unauthenticated);
+  });
+
+  it('closes at once while a gRPC client keeps its HTTP/2 session open (GOAWAY, not a 72 s wait)', async () => {
+    const other = await buildServers(t.deps, config);
+    await other.listen();
+    const client = createClient(PackageService, createGrpcTransport({ baseUrl: `http://127.0.0.1:${other.grpcPort()}` }));
+    expect((await client.listPackages(seedRequest(), { headers: basic() })).packages.length).toBeGreaterThan(0);
+    const began = Date.now();
+    await other.close();
+    expect(Date.now() - began).toBeLessThan(5_000);
   });
 
   it('maps the other errors to their gRPC codes, with a BadRequest detail naming the field', async () => {

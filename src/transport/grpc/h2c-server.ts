@@ -1,7 +1,7 @@
 // The gRPC listener: HTTP/2 without TLS (h2c), serving MoeGo's PackageService to gRPC, gRPC-Web and Connect
 // clients on GRPC_PORT.
 import Fastify, { type FastifyHttp2Options, type FastifyInstance } from 'fastify';
-import type { Http2Server } from 'node:http2';
+import type { Http2Server, Http2Session } from 'node:http2';
 import type { Deps } from '../../application/context.js';
 import { ulid } from '../../application/ids.js';
 import { packageServiceRoutes } from '../moego/package-service.js';
@@ -18,5 +18,16 @@ export async function buildGrpcServer(options: { deps: Deps; logger?: FastifyHtt
     genReqId: () => `req_${ulid()}`,
   });
   await registerConnectRoutes(server, packageServiceRoutes(options.deps));
+  // gRPC clients keep their HTTP/2 session open; without a GOAWAY, close() would wait for them to time out.
+  // session.close() lets the streams in flight finish first.
+  const sessions = new Set<Http2Session>();
+  server.server.on('session', (session: Http2Session) => {
+    sessions.add(session);
+    session.once('close', () => sessions.delete(session));
+  });
+  server.addHook('preClose', (done) => {
+    for (const session of sessions) session.close();
+    done();
+  });
   return server;
 }
