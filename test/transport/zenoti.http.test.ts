@@ -382,6 +382,7 @@ describe.each(ENGINES)('Zenoti guest packages on %s', (engine) => {
 
     it('422 for page_size over 100; 400 for page_size below 1 or page_num below 1', async () => {
       expectError(await packagesOf('cus_123', 'center_id=bus_001&page_size=101'), 422, 'page_size');
+      expectError(await packagesOf('cus_123', 'center_id=bus_001&page_size=100000000000'), 422, 'page_size');
       expectError(await packagesOf('cus_123', 'center_id=bus_001&page_size=0'), 400, 'page_size');
       expectError(await packagesOf('cus_123', 'center_id=bus_001&page_num=0'), 400, 'page_num');
       expectError(await packagesOf('cus_123', 'center_id=bus_001&page_num=-3'), 400, 'page_num');

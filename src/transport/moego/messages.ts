@@ -68,8 +68,10 @@ export function packageDetailMessage(view: PackageView): PackageDetail {
   });
 }
 
+/** A page of packages as ListPackagesResponse. */
 export const listPackagesResponse = (page: Page<PackageView>): ListPackagesResponse =>
   create(ListPackagesResponseSchema, { packages: page.items.map(packageMessage), nextPageToken: page.nextPageToken });
 
+/** A page of package details as ListPackageDetailsResponse. */
 export const listPackageDetailsResponse = (page: Page<PackageView>): ListPackageDetailsResponse =>
   create(ListPackageDetailsResponseSchema, { packageDetails: page.items.map(packageDetailMessage), nextPageToken: page.nextPageToken });

@@ -40,7 +40,7 @@ function single(query: Query, name: string): string | undefined {
 function integer(query: Query, name: string): number | undefined {
   const text = single(query, name);
   if (text === undefined) return undefined;
-  if (!/^[+-]?\d{1,9}$/.test(text.trim())) throw invalidArgument(name, 'must be an integer');
+  if (!/^[+-]?\d+$/.test(text.trim())) throw invalidArgument(name, 'must be an integer');
   return Number(text);
 }
 

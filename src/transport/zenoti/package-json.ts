@@ -45,6 +45,7 @@ export function userPackageState(g: GuestPackage): number {
   return g.view.holds.length > 0 ? USER_PACKAGE_STATE.WITH_PROCESSING : USER_PACKAGE_STATE.OPEN;
 }
 
+/** Zenoti's status code for the package's lifecycle now. */
 export const statusCode = (g: GuestPackage): number => STATUS_OF[g.lifecycle];
 
 const priceJson = (unit: Money) => ({ currency_id: currencyId(unit.currency), sales: dec(unit), tax: 0, final: dec(unit) });
