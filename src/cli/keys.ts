@@ -34,7 +34,11 @@ try {
   if (command === 'create') {
     const role = values.role as Role;
     if (!ROLES.includes(role)) fail(`--role must be one of ${ROLES.join(', ')}`);
-    const issued = await issueKey(deps, companyId, role, values.business ?? []);
+    const businessIds = [...new Set(values.business ?? [])];
+    const known = new Set((await store.read.businesses.getMany(companyId, businessIds)).map((b) => b.id));
+    const unknown = businessIds.find((b) => !known.has(b));
+    if (unknown !== undefined) fail(`--business ${unknown} is not a business of ${companyId}`);
+    const issued = await issueKey(deps, companyId, role, businessIds);
     console.log(`created ${issued.key.id} (${role}) for ${companyId}; the key, shown only now:\n\n    ${issued.text}\n`);
   } else if (command === 'list') {
     const keys = await store.read.apiKeys.list(companyId, { size: 500, after: null, offset: 0 });

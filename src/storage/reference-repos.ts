@@ -132,7 +132,8 @@ export const customerRepo = (q: Queryable) =>
     q,
     { table: 'customers', idColumn: 'customer_id', toRow: m.customerToRow, fromRow: m.customerRowToCustomer },
     (query, filter) =>
-      filter.query ? query.where('search_text', 'like', `%${escapeLike(filter.query)}%`) : query,
+      // ESCAPE names the backslash on both engines (SQLite's LIKE has no escape character otherwise).
+      filter.query ? query.where(sql<boolean>`search_text like ${`%${escapeLike(filter.query)}%`} escape '\\'`) : query,
   );
 
 export const staffRepo = (q: Queryable) =>

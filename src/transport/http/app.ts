@@ -8,7 +8,8 @@ import { authenticate } from '../../application/keys.js';
 import { ulid } from '../../application/ids.js';
 import { keyFromAuthorization } from './auth.js';
 import { DomainError } from '../../domain/errors.js';
-import { registerErrorHandling } from './error-handler.js';
+import { Ajv } from 'ajv';
+import { registerErrorHandling, sendError } from './error-handler.js';
 import { registerMetrics } from './metrics.js';
 import { registerOpsRoutes } from './ops-routes.js';
 import type { HttpApp } from './types.js';
@@ -43,9 +44,18 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     bodyLimit: 1024 * 1024,
     requestIdHeader: 'x-request-id',
     genReqId: () => `req_${ulid()}`,
-    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
-    routerOptions: { maxParamLength: 200 },
+    // Long enough that an over-long id reaches the schema (and gets a field-level 400), not the router.
+    routerOptions: { maxParamLength: 1000 },
+    frameworkErrors: (error, request, reply) => {
+      void sendError(request, reply, new DomainError('INVALID_ARGUMENT', `malformed request: ${error.message}`));
+    },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HttpApp;
+
+  // JSON bodies are taken as sent: a number where a string belongs is refused, not converted. Query strings and
+  // path segments are text by nature, so there "30" may become 30.
+  const strict = new Ajv({ allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: true, strict: false });
+  const lenient = new Ajv({ allErrors: true, coerceTypes: 'array', removeAdditional: false, useDefaults: true, strict: false });
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : lenient).compile(schema));
 
   app.decorateRequest('principal', null as never);
   registerErrorHandling(app, (e) => deps.store.classify(e));

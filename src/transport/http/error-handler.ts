@@ -71,7 +71,9 @@ export function toDomainError(
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: DomainError): FastifyReply {
   const status = httpStatusOf(error);
-  const body = request.routeOptions.config?.surface === 'zenoti' ? zenotiErrorBody(error, status) : statusBody(error);
+  // Zenoti's paths keep Zenoti's envelope even when no route matched (a malformed URL, an unknown path).
+  const zenoti = request.routeOptions.config?.surface === 'zenoti' || /^\/v1\/guests\//i.test(request.url);
+  const body = zenoti ? zenotiErrorBody(error, status) : statusBody(error);
   return reply.code(status).type('application/json').send(body);
 }
 
