@@ -4,6 +4,7 @@ import type { Principal } from '../domain/access.js';
 import { notFound } from '../domain/errors.js';
 import type { Store } from './ports.js';
 import type { KeyCache } from './key-cache.js';
+import type { PackageCache } from './package-cache.js';
 
 export interface Deps {
   readonly store: Store;
@@ -12,6 +13,8 @@ export interface Deps {
   readonly masterKey: string | null;
   /** Known keys of this process, dropped whenever a revocation may have happened anywhere. */
   readonly keyCache?: KeyCache;
+  /** Packages as last read, by version; reads check the version in the database every time. */
+  readonly packageCache?: PackageCache;
 }
 
 /** A key's own company exists by construction; the master key may name any, so check it. */

@@ -12,7 +12,7 @@ import { requireCompany } from './context.js';
 import type { PackageView } from './package-tx.js';
 import type { Page, PageRequest } from './paging.js';
 import { pageOf } from './paging.js';
-import type { PackageListFilter } from './ports.js';
+import type { PackageListFilter, PackageVersion } from './ports.js';
 
 /** The package as of a moment: pending holds past their expiry no longer hold anything. */
 export function effectiveView(pkg: CustomerPackage, pending: readonly Redemption[], asOf: number): PackageView {
@@ -27,39 +27,61 @@ export function effectiveView(pkg: CustomerPackage, pending: readonly Redemption
 
 async function viewsOf(deps: Deps, companyId: string, pkgs: CustomerPackage[], asOf: number): Promise<PackageView[]> {
   const pending = await deps.store.read.redemptions.listByPackages(companyId, pkgs.map((p) => p.id), ['PENDING']);
-  return pkgs.map((pkg) => effectiveView(pkg, pending.filter((h) => h.packageId === pkg.id), asOf));
+  return pkgs.map((pkg) => {
+    const holds = pending.filter((h) => h.packageId === pkg.id);
+    deps.packageCache?.set({ pkg, holds });
+    return effectiveView(pkg, holds, asOf);
+  });
+}
+
+/** Views of these versions, from the cache where it has them and from the database otherwise; in order. */
+async function viewsOfVersions(deps: Deps, companyId: string, versions: readonly PackageVersion[], asOf: number): Promise<PackageView[]> {
+  const cache = deps.packageCache;
+  const found = new Map<string, PackageView>();
+  const missing: string[] = [];
+  for (const v of versions) {
+    const hit = cache?.get(companyId, v.id, v.eventSeq);
+    if (hit) found.set(v.id, effectiveView(hit.pkg, hit.holds, asOf));
+    else missing.push(v.id);
+  }
+  if (missing.length > 0) {
+    const loaded = await deps.store.read.packages.getMany(companyId, missing);
+    for (const view of await viewsOf(deps, companyId, loaded, asOf)) found.set(view.pkg.id, view);
+  }
+  return versions.flatMap((v) => found.get(v.id) ?? []);
 }
 
 export async function loadCustomerViews(deps: Deps, companyId: string, customerId: string, asOf: number): Promise<PackageView[]> {
   const views: PackageView[] = [];
   let after: string | null = null;
   for (;;) {
-    const page: PageRequest = { size: 500, after, offset: 0 };
-    const rows = await deps.store.read.packages.list(companyId, { customerIds: [customerId] }, page);
-    views.push(...(await viewsOf(deps, companyId, rows.slice(0, 500), asOf)));
-    if (rows.length <= 500) return views;
-    after = rows[499]!.id;
+    const versions = await deps.store.read.packages.listVersions(companyId, { customerIds: [customerId] }, { size: 500, after, offset: 0 });
+    views.push(...(await viewsOfVersions(deps, companyId, versions.slice(0, 500), asOf)));
+    if (versions.length <= 500) return views;
+    after = versions[499]!.id;
   }
 }
 
 /** One package, as of now. */
 export async function getPackage(deps: Deps, p: Principal, companyId: string, packageId: string): Promise<PackageView> {
   authorize(p, companyId, 'read');
-  const pkg = await deps.store.read.packages.get(companyId, packageId);
-  if (!pkg) throw notFound('package', packageId);
-  return (await viewsOf(deps, companyId, [pkg], deps.clock.now()))[0]!;
+  const [view] = await viewsOfVersions(deps, companyId, await deps.store.read.packages.versionsOf(companyId, [packageId]), deps.clock.now());
+  if (!view) throw notFound('package', packageId);
+  return view;
 }
 
-/** Several packages by id; NOT_FOUND names the first id missing. Kept in the order asked. */
+/** Several packages by id; NOT_FOUND names the first id missing (or of another business). Kept in the order asked. */
 export async function getPackages(deps: Deps, p: Principal, companyId: string, ids: readonly string[], businessId?: string): Promise<PackageView[]> {
   authorize(p, companyId, 'read');
   await requireCompany(deps, p, companyId);
   const unique = [...new Set(ids)];
-  const found = await deps.store.read.packages.getMany(companyId, unique);
-  const byId = new Map(found.map((pkg) => [pkg.id, pkg]));
-  const missing = unique.find((id) => !byId.has(id) || (businessId && byId.get(id)!.businessId !== businessId));
-  if (missing !== undefined) throw notFound('package', missing);
-  return viewsOf(deps, companyId, unique.map((id) => byId.get(id)!), deps.clock.now());
+  const versions = new Map((await deps.store.read.packages.versionsOf(companyId, unique)).map((v) => [v.id, v]));
+  const absent = unique.find((id) => !versions.has(id));
+  if (absent !== undefined) throw notFound('package', absent);
+  const views = await viewsOfVersions(deps, companyId, unique.map((id) => versions.get(id)!), deps.clock.now());
+  const elsewhere = businessId ? views.find((v) => v.pkg.businessId !== businessId) : undefined;
+  if (elsewhere) throw notFound('package', elsewhere.pkg.id);
+  return views;
 }
 
 /** A page of packages in id order (creation order), filtered by customers and business. */
@@ -73,9 +95,8 @@ export async function listPackages(
   authorize(p, companyId, 'read');
   await requireCompany(deps, p, companyId);
   if (filter.customerIds && filter.customerIds.length > 500) throw invalidArgument('customerIds', 'at most 500 ids');
-  const rows = await deps.store.read.packages.list(companyId, filter, page);
-  const pageRows = pageOf(rows, page, (r) => r.id);
-  return { items: await viewsOf(deps, companyId, pageRows.items, deps.clock.now()), nextPageToken: pageRows.nextPageToken };
+  const versions = pageOf(await deps.store.read.packages.listVersions(companyId, filter, page), page, (v) => v.id);
+  return { items: await viewsOfVersions(deps, companyId, versions.items, deps.clock.now()), nextPageToken: versions.nextPageToken };
 }
 
 /** A customer's packages, a page at a time; NOT_FOUND for a customer the company does not have. */

@@ -92,6 +92,11 @@ export interface PackageListFilter {
   readonly businessId?: string;
 }
 
+export interface PackageVersion {
+  readonly id: string;
+  readonly eventSeq: number;
+}
+
 export interface PackageStatePatch {
   readonly startTime?: number | null;
   readonly endTime?: number | null;
@@ -117,6 +122,10 @@ export interface PackageRepo {
    */
   lockForUpdate(companyId: string, id: string): Promise<CustomerPackage | undefined>;
   list(companyId: string, filter: PackageListFilter, page: PageRequest): Promise<CustomerPackage[]>;
+  /** As list, but only each package's id and ledger sequence number (its version). */
+  listVersions(companyId: string, filter: PackageListFilter, page: PageRequest): Promise<PackageVersion[]>;
+  /** The versions of these packages; missing ids are left out. */
+  versionsOf(companyId: string, ids: readonly string[]): Promise<PackageVersion[]>;
   /** Packages whose end of validity lies in [from, to), soonest first. */
   listEnding(companyId: string, from: number, to: number, businessId: string | undefined, limit: number): Promise<CustomerPackage[]>;
   /** Packages of any company past their end of validity and not yet marked expired or cancelled. */

@@ -145,7 +145,26 @@ function formatterFor(tz: string): Intl.DateTimeFormat {
 }
 
 /** The zone's offset from UTC at `ms`, in milliseconds (zones only ever shift by whole seconds). */
+// Asking Intl costs microseconds and every package view asks several times, while offsets change only at
+// transitions. Remember the offset of each quarter hour of a zone whose two ends agree (no transition inside).
+const QUARTER_HOUR = 15 * 60 * 1000;
+const offsetCache = new Map<string, number>();
+
 function offsetAt(ms: number, tz: string): number {
+  const bucket = Math.floor(ms / QUARTER_HOUR);
+  const key = `${tz}|${bucket}`;
+  const cached = offsetCache.get(key);
+  if (cached !== undefined) return cached;
+  const start = bucket * QUARTER_HOUR;
+  const offset = intlOffsetAt(ms, tz);
+  if (intlOffsetAt(start, tz) === offset && intlOffsetAt(start + QUARTER_HOUR - 1, tz) === offset) {
+    if (offsetCache.size >= 100_000) offsetCache.clear();
+    offsetCache.set(key, offset);
+  }
+  return offset;
+}
+
+function intlOffsetAt(ms: number, tz: string): number {
   const fields: Record<string, string> = {};
   for (const part of formatterFor(tz).formatToParts(ms)) fields[part.type] = part.value;
   const year = fields['era'] === 'BC' ? 1 - Number(fields['year']) : Number(fields['year']);

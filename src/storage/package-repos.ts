@@ -113,6 +113,24 @@ export function packageRepo(q: Queryable): PackageRepo {
       const rows = await query.orderBy('package_id').limit(page.size + 1).offset(page.offset).execute();
       return withItems(q, companyId, rows);
     },
+    async listVersions(companyId, filter, page) {
+      let query = q.selectFrom('packages').select(['package_id', 'event_seq']).where('company_id', '=', companyId);
+      if (filter.customerIds) query = query.where('customer_id', 'in', [...filter.customerIds]);
+      if (filter.businessId) query = query.where('business_id', '=', filter.businessId);
+      if (page.after) query = query.where('package_id', '>', page.after);
+      const rows = await query.orderBy('package_id').limit(page.size + 1).offset(page.offset).execute();
+      return rows.map((r) => ({ id: r.package_id, eventSeq: Number(r.event_seq) }));
+    },
+    async versionsOf(companyId, ids) {
+      if (ids.length === 0) return [];
+      const rows = await q
+        .selectFrom('packages')
+        .select(['package_id', 'event_seq'])
+        .where('company_id', '=', companyId)
+        .where('package_id', 'in', [...ids])
+        .execute();
+      return rows.map((r) => ({ id: r.package_id, eventSeq: Number(r.event_seq) }));
+    },
     async listEnding(companyId, from, to, businessId, limit) {
       let query = q
         .selectFrom('packages')

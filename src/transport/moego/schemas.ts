@@ -46,7 +46,8 @@ export const ListPackageDetailsBody = Type.Object(
   { additionalProperties: true },
 );
 
-const Timestamp = Type.Union([Type.String({ description: 'RFC 3339, UTC' }), Type.Null()]);
+// A type list, not anyOf: fast-json-stringify serialises it directly instead of validating every value.
+const Timestamp = Type.Unsafe<string | null>({ type: ['string', 'null'], description: 'RFC 3339, UTC' });
 
 export const MoegoPackage = Type.Object({
   id: Type.String(),
