@@ -21,19 +21,24 @@ export function newKeyText(companyId: string): string {
 
 const unauthenticated = (message: string) => new DomainError('UNAUTHENTICATED', message);
 
-function isMasterKey(masterKey: string | null, text: string): boolean {
+const masterDigests = new Map<string, Buffer>();
+
+function isMasterKey(masterKey: string | null, digest: Buffer): boolean {
   if (!masterKey) return false;
-  // Compare digests so the comparison takes the same time whatever the lengths.
-  return timingSafeEqual(createHash('sha256').update(masterKey).digest(), createHash('sha256').update(text).digest());
+  let master = masterDigests.get(masterKey);
+  if (!master) masterDigests.set(masterKey, (master = createHash('sha256').update(masterKey).digest()));
+  // Digests of equal length, so the comparison takes the same time whatever was presented.
+  return timingSafeEqual(master, digest);
 }
 
 /** Resolves a presented key to its principal; unknown, malformed and revoked keys are all UNAUTHENTICATED. */
 export async function authenticate(deps: Deps, keyText: string | undefined): Promise<Principal> {
   if (!keyText) throw unauthenticated('an API key is required: Authorization: Bearer <key>');
-  if (isMasterKey(deps.masterKey, keyText)) return { kind: 'master' };
+  const digest = createHash('sha256').update(keyText).digest();
+  if (isMasterKey(deps.masterKey, digest)) return { kind: 'master' };
   const parts = keyText.split('.');
   if (parts.length !== 3 || parts[0] !== 'pck' || !isValidId(parts[1]!)) throw unauthenticated('unknown API key');
-  const hash = hashKey(keyText);
+  const hash = digest.toString('hex');
   const cache = deps.keyCache;
   const generation = cache ? deps.store.keyGeneration() : null;
   const cached = cache?.get(hash, generation);
