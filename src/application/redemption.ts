@@ -2,12 +2,11 @@
 // expired or reversed when the visit does not happen. Every step is one transaction on a locked package.
 import type { Principal } from '../domain/access.js';
 import { authorize } from '../domain/access.js';
-import { addValidity } from '../domain/calendar.js';
 import { DomainError, failedPrecondition, invalidArgument, notFound } from '../domain/errors.js';
 import type { Redemption } from '../domain/ledger.js';
 import { money, negate } from '../domain/money.js';
 import type { CustomerPackage } from '../domain/package.js';
-import { assertRedeemable, chooseItem, graceEndTime } from '../domain/package.js';
+import { assertRedeemable, canRedeem, chooseItem, graceEndTime, startedAt } from '../domain/package.js';
 import type { Deps } from './context.js';
 import { newId } from './ids.js';
 import type { IdempotencyScope, Outcome } from './idempotency.js';
@@ -63,8 +62,7 @@ async function redeemIn(tx: PackageTx, input: RedeemInput): Promise<RedemptionRe
   // A package that starts at its first redemption starts now.
   const activates = pkg.startTime === null;
   if (activates) {
-    const endTime = addValidity(at, pkg.validity, pkg.timeZone);
-    pkg = { ...pkg, startTime: at, endTime };
+    pkg = startedAt(pkg, at);
     tx.pkg = pkg;
   }
   assertRedeemable(pkg, at, input.businessId);
@@ -140,17 +138,7 @@ export async function redeemableCandidates(
   if (!(await deps.store.read.customers.get(companyId, customerId))) throw notFound('customer', customerId);
   const now = deps.clock.now();
   const views = await loadCustomerViews(deps, companyId, customerId, now);
-  const usable = views.filter(({ pkg }) => {
-    try {
-      const started = pkg.startTime === null ? { ...pkg, startTime: now, endTime: addValidity(now, pkg.validity, pkg.timeZone) } : pkg;
-      assertRedeemable(started, now, query.businessId);
-      chooseItem(started, query.serviceId, query.quantity ?? 1);
-      return true;
-    } catch (error) {
-      if (error instanceof DomainError && error.code === 'FAILED_PRECONDITION') return false;
-      throw error;
-    }
-  });
+  const usable = views.filter(({ pkg }) => canRedeem(pkg, now, query.businessId, query.serviceId, query.quantity ?? 1));
   const end = (v: PackageView) => graceEndTime(v.pkg) ?? Number.MAX_SAFE_INTEGER;
   return usable.sort((a, b) => end(a) - end(b) || a.pkg.purchaseTime - b.pkg.purchaseTime || (a.pkg.id < b.pkg.id ? -1 : 1));
 }

@@ -37,6 +37,7 @@ export const ERROR_REASONS = [
   'IDEMPOTENCY_KEY_IN_USE',
   // transport-level refusals
   'PAYLOAD_TOO_LARGE',
+  'PAGE_SIZE_TOO_LARGE', // Zenoti refuses page_size over 100 with 422
   'RATE_LIMITED',
 ] as const;
 export type ErrorReason = (typeof ERROR_REASONS)[number];

@@ -1,8 +1,8 @@
 // A sold package and its rules: what state it is in at a moment, whether it may be redeemed, which item a
 // service draws on, and what its unused part is worth.
 import type { LocalDate, Validity } from './calendar.js';
-import { NEVER_EXPIRES, expirationDateOf, graceEndOf, localDateOf } from './calendar.js';
-import { failedPrecondition } from './errors.js';
+import { NEVER_EXPIRES, addValidity, expirationDateOf, graceEndOf, localDateOf } from './calendar.js';
+import { DomainError, failedPrecondition } from './errors.js';
 import type { Money } from './money.js';
 import { money, sum, valueOfLastUnits } from './money.js';
 import type { Activation, ItemKind, PackageType } from './template.js';
@@ -164,6 +164,27 @@ export function chooseItem(p: CustomerPackage, refId: string, quantity: number):
     });
   }
   return item;
+}
+
+/** The package as a redemption at `at` finds it: one that starts at its first redemption starts then. */
+export function startedAt(p: CustomerPackage, at: number): CustomerPackage {
+  return p.startTime === null ? { ...p, startTime: at, endTime: addValidity(at, p.validity, p.timeZone) } : p;
+}
+
+/**
+ * Whether a redemption at `at` and `businessId` would be accepted: of `quantity` of `serviceId`, or, without a
+ * service, of any service item with units left. The same rules as redeeming, asked without redeeming.
+ */
+export function canRedeem(p: CustomerPackage, at: number, businessId: string, serviceId?: string, quantity = 1): boolean {
+  const started = startedAt(p, at);
+  try {
+    assertRedeemable(started, at, businessId);
+    if (serviceId !== undefined) chooseItem(started, serviceId, quantity);
+  } catch (error) {
+    if (error instanceof DomainError && error.code === 'FAILED_PRECONDITION') return false;
+    throw error;
+  }
+  return serviceId !== undefined || serviceItems(started).some((i) => i.remaining > 0);
 }
 
 /** What the unused part of an item is worth: its last (total − used) units, held ones included. */

@@ -26,6 +26,7 @@ export const ERROR_MAP: Record<ErrorCode, Mapping> = {
 const HTTP_BY_REASON: Partial<Record<ErrorReason, number>> = {
   IDEMPOTENCY_KEY_REUSED: 422,
   PAYLOAD_TOO_LARGE: 413,
+  PAGE_SIZE_TOO_LARGE: 422,
 };
 
 export const httpStatusOf = (e: DomainError): number => (e.reason && HTTP_BY_REASON[e.reason]) || ERROR_MAP[e.code].http;

@@ -16,18 +16,6 @@ export interface GuestPackagesQuery {
   readonly status: number | null;
 }
 
-/**
- * A page_size over 100, which Zenoti refuses with 422 rather than 400. The contract's error reasons have no
- * entry for it, so the Zenoti route answers it itself (see routes.ts).
- */
-export class PageSizeTooLarge extends DomainError {
-  constructor() {
-    super('INVALID_ARGUMENT', `page_size: must be at most ${MAX_PAGE_SIZE}`, {
-      fieldViolations: [{ field: 'page_size', description: `must be at most ${MAX_PAGE_SIZE}` }],
-    });
-  }
-}
-
 type Query = Record<string, unknown>;
 
 function single(query: Query, name: string): string | undefined {
@@ -52,7 +40,7 @@ function flag(query: Query, name: string): boolean {
   throw invalidArgument(name, 'must be true or false');
 }
 
-/** Parses and checks the query; page_size over 100 throws PageSizeTooLarge. */
+/** Parses and checks the query; page_size over 100 is refused with reason PAGE_SIZE_TOO_LARGE (HTTP 422). */
 export function guestPackagesQuery(guestId: string, query: Query): GuestPackagesQuery {
   if (!isValidId(guestId)) throw invalidArgument('guest_id', 'must be an id of 1–64 characters of A–Z, a–z, 0–9, _ and -');
   // The seed names center_id among the parameters every call provides, and `redeemable` means nothing without it.
@@ -63,7 +51,13 @@ export function guestPackagesQuery(guestId: string, query: Query): GuestPackages
   if (pageNum < 1) throw invalidArgument('page_num', 'must be 1 or more');
   const pageSize = integer(query, 'page_size') ?? DEFAULT_PAGE_SIZE;
   if (pageSize < 1) throw invalidArgument('page_size', `must be from 1 to ${MAX_PAGE_SIZE}`);
-  if (pageSize > MAX_PAGE_SIZE) throw new PageSizeTooLarge();
+  // Zenoti refuses an oversized page with 422 rather than 400.
+  if (pageSize > MAX_PAGE_SIZE) {
+    throw new DomainError('INVALID_ARGUMENT', `page_size: must be at most ${MAX_PAGE_SIZE}`, {
+      reason: 'PAGE_SIZE_TOO_LARGE',
+      fieldViolations: [{ field: 'page_size', description: `must be at most ${MAX_PAGE_SIZE}` }],
+    });
+  }
   const status = integer(query, 'status') ?? -1;
   return { guestId, centerId, showRedeemable: flag(query, 'show_redeemable'), pageNum, pageSize, status: status === -1 ? null : status };
 }

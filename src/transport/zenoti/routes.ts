@@ -1,12 +1,10 @@
 // Zenoti's guest packages API: GET /v1/guests/{guest_id}/Packages (and /packages). Route config
 // `surface: 'zenoti'` makes the shared error handler answer in Zenoti's envelope.
 import { Type } from 'typebox';
-import type { FastifyReply } from 'fastify';
 import type { Deps } from '../../application/context.js';
-import { zenotiErrorBody } from '../errors.js';
 import type { HttpApp } from '../http/types.js';
 import { guestPackagesPage } from './guest-packages.js';
-import { PageSizeTooLarge, guestPackagesQuery } from './guest-packages-request.js';
+import { guestPackagesQuery } from './guest-packages-request.js';
 
 const Query = Type.Object(
   {
@@ -21,11 +19,6 @@ const Query = Type.Object(
 );
 
 const Params = Type.Object({ guest_id: Type.String({ description: 'the guest (customer) id' }) });
-
-/** Zenoti answers an oversized page with 422; the shared error map has no reason for it, so it is sent here. */
-function sendTooLarge(reply: FastifyReply, error: PageSizeTooLarge): FastifyReply {
-  return reply.code(422).type('application/json').send(zenotiErrorBody(error, 422));
-}
 
 /** GET /v1/guests/:guest_id/Packages and /packages. */
 export function registerZenotiRoutes(app: HttpApp, deps: Deps): void {
@@ -42,14 +35,8 @@ export function registerZenotiRoutes(app: HttpApp, deps: Deps): void {
           hide: segment === 'Packages' ? false : true,
         },
       },
-      async (request, reply) => {
-        let query;
-        try {
-          query = guestPackagesQuery(request.params.guest_id, request.query as Record<string, unknown>);
-        } catch (error) {
-          if (error instanceof PageSizeTooLarge) return sendTooLarge(reply, error);
-          throw error;
-        }
+      async (request) => {
+        const query = guestPackagesQuery(request.params.guest_id, request.query as Record<string, unknown>);
         const page = await guestPackagesPage(deps, request.principal, query);
         return { packages: page.packages, page_info: { total: page.total, page: query.pageNum, size: query.pageSize }, error: null };
       },
