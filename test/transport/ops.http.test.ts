@@ -101,7 +101,7 @@ describe.each(ENGINES)('operations endpoints on %s', (engine) => {
     const sent = await get('/healthz', { 'x-request-id': 'trace-abc-123' });
     expect(sent.headers['x-request-id']).toBe('trace-abc-123');
     const made = await get('/healthz');
-    expect(made.headers['x-request-id']).toMatch(/^req_[0-9A-HJKMNP-TV-Z]{26}$/);
+    expect(made.headers['x-request-id']).toMatch(/^req_[0-9A-Za-z]{9,}$/);
     expect((await get('/healthz')).headers['x-request-id']).not.toBe(made.headers['x-request-id']);
   });
 

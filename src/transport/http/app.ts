@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Deps } from '../../application/context.js';
-import { authenticate } from '../../application/keys.js';
+import { authenticate, knownPrincipal } from '../../application/keys.js';
 import { ulid } from '../../application/ids.js';
 import { keyFromAuthorization } from './auth.js';
 import { DomainError } from '../../domain/errors.js';
@@ -22,6 +22,9 @@ import { packageServiceRoutes } from '../moego/package-service.js';
 import { registerZenotiRoutes } from '../zenoti/routes.js';
 import { registerConnectRoutes } from '../grpc/connect-plugin.js';
 import { registerWebRoutes } from './web-routes.js';
+
+const PROCESS_ID = ulid().slice(-8);
+let requestCounter = 0;
 
 function hasNul(value: unknown): boolean {
   if (typeof value === 'string') return value.includes('\u0000');
@@ -43,7 +46,8 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     logger: options.logger ?? false,
     bodyLimit: 1024 * 1024,
     requestIdHeader: 'x-request-id',
-    genReqId: () => `req_${ulid()}`,
+    // Unique across processes (a random prefix per process) without randomness per request.
+    genReqId: () => `req_${PROCESS_ID}${(requestCounter++).toString(36)}`,
     // Long enough that an over-long id reaches the schema (and gets a field-level 400), not the router.
     routerOptions: { maxParamLength: 1000 },
     frameworkErrors: (error, request, reply) => {
@@ -61,18 +65,34 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   registerErrorHandling(app, (e) => deps.store.classify(e));
   const metrics = registerMetrics(app);
 
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback hooks, and no promise at all when the key is in the cache: this runs on every request.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
-    if (request.routeOptions.config?.public || !request.routeOptions.url) return;
-    request.principal = await authenticate(deps, keyFromAuthorization(request.headers.authorization));
+    if (request.routeOptions.config?.public || !request.routeOptions.url) return done();
+    const key = keyFromAuthorization(request.headers.authorization);
+    let known;
+    try {
+      known = knownPrincipal(deps, key);
+    } catch (error) {
+      return done(error as Error);
+    }
+    if (known) {
+      request.principal = known;
+      return done();
+    }
+    authenticate(deps, key).then((principal) => {
+      request.principal = principal;
+      done();
+    }, done);
   });
   // Bodiless POSTs (":unfreeze") validate as an empty object, so a missing field is named, not "body must be object".
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     if (request.body === undefined || request.body === null) request.body = {};
     // No text we store may carry a NUL: PostgreSQL cannot hold one, and no client means it.
     if (hasNul(request.body) || hasNul(request.query) || hasNul(request.params)) {
-      throw new DomainError('INVALID_ARGUMENT', 'text must not contain the NUL character (\\u0000)');
+      return done(new DomainError('INVALID_ARGUMENT', 'text must not contain the NUL character (\\u0000)'));
     }
+    done();
   });
 
   await app.register(swagger, {
