@@ -9,6 +9,7 @@ import type { Activation, PackageTemplate, PackageType, PricedItemInput } from '
 import { ACTIVATIONS, PACKAGE_TYPES, allocateTemplatePrice, validityFromInput } from '../domain/template.js';
 import type { Deps } from './context.js';
 import { requireCompany } from './context.js';
+import { checkBusinessIds } from './reference-data.js';
 import { newId } from './ids.js';
 import type { Page, PageRequest } from './paging.js';
 import { pageOf } from './paging.js';
@@ -103,10 +104,7 @@ async function buildTemplate(
   });
   const values = allocateTemplatePrice(input.price, priced);
 
-  const businessIds = [...new Set(input.businessIds ?? [])];
-  const known = new Set((await deps.store.read.businesses.getMany(companyId, businessIds)).map((b) => b.id));
-  const unknown = businessIds.find((b) => !known.has(b));
-  if (unknown) throw invalidArgument('businessIds', `business ${unknown} does not exist`);
+  const businessIds = await checkBusinessIds(deps, companyId, input.businessIds);
 
   return {
     companyId,

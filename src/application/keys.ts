@@ -8,6 +8,7 @@ import type { Company } from '../domain/reference.js';
 import { isValidId } from '../domain/reference.js';
 import type { Deps } from './context.js';
 import { requireCompany } from './context.js';
+import { checkBusinessIds } from './reference-data.js';
 import { newId } from './ids.js';
 import type { Page, PageRequest } from './paging.js';
 import { pageOf } from './paging.js';
@@ -99,15 +100,7 @@ function parseRole(role: string): Role {
 export async function createApiKey(deps: Deps, principal: Principal, companyId: string, input: CreateKeyInput): Promise<IssuedKey> {
   authorize(principal, companyId, 'admin');
   await requireCompany(deps, principal, companyId);
-  return issueKey(deps, companyId, parseRole(input.role), await knownBusinessIds(deps, companyId, input.businessIds ?? []));
-}
-
-async function knownBusinessIds(deps: Deps, companyId: string, ids: readonly string[]): Promise<string[]> {
-  const unique = [...new Set(ids)];
-  const found = new Set((await deps.store.read.businesses.getMany(companyId, unique)).map((b) => b.id));
-  const missing = unique.find((id) => !found.has(id));
-  if (missing !== undefined) throw invalidArgument('businessIds', `business ${missing} does not exist`);
-  return unique;
+  return issueKey(deps, companyId, parseRole(input.role), await checkBusinessIds(deps, companyId, input.businessIds));
 }
 
 /** Issues a key without a caller: first start and the key CLI, which act from the database alone. */

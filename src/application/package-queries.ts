@@ -2,7 +2,7 @@
 // the expiring-soon list. Holds whose time has passed count as released even before the sweeper writes it.
 import type { Principal } from '../domain/access.js';
 import { authorize } from '../domain/access.js';
-import { addDays, localDateOf, startOfLocalDay } from '../domain/calendar.js';
+import { addDays, localDateOf } from '../domain/calendar.js';
 import { invalidArgument, notFound } from '../domain/errors.js';
 import type { LedgerEvent, Redemption } from '../domain/ledger.js';
 import type { CustomerPackage } from '../domain/package.js';
@@ -155,4 +155,3 @@ export async function listExpiring(deps: Deps, p: Principal, companyId: string, 
   return { items, nextPageToken: more ? `~o${start + page.size}` : '' };
 }
 
-export { startOfLocalDay };

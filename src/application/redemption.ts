@@ -13,7 +13,7 @@ import type { IdempotencyScope, Outcome } from './idempotency.js';
 import { runIdempotent, storedOutcome } from './idempotency.js';
 import type { Actor, PackageView } from './package-tx.js';
 import { PackageTx } from './package-tx.js';
-import { effectiveView, loadCustomerViews } from './package-queries.js';
+import { loadCustomerViews } from './package-queries.js';
 
 export const DEFAULT_HOLD_MS = 24 * 60 * 60 * 1000;
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
@@ -261,4 +261,3 @@ export function reverseRedemption(deps: Deps, p: Principal, companyId: string, r
   });
 }
 
-export { effectiveView };

@@ -21,11 +21,21 @@ const NOUN: Record<Kind, string> = {
   products: 'product',
 };
 
-async function existing<T extends { createTime: number }>(repo: ReferenceRepo<T, any>, companyId: string, id: string) {
-  return repo.get(companyId, id);
+/** Stores a record under (companyId, id), keeping the time it was first created. */
+async function save<T extends { companyId: string; id: string; createTime: number; updateTime: number }>(
+  deps: Deps,
+  repo: ReferenceRepo<T, any>,
+  companyId: string,
+  id: string,
+  fields: Omit<T, 'companyId' | 'id' | 'createTime' | 'updateTime'>,
+): Promise<T> {
+  const now = deps.clock.now();
+  const before = await repo.get(companyId, id);
+  return repo.upsert({ ...fields, companyId, id, createTime: before?.createTime ?? now, updateTime: now } as T);
 }
 
-async function checkBusinessIds(deps: Deps, companyId: string, ids: readonly string[] | undefined): Promise<string[]> {
+/** The distinct business ids given, each checked to be one of the company's; INVALID_ARGUMENT names the first unknown. */
+export async function checkBusinessIds(deps: Deps, companyId: string, ids: readonly string[] | undefined): Promise<string[]> {
   const unique = [...new Set(ids ?? [])];
   if (unique.length === 0) return [];
   const found = new Set((await deps.store.read.businesses.getMany(companyId, unique)).map((b) => b.id));
@@ -51,16 +61,10 @@ export async function upsertBusiness(deps: Deps, p: Principal, companyId: string
   if (!isValidTimeZone(input.timeZone)) throw invalidArgument('timeZone', `"${input.timeZone}" is not an IANA time zone`);
   if (!isCurrencyCode(input.currencyCode)) throw invalidArgument('currencyCode', `"${input.currencyCode}" is not an ISO 4217 currency`);
   await requireCompany(deps, p, companyId);
-  const now = deps.clock.now();
-  const before = await existing(deps.store.read.businesses, companyId, id);
-  return deps.store.read.businesses.upsert({
-    companyId,
-    id,
+  return save(deps, deps.store.read.businesses, companyId, id, {
     name: input.name,
     timeZone: input.timeZone,
     currencyCode: input.currencyCode,
-    createTime: before?.createTime ?? now,
-    updateTime: now,
   });
 }
 
@@ -76,17 +80,11 @@ export async function upsertCustomer(deps: Deps, p: Principal, companyId: string
   authorize(p, companyId, 'upsertCustomer');
   if (input.email && !/^[^\s@]+@[^\s@]+$/.test(input.email)) throw invalidArgument('email', 'is not an email address');
   await requireCompany(deps, p, companyId);
-  const now = deps.clock.now();
-  const before = await existing(deps.store.read.customers, companyId, id);
-  return deps.store.read.customers.upsert({
-    companyId,
-    id,
+  return save(deps, deps.store.read.customers, companyId, id, {
     firstName: input.firstName,
     lastName: input.lastName,
     email: input.email || null,
     phone: input.phone || null,
-    createTime: before?.createTime ?? now,
-    updateTime: now,
   });
 }
 
@@ -99,15 +97,9 @@ export interface StaffInput {
 export async function upsertStaff(deps: Deps, p: Principal, companyId: string, id: string, input: StaffInput): Promise<Staff> {
   authorize(p, companyId, 'admin');
   await requireCompany(deps, p, companyId);
-  const now = deps.clock.now();
-  const before = await existing(deps.store.read.staff, companyId, id);
-  return deps.store.read.staff.upsert({
-    companyId,
-    id,
+  return save(deps, deps.store.read.staff, companyId, id, {
     firstName: input.firstName,
     lastName: input.lastName,
-    createTime: before?.createTime ?? now,
-    updateTime: now,
   });
 }
 
@@ -123,17 +115,11 @@ export async function upsertService(deps: Deps, p: Principal, companyId: string,
   authorize(p, companyId, 'admin');
   await requireCompany(deps, p, companyId);
   const businessIds = await checkBusinessIds(deps, companyId, input.businessIds);
-  const now = deps.clock.now();
-  const before = await existing(deps.store.read.services, companyId, id);
-  return deps.store.read.services.upsert({
-    companyId,
-    id,
+  return save(deps, deps.store.read.services, companyId, id, {
     name: input.name,
     durationMinutes: input.durationMinutes,
     price: checkPrice(input.price),
     businessIds,
-    createTime: before?.createTime ?? now,
-    updateTime: now,
   });
 }
 
@@ -148,16 +134,10 @@ export async function upsertProduct(deps: Deps, p: Principal, companyId: string,
   authorize(p, companyId, 'admin');
   await requireCompany(deps, p, companyId);
   const businessIds = await checkBusinessIds(deps, companyId, input.businessIds);
-  const now = deps.clock.now();
-  const before = await existing(deps.store.read.products, companyId, id);
-  return deps.store.read.products.upsert({
-    companyId,
-    id,
+  return save(deps, deps.store.read.products, companyId, id, {
     name: input.name,
     price: checkPrice(input.price),
     businessIds,
-    createTime: before?.createTime ?? now,
-    updateTime: now,
   });
 }
 
