@@ -4,7 +4,7 @@ import { openStore } from './bootstrap.js';
 import { systemClock } from './domain/clock.js';
 import type { Deps } from './application/context.js';
 import { firstStart } from './application/first-start.js';
-import { KeyCache } from './application/key-cache.js';
+import { GenerationCache } from './application/generation-cache.js';
 import { PackageCache } from './application/package-cache.js';
 import { buildServers } from './servers.js';
 import { startSweeper } from './application/sweeper.js';
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const { store } = await openStore(config);
-  const deps: Deps = { store, clock: systemClock, masterKey: config.masterKey, keyCache: new KeyCache(), packageCache: new PackageCache() };
+  const deps: Deps = { store, clock: systemClock, masterKey: config.masterKey, keyCache: new GenerationCache(), referenceCache: new GenerationCache(), packageCache: new PackageCache() };
   const servers = await buildServers(deps, config);
   await servers.listen();
 

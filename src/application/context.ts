@@ -3,7 +3,7 @@ import type { Clock } from '../domain/clock.js';
 import type { Principal } from '../domain/access.js';
 import { notFound } from '../domain/errors.js';
 import type { Store } from './ports.js';
-import type { KeyCache } from './key-cache.js';
+import type { GenerationCache } from './generation-cache.js';
 import type { PackageCache } from './package-cache.js';
 
 export interface Deps {
@@ -11,8 +11,10 @@ export interface Deps {
   readonly clock: Clock;
   /** The platform key from PUNCHCARD_MASTER_KEY, if set. */
   readonly masterKey: string | null;
-  /** Known keys of this process, dropped whenever a revocation may have happened anywhere. */
-  readonly keyCache?: KeyCache;
+  /** Keys this process has seen, dropped whenever a revocation may have happened anywhere. */
+  readonly keyCache?: GenerationCache<Principal>;
+  /** Reference records this process has read (GET one), dropped whenever any may have changed anywhere. */
+  readonly referenceCache?: GenerationCache<unknown>;
   /** Packages as last read, by version; reads check the version in the database every time. */
   readonly packageCache?: PackageCache;
 }

@@ -1,6 +1,6 @@
 // Companies, API keys and authentication. A key's text is "pck.<companyId>.<secret>": it is shown once and
 // stored only as its SHA-256, and naming the company inside it keeps every lookup under company_id.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Principal, Role } from '../domain/access.js';
 import { ROLES, authorize, requireMaster } from '../domain/access.js';
 import { DomainError, invalidArgument, notFound } from '../domain/errors.js';
@@ -14,7 +14,7 @@ import type { Page, PageRequest } from './paging.js';
 import { pageOf } from './paging.js';
 import type { StoredApiKey } from './ports.js';
 
-export const hashKey = (text: string): string => createHash('sha256').update(text).digest('hex');
+export const hashKey = (text: string): string => hash('sha256', text, 'hex');
 
 export function newKeyText(companyId: string): string {
   return `pck.${companyId}.${randomBytes(32).toString('base64url')}`;
@@ -40,10 +40,11 @@ export function knownPrincipal(deps: Deps, keyText: string | undefined): Princip
   if (!keyText) throw unauthenticated('an API key is required: Authorization: Bearer <key>');
   const cache = deps.keyCache;
   if (!cache) return undefined;
-  return cache.get(digestOf(keyText).toString('hex'), deps.store.keyGeneration());
+  return cache.get(hashKey(keyText), deps.store.changeGeneration());
 }
 
-const digestOf = (text: string): Buffer => createHash('sha256').update(text).digest();
+// One-shot hashing: about a third of createHash's cost, and this runs on every request.
+const digestOf = (text: string): Buffer => hash('sha256', text, 'buffer') as unknown as Buffer;
 
 /** Resolves a presented key to its principal; unknown, malformed and revoked keys are all UNAUTHENTICATED. */
 export async function authenticate(deps: Deps, keyText: string | undefined): Promise<Principal> {
@@ -54,7 +55,7 @@ export async function authenticate(deps: Deps, keyText: string | undefined): Pro
   if (parts.length !== 3 || parts[0] !== 'pck' || !isValidId(parts[1]!)) throw unauthenticated('unknown API key');
   const hash = digest.toString('hex');
   const cache = deps.keyCache;
-  const generation = cache ? deps.store.keyGeneration() : null;
+  const generation = cache ? deps.store.changeGeneration() : null;
   const cached = cache?.get(hash, generation);
   if (cached) return cached;
   const stored = await deps.store.read.apiKeys.findByHash(parts[1]!, hash);
@@ -62,7 +63,7 @@ export async function authenticate(deps: Deps, keyText: string | undefined): Pro
   if (stored.revokeTime !== null) throw unauthenticated('this API key has been revoked');
   const principal: Principal = { kind: 'key', companyId: stored.companyId, keyId: stored.id, role: stored.role, businessIds: stored.businessIds };
   // Only if nothing was revoked anywhere while we looked.
-  if (cache && generation !== null && deps.store.keyGeneration() === generation) cache.set(hash, principal, generation);
+  if (cache && generation !== null && deps.store.changeGeneration() === generation) cache.set(hash, principal, generation);
   return principal;
 }
 

@@ -67,10 +67,10 @@ export interface Store {
   /** Throws when storage cannot be reached. */
   ping(): Promise<void>;
   /**
-   * Changes whenever another process may have revoked a key; null when that cannot be known (cache nothing).
-   * Revocations made through this process are not reflected: the caller clears its own cache.
+   * Changes whenever a key may have been revoked or reference data changed, by this process or another; null
+   * when that cannot be known right now (then cache nothing).
    */
-  keyGeneration(): number | null;
+  changeGeneration(): number | null;
   /** Maps a driver error to a DomainError when it means something to a client (retry, duplicate). */
   classify(error: unknown): DomainError | undefined;
   close(): Promise<void>;

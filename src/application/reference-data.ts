@@ -147,9 +147,15 @@ type EntityOf<K extends Kind> = RepoOf<K> extends ReferenceRepo<infer T, any> ? 
 /** Reads one record of a company; NOT_FOUND when absent. */
 export async function getReference<K extends Kind>(deps: Deps, p: Principal, companyId: string, kind: K, id: string): Promise<EntityOf<K>> {
   authorize(p, companyId, 'read');
+  const cache = deps.referenceCache;
+  const key = `${kind}/${companyId}/${id}`;
+  const generation = cache ? deps.store.changeGeneration() : null;
+  const cached = cache?.get(key, generation) as EntityOf<K> | undefined;
+  if (cached) return cached;
   const repo = deps.store.read[kind] as unknown as ReferenceRepo<EntityOf<K>, any>;
   const found = await repo.get(companyId, id);
   if (!found) throw notFound(NOUN[kind], id);
+  if (cache && generation !== null && deps.store.changeGeneration() === generation) cache.set(key, found, generation);
   return found;
 }
 

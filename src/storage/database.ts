@@ -17,16 +17,25 @@ export interface Db {
   transaction<T>(fn: (trx: Queryable) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
   /**
-   * A number that changes whenever API keys may have been revoked by another process, or null when that
-   * cannot be known right now (then nothing may be cached). SQLite: the file's data_version, which moves with
-   * every other connection's commit. PostgreSQL: a count of revocation notices on a LISTEN connection.
+   * A number that changes whenever keys or reference data may have changed, here or in another process, or
+   * null when that cannot be known right now (then nothing may be cached). SQLite: the file's data_version,
+   * which moves with every other connection's commit. PostgreSQL: a count of change notices on a LISTEN
+   * connection. Both plus this process's own changes (noteChange).
    */
-  keyGeneration(): number | null;
+  changeGeneration(): number | null;
+  /** Records a change made through this process to keys or reference data, for changeGeneration. */
+  noteChange(): void;
   close(): Promise<void>;
 }
 
-/** The channel revocations are announced on (PostgreSQL), so every process drops its cached keys. */
-export const KEY_REVOKED_CHANNEL = 'punchcard_key_revoked';
+/** The channel revocations and reference-data changes are announced on (PostgreSQL), so every process drops its caches. */
+export const CHANGED_CHANNEL = 'punchcard_changed';
+
+/** A process's own changes, counted; combined with what other processes did into one generation number. */
+function localChanges() {
+  let count = 0;
+  return { note: () => void (count = (count + 1) % 1_000_000_000), combine: (other: number) => other * 1_000_000_000 + count };
+}
 
 export interface OpenOptions {
   readonly databaseUrl: string | null;
@@ -57,10 +66,24 @@ function openSqlite(dataDir: string): Db {
   native.pragma('busy_timeout = 5000');
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(native) }) });
   const dataVersion = native.prepare('PRAGMA data_version').pluck();
+  let lastDataVersion = 0;
+  let dataVersionReadAt = -Infinity;
+  const changes = localChanges();
   return {
     engine: 'sqlite',
     kysely,
-    keyGeneration: () => (native.open ? (dataVersion.get() as number) : null),
+    changeGeneration: () => {
+      if (!native.open) return null;
+      // Asked twice a request (key, reference data): reading it costs more than a request's lookups, so a
+      // reading serves for 100 µs; another process's commit is seen that much later at most.
+      const now = performance.now();
+      if (now - dataVersionReadAt > 0.1) {
+        lastDataVersion = dataVersion.get() as number;
+        dataVersionReadAt = now;
+      }
+      return changes.combine(lastDataVersion);
+    },
+    noteChange: changes.note,
     // Kysely's SQLite driver has one connection behind a mutex: holding it for the whole function keeps
     // other requests of this process out, and BEGIN IMMEDIATE keeps other processes out.
     transaction: (fn) =>
@@ -114,7 +137,8 @@ function openPostgres(url: string, poolSize: number): Db {
   // An idle client that loses its server must not take the process down.
   pool.on('error', () => {});
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  const listener = listenForRevocations(url);
+  const listener = listenForChanges(url);
+  const changes = localChanges();
   return {
     engine: 'postgres',
     kysely,
@@ -122,7 +146,11 @@ function openPostgres(url: string, poolSize: number): Db {
     ping: async () => {
       await sql`SELECT 1`.execute(kysely);
     },
-    keyGeneration: () => listener.generation(),
+    changeGeneration: () => {
+      const heard = listener.generation();
+      return heard === null ? null : changes.combine(heard);
+    },
+    noteChange: changes.note,
     close: async () => {
       await listener.close();
       await kysely.destroy();
@@ -131,10 +159,10 @@ function openPostgres(url: string, poolSize: number): Db {
 }
 
 /**
- * Keeps one connection listening for revocation notices. While it is not connected, generation() is null, so
+ * Keeps one connection listening for change notices. While it is not connected, generation() is null, so
  * keys are looked up on every request; a reconnect counts as a change, since notices may have been missed.
  */
-function listenForRevocations(url: string): { generation(): number | null; close(): Promise<void> } {
+function listenForChanges(url: string): { generation(): number | null; close(): Promise<void> } {
   let generation = 0;
   let connected = false;
   let closed = false;
@@ -157,7 +185,7 @@ function listenForRevocations(url: string): { generation(): number | null; close
     });
     try {
       await c.connect();
-      await c.query(`LISTEN ${KEY_REVOKED_CHANNEL}`);
+      await c.query(`LISTEN ${CHANGED_CHANNEL}`);
       generation++;
       connected = true;
     } catch {

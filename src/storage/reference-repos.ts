@@ -4,9 +4,18 @@ import type { PageRequest } from '../application/paging.js';
 import { alreadyExists } from '../domain/errors.js';
 import { sql } from 'kysely';
 import type { Db, Queryable } from './database.js';
-import { KEY_REVOKED_CHANNEL, isUniqueViolation } from './database.js';
+import { CHANGED_CHANNEL, isUniqueViolation } from './database.js';
 import * as m from './reference-mappers.js';
 import type { Database } from './schema.js';
+
+/**
+ * Tells every process that keys or reference data changed, so their caches drop what they hold: PostgreSQL by
+ * NOTIFY (sent when the change commits), SQLite by the commit itself (data_version); this process directly.
+ */
+async function announceChange(q: Queryable, db: Db): Promise<void> {
+  db.noteChange();
+  if (db.engine === 'postgres') await sql`SELECT pg_notify(${CHANGED_CHANNEL}, '')`.execute(q);
+}
 
 export function companyRepo(q: Queryable): CompanyRepo {
   return {
@@ -29,7 +38,7 @@ export function companyRepo(q: Queryable): CompanyRepo {
   };
 }
 
-export function apiKeyRepo(q: Queryable, engine: Db['engine']): ApiKeyRepo {
+export function apiKeyRepo(q: Queryable, db: Db): ApiKeyRepo {
   return {
     async insert(key) {
       await q.insertInto('api_keys').values(m.apiKeyToRow(key)).execute();
@@ -58,8 +67,7 @@ export function apiKeyRepo(q: Queryable, engine: Db['engine']): ApiKeyRepo {
         .where('revoked_at', 'is', null)
         .executeTakeFirst();
       if (Number(existing.numUpdatedRows) === 1) {
-        // Every process drops its cached keys when it hears this (SQLite processes see the commit itself).
-        if (engine === 'postgres') await sql`SELECT pg_notify(${KEY_REVOKED_CHANNEL}, ${companyId})`.execute(q);
+        await announceChange(q, db);
         return true;
       }
       const row = await q
@@ -86,34 +94,36 @@ interface RefSpec<T, R> {
 // one place that widens the types.
 function referenceRepo<T, R extends { created_at: number }, F = undefined>(
   q: Queryable,
+  db: Db,
   spec: RefSpec<T, R>,
   applyFilter?: (query: any, filter: F) => any,
 ): ReferenceRepo<T, F> {
-  const db = q as unknown as import('kysely').Kysely<any>;
+  const untyped = q as unknown as import('kysely').Kysely<any>;
   const { table, idColumn } = spec;
   return {
     async upsert(entity) {
       const row = spec.toRow(entity) as Record<string, unknown>;
       const { company_id: _c, created_at: _t, [idColumn]: _i, ...changes } = row;
-      const stored = await db
+      const stored = await untyped
         .insertInto(table)
         .values(row)
         .onConflict((oc: any) => oc.columns(['company_id', idColumn]).doUpdateSet(changes))
         .returningAll()
         .executeTakeFirstOrThrow();
+      await announceChange(q, db);
       return spec.fromRow(stored as R);
     },
     async get(companyId, id) {
-      const row = await db.selectFrom(table).selectAll().where('company_id', '=', companyId).where(idColumn, '=', id).executeTakeFirst();
+      const row = await untyped.selectFrom(table).selectAll().where('company_id', '=', companyId).where(idColumn, '=', id).executeTakeFirst();
       return row ? spec.fromRow(row as R) : undefined;
     },
     async getMany(companyId, ids) {
       if (ids.length === 0) return [];
-      const rows = await db.selectFrom(table).selectAll().where('company_id', '=', companyId).where(idColumn, 'in', [...ids]).execute();
+      const rows = await untyped.selectFrom(table).selectAll().where('company_id', '=', companyId).where(idColumn, 'in', [...ids]).execute();
       return rows.map((r: unknown) => spec.fromRow(r as R));
     },
     async list(companyId: string, page: PageRequest, filter?: F) {
-      let query = db.selectFrom(table).selectAll().where('company_id', '=', companyId);
+      let query = untyped.selectFrom(table).selectAll().where('company_id', '=', companyId);
       if (filter !== undefined && applyFilter) query = applyFilter(query, filter);
       if (page.after) query = query.where(idColumn, '>', page.after);
       const rows = await query.orderBy(idColumn).limit(page.size + 1).offset(page.offset).execute();
@@ -124,23 +134,24 @@ function referenceRepo<T, R extends { created_at: number }, F = undefined>(
 
 const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-export const businessRepo = (q: Queryable) =>
-  referenceRepo(q, { table: 'businesses', idColumn: 'business_id', toRow: m.businessToRow, fromRow: m.businessRowToBusiness });
+export const businessRepo = (q: Queryable, db: Db) =>
+  referenceRepo(q, db, { table: 'businesses', idColumn: 'business_id', toRow: m.businessToRow, fromRow: m.businessRowToBusiness });
 
-export const customerRepo = (q: Queryable) =>
+export const customerRepo = (q: Queryable, db: Db) =>
   referenceRepo<ReturnType<typeof m.customerRowToCustomer>, Database['customers'], CustomerFilter>(
     q,
+    db,
     { table: 'customers', idColumn: 'customer_id', toRow: m.customerToRow, fromRow: m.customerRowToCustomer },
     (query, filter) =>
       // ESCAPE names the backslash on both engines (SQLite's LIKE has no escape character otherwise).
       filter.query ? query.where(sql<boolean>`search_text like ${`%${escapeLike(filter.query)}%`} escape '\\'`) : query,
   );
 
-export const staffRepo = (q: Queryable) =>
-  referenceRepo(q, { table: 'staff', idColumn: 'staff_id', toRow: m.staffToRow, fromRow: m.staffRowToStaff });
+export const staffRepo = (q: Queryable, db: Db) =>
+  referenceRepo(q, db, { table: 'staff', idColumn: 'staff_id', toRow: m.staffToRow, fromRow: m.staffRowToStaff });
 
-export const serviceRepo = (q: Queryable) =>
-  referenceRepo(q, { table: 'services', idColumn: 'service_id', toRow: m.serviceToRow, fromRow: m.serviceRowToService });
+export const serviceRepo = (q: Queryable, db: Db) =>
+  referenceRepo(q, db, { table: 'services', idColumn: 'service_id', toRow: m.serviceToRow, fromRow: m.serviceRowToService });
 
-export const productRepo = (q: Queryable) =>
-  referenceRepo(q, { table: 'products', idColumn: 'product_id', toRow: m.productToRow, fromRow: m.productRowToProduct });
+export const productRepo = (q: Queryable, db: Db) =>
+  referenceRepo(q, db, { table: 'products', idColumn: 'product_id', toRow: m.productToRow, fromRow: m.productRowToProduct });

@@ -14,7 +14,8 @@ import {
 } from './reference-repos.js';
 import { eventRepo, idempotencyRepo, packageRepo, redemptionRepo, templateRepo } from './package-repos.js';
 
-export function reposOn(q: Queryable, engine: Db['engine']): Repos {
+export function reposOn(q: Queryable, db: Db): Repos {
+  const engine = db.engine;
   return {
     templates: templateRepo(q),
     packages: packageRepo(q),
@@ -22,22 +23,22 @@ export function reposOn(q: Queryable, engine: Db['engine']): Repos {
     events: eventRepo(q),
     idempotency: idempotencyRepo(q, engine),
     companies: companyRepo(q),
-    apiKeys: apiKeyRepo(q, engine),
-    businesses: businessRepo(q),
-    customers: customerRepo(q),
-    staff: staffRepo(q),
-    services: serviceRepo(q),
-    products: productRepo(q),
+    apiKeys: apiKeyRepo(q, db),
+    businesses: businessRepo(q, db),
+    customers: customerRepo(q, db),
+    staff: staffRepo(q, db),
+    services: serviceRepo(q, db),
+    products: productRepo(q, db),
   };
 }
 
 export function createStore(db: Db): Store {
   return {
     engine: db.engine,
-    read: reposOn(db.kysely, db.engine),
-    transaction: (fn) => db.transaction((trx) => fn(reposOn(trx, db.engine))),
+    read: reposOn(db.kysely, db),
+    transaction: (fn) => db.transaction((trx) => fn(reposOn(trx, db))),
     ping: () => db.ping(),
-    keyGeneration: () => db.keyGeneration(),
+    changeGeneration: () => db.changeGeneration(),
     classify(error) {
       if (isUnavailable(error)) return new DomainError('UNAVAILABLE', 'the database is unavailable; retry shortly');
       if (isUniqueViolation(error)) return new DomainError('ABORTED', 'a concurrent request changed the same record; retry');

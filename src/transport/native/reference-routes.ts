@@ -14,7 +14,7 @@ import {
 import type { Principal } from '../../domain/access.js';
 import { parseMoney } from '../../domain/money.js';
 import type { HttpApp } from '../http/types.js';
-import { Id, IdList, MoneyInput, Name, PageQuery } from '../http/schemas.js';
+import { Id, IdList, MoneyInput, MoneyOutput, Name, PageQuery } from '../http/schemas.js';
 import * as present from './presenters.js';
 
 type Kind = 'businesses' | 'customers' | 'staff' | 'services' | 'products';
@@ -24,10 +24,14 @@ interface KindSpec {
   readonly param: string;
   readonly tag: string;
   readonly body: TSchema;
+  /** The record as answered: serialised from its schema, and documented by it. */
+  readonly output: TSchema;
   readonly upsert: (deps: Deps, p: Principal, companyId: string, id: string, body: any) => Promise<unknown>;
   readonly present: (entity: any) => unknown;
   readonly listKey: string;
 }
+
+const Time = Type.String({ description: 'RFC 3339, UTC' });
 
 const SPECS: Record<Kind, KindSpec> = {
   businesses: {
@@ -38,6 +42,7 @@ const SPECS: Record<Kind, KindSpec> = {
     upsert: upsertBusiness,
     present: present.presentBusiness,
     listKey: 'businesses',
+    output: Type.Object({ id: Type.String(), companyId: Type.String(), name: Type.String(), timeZone: Type.String(), currencyCode: Type.String(), createTime: Time, updateTime: Time }),
   },
   customers: {
     path: 'customers',
@@ -52,6 +57,7 @@ const SPECS: Record<Kind, KindSpec> = {
     upsert: upsertCustomer,
     present: present.presentCustomer,
     listKey: 'customers',
+    output: Type.Object({ id: Type.String(), companyId: Type.String(), firstName: Type.String(), lastName: Type.String(), email: Type.String(), phone: Type.String(), createTime: Time, updateTime: Time }),
   },
   staff: {
     path: 'staff',
@@ -61,6 +67,7 @@ const SPECS: Record<Kind, KindSpec> = {
     upsert: upsertStaff,
     present: present.presentStaff,
     listKey: 'staff',
+    output: Type.Object({ id: Type.String(), companyId: Type.String(), firstName: Type.String(), lastName: Type.String(), createTime: Time, updateTime: Time }),
   },
   services: {
     path: 'services',
@@ -75,6 +82,7 @@ const SPECS: Record<Kind, KindSpec> = {
     upsert: (deps, p, c, id, body) => upsertService(deps, p, c, id, { ...body, price: parseMoney(body.price, 'price') }),
     present: present.presentService,
     listKey: 'services',
+    output: Type.Object({ id: Type.String(), companyId: Type.String(), name: Type.String(), durationMinutes: Type.Integer(), price: MoneyOutput, businessIds: Type.Array(Type.String()), createTime: Time, updateTime: Time }),
   },
   products: {
     path: 'products',
@@ -84,6 +92,7 @@ const SPECS: Record<Kind, KindSpec> = {
     upsert: (deps, p, c, id, body) => upsertProduct(deps, p, c, id, { ...body, price: parseMoney(body.price, 'price') }),
     present: present.presentProduct,
     listKey: 'products',
+    output: Type.Object({ id: Type.String(), companyId: Type.String(), name: Type.String(), price: MoneyOutput, businessIds: Type.Array(Type.String()), createTime: Time, updateTime: Time }),
   },
 };
 
@@ -93,12 +102,13 @@ export function registerReferenceRoutes(app: HttpApp, deps: Deps): void {
     const params = Type.Object({ companyId: Id('the company'), [spec.param]: Id() });
     const tags = [spec.tag];
 
-    app.put(one, { schema: { tags, summary: `Create or replace (idempotent)`, params, body: spec.body } }, async (request) => {
+    const response = { 200: spec.output };
+    app.put(one, { schema: { tags, summary: `Create or replace (idempotent)`, params, body: spec.body, response } }, async (request) => {
       const ps = request.params as Record<string, string>;
       return spec.present(await spec.upsert(deps, request.principal, ps.companyId!, ps[spec.param]!, request.body));
     });
 
-    app.get(one, { schema: { tags, summary: 'Read one', params } }, async (request) => {
+    app.get(one, { schema: { tags, summary: 'Read one', params, response } }, async (request) => {
       const ps = request.params as Record<string, string>;
       return spec.present(await getReference(deps, request.principal, ps.companyId!, kind, ps[spec.param]!));
     });
@@ -106,7 +116,15 @@ export function registerReferenceRoutes(app: HttpApp, deps: Deps): void {
     const query = kind === 'customers' ? Type.Object({ ...PageQuery, query: Type.Optional(Type.String({ maxLength: 200 })) }) : Type.Object(PageQuery);
     app.get(
       `/v1/companies/:companyId/${spec.path}`,
-      { schema: { tags, summary: kind === 'customers' ? 'List or search (name, email, phone)' : 'List', params: Type.Object({ companyId: Id() }), querystring: query } },
+      {
+        schema: {
+          tags,
+          summary: kind === 'customers' ? 'List or search (name, email, phone)' : 'List',
+          params: Type.Object({ companyId: Id() }),
+          querystring: query,
+          response: { 200: Type.Object({ [spec.listKey]: Type.Array(spec.output), nextPageToken: Type.String() }) },
+        },
+      },
       async (request) => {
         const q = request.query as { pageSize?: string; pageToken?: string; query?: string };
         const page = await listReference(
