@@ -26,6 +26,8 @@ export interface CompanyRepo {
   insert(company: Company): Promise<void>;
   get(id: string): Promise<Company | undefined>;
   count(): Promise<number>;
+  /** Company ids in order, after the given one: for jobs that visit every tenant. */
+  listIds(after: string | null, limit: number): Promise<string[]>;
 }
 
 export interface ApiKeyRepo {
@@ -128,8 +130,8 @@ export interface PackageRepo {
   versionsOf(companyId: string, ids: readonly string[]): Promise<PackageVersion[]>;
   /** Packages whose end of validity lies in [from, to), soonest first. */
   listEnding(companyId: string, from: number, to: number, businessId: string | undefined, limit: number): Promise<CustomerPackage[]>;
-  /** Packages of any company past their end of validity and not yet marked expired or cancelled. */
-  listPastEnd(before: number, limit: number, offset: number): Promise<CustomerPackage[]>;
+  /** A company's packages past their end of validity and not yet marked expired or cancelled, by end time. */
+  listPastEnd(companyId: string, before: number, limit: number, offset: number): Promise<CustomerPackage[]>;
   /** Every package of every company in (companyId, id) order, a batch at a time; for verification. */
   scan(after: { companyId: string; packageId: string } | null, limit: number): Promise<CustomerPackage[]>;
   updateState(companyId: string, id: string, patch: PackageStatePatch): Promise<void>;

@@ -112,7 +112,7 @@ export async function liabilityReport(
   const to = query.to ?? query.asOf ?? null;
   const from = query.from ?? null;
   if (from !== null && to !== null && from > to) throw invalidArgument('from', 'must not be after to');
-  await sweepExpiredPackages(deps);
+  await sweepExpiredPackages(deps, companyId);
   const businesses = await businessesOf(deps, companyId, query.businessId);
   return { from, to, businesses: await Promise.all(businesses.map((b) => linesFor(deps, companyId, b, from, to))) };
 }

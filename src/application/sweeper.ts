@@ -20,17 +20,29 @@ export async function sweepLapsedHolds(deps: Deps, limit = 200): Promise<number>
   return packages.size;
 }
 
-/** Records EXPIRED for packages whose grace has ended, as of that moment; returns how many. */
-export async function sweepExpiredPackages(deps: Deps, limit = 200): Promise<number> {
+/** Records EXPIRED for packages whose grace has ended, as of that moment, company by company (or for one); returns how many. */
+export async function sweepExpiredPackages(deps: Deps, onlyCompany?: string, limit = 200): Promise<number> {
   const now = deps.clock.now();
   let expired = 0;
-  // Packages still in their grace days stay in the scan; page past them.
-  for (let offset = 0; ; ) {
-    const candidates = await deps.store.read.packages.listPastEnd(now, limit, offset);
-    const before = expired;
-    await expireAll(deps, candidates, now, () => expired++);
-    if (candidates.length < limit) return expired;
-    offset += candidates.length - (expired - before);
+  const sweepCompany = async (companyId: string) => {
+    // Packages still in their grace days stay in the scan; page past them.
+    for (let offset = 0; ; ) {
+      const candidates = await deps.store.read.packages.listPastEnd(companyId, now, limit, offset);
+      const before = expired;
+      await expireAll(deps, candidates, now, () => expired++);
+      if (candidates.length < limit) return;
+      offset += candidates.length - (expired - before);
+    }
+  };
+  if (onlyCompany !== undefined) {
+    await sweepCompany(onlyCompany);
+    return expired;
+  }
+  for (let after: string | null = null; ; ) {
+    const companies = await deps.store.read.companies.listIds(after, 500);
+    for (const companyId of companies) await sweepCompany(companyId);
+    if (companies.length < 500) return expired;
+    after = companies[companies.length - 1]!;
   }
 }
 

@@ -144,24 +144,21 @@ export function packageRepo(q: Queryable): PackageRepo {
       const rows = await query.orderBy('end_time').orderBy('package_id').limit(limit).execute();
       return withItems(q, companyId, rows);
     },
-    async listPastEnd(before, limit, offset) {
+    async listPastEnd(companyId, before, limit, offset) {
+      // An index range on (company_id, end_time): the sweep costs what is due, not the size of the table.
       const rows = await q
         .selectFrom('packages')
         .selectAll()
+        .where('company_id', '=', companyId)
         .where('end_time', '<', before)
         .where('cancelled_at', 'is', null)
         .where('expired_at', 'is', null)
         .orderBy('end_time')
-        .orderBy('company_id')
         .orderBy('package_id')
         .limit(limit)
         .offset(offset)
         .execute();
-      const out = [];
-      for (const companyId of new Set(rows.map((r) => r.company_id))) {
-        out.push(...(await withItems(q, companyId, rows.filter((r) => r.company_id === companyId))));
-      }
-      return out;
+      return withItems(q, companyId, rows);
     },
     async scan(after, limit) {
       let query = q.selectFrom('packages').selectAll();

@@ -35,6 +35,11 @@ export function companyRepo(q: Queryable): CompanyRepo {
       const row = await q.selectFrom('companies').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       return Number(row.n);
     },
+    async listIds(after, limit) {
+      let query = q.selectFrom('companies').select('company_id');
+      if (after !== null) query = query.where('company_id', '>', after);
+      return (await query.orderBy('company_id').limit(limit).execute()).map((r) => r.company_id);
+    },
   };
 }
 
