@@ -64,6 +64,8 @@ export function presentPackage(view: PackageView) {
     remainingValue: toGoogleMoney(remainingValue(p)),
     holds: view.holds.map(presentRedemption),
     freeze: p.freeze ? { startDate: p.freeze.startDate, endDate: p.freeze.endDate ?? '', reason: p.freeze.reason } : null,
+    // The running or scheduled freeze as a list (API.md's "freezes"); past ones are in the history (FROZEN, UNFROZEN).
+    freezes: p.freeze ? [{ startDate: p.freeze.startDate, endDate: p.freeze.endDate ?? '', reason: p.freeze.reason }] : [],
     invoice: p.invoice ? { ...p.invoice } : null,
     cancelTime: instantOrNull(p.cancelTime),
     refund: p.refund ? toGoogleMoney(p.refund) : null,
