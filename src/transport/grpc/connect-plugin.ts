@@ -17,11 +17,6 @@ export async function registerConnectRoutes(app: FastifyInstance<any, any, any, 
       // Registered for every method; the OpenAPI document describes the HTTP/JSON paths instead.
       route.schema = { ...(route.schema ?? {}), hide: true };
     });
-    // The app turns a missing JSON body into {} for its own routes; Connect reads the raw stream only when
-    // the body it is handed is undefined, so undo that here (child hooks run after the parent's).
-    scope.addHook('preValidation', async (request) => {
-      request.body = undefined;
-    });
     await scope.register(fastifyConnectPlugin, { routes, contextValues: contextValuesOf, readMaxBytes: READ_MAX_BYTES });
   });
 }

@@ -85,9 +85,10 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<HttpApp> {
       done();
     }, done);
   });
-  // Bodiless POSTs (":unfreeze") validate as an empty object, so a missing field is named, not "body must be object".
+  // Bodiless POSTs (":unfreeze") to routes that take a body validate as an empty object, so a missing field is
+  // named, not "body must be object". Routes without a body schema (Connect's) get what was sent.
   app.addHook('preValidation', (request, _reply, done) => {
-    if (request.body === undefined || request.body === null) request.body = {};
+    if ((request.body === undefined || request.body === null) && request.routeOptions.schema?.body) request.body = {};
     // No text we store may carry a NUL: PostgreSQL cannot hold one, and no client means it.
     if (hasNul(request.body) || hasNul(request.query) || hasNul(request.params)) {
       return done(new DomainError('INVALID_ARGUMENT', 'text must not contain the NUL character (\\u0000)'));
