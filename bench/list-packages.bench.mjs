@@ -8,13 +8,13 @@
 // BENCH_DATABASE_URL (postgres://…; a schema of its own is made and dropped; unset: SQLite in a temp dir).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { freePort, killAll, start, waitUntil } from './lib/processes.mjs';
+import { figures, request } from './lib/http.mjs';
 import { addFillerPackages, countRows, openBenchDb } from './list-packages-seed.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -32,38 +32,10 @@ const TARGET_P99_MS = 10;
 const CUSTOMER_PACKAGES = 10;
 const PACKAGES_PER_FILLER_CUSTOMER = 10;
 
-function request(port, method, urlPath, { headers = {}, body } = {}) {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const req = http.request(
-      { host: '127.0.0.1', port, method, path: urlPath, headers: { ...headers, ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}) } },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, bytes: Buffer.concat(chunks) }));
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
 async function ok(promise, status, what) {
   const r = await promise;
   if (![status].flat().includes(r.status)) throw new Error(`${what}: expected ${status}, got ${r.status} ${r.bytes.toString()}`);
   return r.bytes.length ? JSON.parse(r.bytes.toString()) : undefined;
-}
-
-function figures(result) {
-  return {
-    requestsPerSecond: Math.round(result.requests.average),
-    requestsTotal: result.requests.total,
-    latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, mean: Number(result.latency.mean.toFixed(3)) },
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    mismatches: result.mismatches,
-  };
 }
 
 async function cannon(name, target, seconds) {

@@ -7,12 +7,12 @@
 // The load generator runs in this process: on a 2-core machine it takes one core, the server the other.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { freePort, killAll, start, waitUntil } from './lib/processes.mjs';
+import { figures, request } from './lib/http.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.dirname(here);
@@ -24,29 +24,6 @@ const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
 const DATABASE_URL = process.env.BENCH_DATABASE_URL || null;
 const TARGET_RATIO = 0.5;
 
-/** One HTTP request on loopback; resolves with status, headers and the body's exact bytes. */
-function request(port, method, urlPath, { headers = {}, body } = {}) {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        method,
-        path: urlPath,
-        headers: { ...headers, ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}) },
-      },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, bytes: Buffer.concat(chunks) }));
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
 async function expectStatus(promise, status, what) {
   const r = await promise;
   if (r.status !== status) throw new Error(`${what}: expected ${status}, got ${r.status} ${r.bytes.toString()}`);
@@ -55,19 +32,6 @@ async function expectStatus(promise, status, what) {
 
 function cannon(url, headers, expectBody, seconds) {
   return autocannon({ url, connections: CONNECTIONS, duration: seconds, headers, expectBody });
-}
-
-function figures(result) {
-  return {
-    requestsPerSecond: Math.round(result.requests.average),
-    requestsTotal: result.requests.total,
-    latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max, mean: Number(result.latency.mean.toFixed(3)) },
-    throughputBytesPerSecond: Math.round(result.throughput.average),
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    mismatches: result.mismatches,
-  };
 }
 
 function checkClean(name, result) {

@@ -102,6 +102,15 @@ async function redeemIn(tx: PackageTx, input: RedeemInput): Promise<RedemptionRe
   return { redemption, view: await tx.view() };
 }
 
+/** The checks every redemption passes before any package is touched; returns the moment it is judged at. */
+async function admitRedemption(deps: Deps, p: Principal, companyId: string, input: RedeemInput): Promise<number> {
+  authorize(p, companyId, 'redeem', input.businessId);
+  const now = deps.clock.now();
+  checkRedeemInput(input, now);
+  await checkReferences(deps, companyId, input);
+  return now;
+}
+
 /** Redeems (or, with hold, reserves) units of a service from one package (STAFF or ADMIN). */
 export async function redeem(
   deps: Deps,
@@ -111,10 +120,7 @@ export async function redeem(
   input: RedeemInput,
   idempotencyKey?: string,
 ): Promise<Outcome<RedemptionResult>> {
-  authorize(p, companyId, 'redeem', input.businessId);
-  const now = deps.clock.now();
-  checkRedeemInput(input, now);
-  await checkReferences(deps, companyId, input);
+  const now = await admitRedemption(deps, p, companyId, input);
   return redeemFrom(deps, p, companyId, packageId, input, { companyId, key: idempotencyKey, operation: `redeem:${packageId}`, request: input }, now);
 }
 
@@ -152,10 +158,7 @@ export async function autoRedeem(
   input: RedeemInput,
   idempotencyKey?: string,
 ): Promise<Outcome<RedemptionResult>> {
-  authorize(p, companyId, 'redeem', input.businessId);
-  const now = deps.clock.now();
-  checkRedeemInput(input, now);
-  await checkReferences(deps, companyId, input);
+  const now = await admitRedemption(deps, p, companyId, input);
   // One key for the whole auto-apply, whichever package it lands on: a retry replays the first answer even when
   // that package has nothing left by then.
   const scope: IdempotencyScope = { companyId, key: idempotencyKey, operation: `autoRedeem:${customerId}`, request: input };
