@@ -120,146 +120,52 @@ function MoneyField({ id, label, value, onChange, currency, required }: { id: st
   );
 }
 
-// Services
+// Services and products: the same list and the same dialog, a service with its duration besides.
+
+type PricedKind = 'service' | 'product';
+type Priced = Service | Product;
+
+const PRICED = {
+  service: { title: 'Services', idPrefix: 'srv', empty: 'No services yet. Add the services your packages will include.' },
+  product: { title: 'Products', idPrefix: 'prd', empty: 'No products yet.' },
+} as const;
 
 function Services({ services, onChanged }: { services: Service[]; onChanged: () => void }) {
-  const { businesses } = useDesk();
-  const [editing, setEditing] = useState<Service | 'new' | null>(null);
-  const sorted = [...services].sort((a, b) => a.name.localeCompare(b.name));
-  return (
-    <>
-      <div className="pane-head">
-        <h2>Services</h2>
-        <button type="button" className="btn btn-primary" onClick={() => setEditing('new')}>
-          New service
-        </button>
-      </div>
-      {sorted.length === 0 ? (
-        <Empty>No services yet. Add the services your packages will include.</Empty>
-      ) : (
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col" className="num">
-                  Minutes
-                </th>
-                <th scope="col" className="num">
-                  Price
-                </th>
-                <th scope="col">Offered at</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {sorted.map((s) => (
-                <tr key={s.id}>
-                  <th scope="row">
-                    {s.name} <div className="muted small">{s.id}</div>
-                  </th>
-                  <td className="num">{s.durationMinutes}</td>
-                  <td className="num">{formatMoney(s.price)}</td>
-                  <td>{whereText(s.businessIds, businesses)}</td>
-                  <td className="row-actions">
-                    <button type="button" className="btn btn-small" onClick={() => setEditing(s)} aria-label={`Edit ${s.name}`}>
-                      Edit
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {editing && (
-        <ServiceDialog
-          service={editing === 'new' ? null : editing}
-          onClose={() => setEditing(null)}
-          onSaved={() => {
-            setEditing(null);
-            onChanged();
-          }}
-        />
-      )}
-    </>
-  );
+  return <PricedList kind="service" items={services} onChanged={onChanged} />;
 }
-
-function ServiceDialog({ service, onClose, onSaved }: { service: Service | null; onClose: () => void; onSaved: () => void }) {
-  const { client, business } = useDesk();
-  const currency = service?.price.currencyCode ?? business.currencyCode;
-  const [name, setName] = useState(service?.name ?? '');
-  const [minutes, setMinutes] = useState(String(service?.durationMinutes ?? 60));
-  const [price, setPrice] = useState(service ? moneyToDecimal(service.price) : '');
-  const [where, setWhere] = useState<string[]>(service?.businessIds ?? []);
-  const action = useAction();
-  const ids = { name: useId(), minutes: useId(), price: useId() };
-  const idRef = useRef(service?.id ?? null);
-  const money = parseMoneyInput(price, currency);
-  const m = Number(minutes);
-  const valid = name.trim() !== '' && money !== null && Number.isInteger(m) && m >= 0 && m <= 1440;
-
-  const submit = async () => {
-    if (!valid) return;
-    idRef.current ??= slugId('srv', name);
-    const id = idRef.current;
-    const body = { name: name.trim(), durationMinutes: m, price: money!, businessIds: where };
-    if (await action.run(`service:${id}:${JSON.stringify(body)}`, () => client.upsertService(id, body))) onSaved();
-  };
-  return (
-    <Dialog
-      title={service ? `Edit ${service.name}` : 'New service'}
-      onClose={onClose}
-      busy={action.busy}
-      onSubmit={submit}
-      actions={
-        <button type="submit" className="btn btn-primary" disabled={!valid || action.busy}>
-          {action.busy ? 'Saving…' : 'Save service'}
-        </button>
-      }
-    >
-      <div className="field">
-        <label htmlFor={ids.name}>Name</label>
-        <input id={ids.name} value={name} onChange={(e) => setName(e.target.value)} required maxLength={200} />
-      </div>
-      <div className="row">
-        <div className="field">
-          <label htmlFor={ids.minutes}>Duration (minutes)</label>
-          <input id={ids.minutes} type="number" min={0} max={1440} value={minutes} onChange={(e) => setMinutes(e.target.value)} required />
-        </div>
-        <MoneyField id={ids.price} label="Price" value={price} onChange={setPrice} currency={currency} required />
-      </div>
-      <BusinessChecks value={where} onChange={setWhere} legend="Offered at" />
-      <ErrorNotice error={action.error} />
-    </Dialog>
-  );
-}
-
-// Products
 
 function Products({ products, onChanged }: { products: Product[]; onChanged: () => void }) {
+  return <PricedList kind="product" items={products} onChanged={onChanged} />;
+}
+
+const isService = (item: Priced): item is Service => 'durationMinutes' in item;
+
+function PricedList({ kind, items, onChanged }: { kind: PricedKind; items: Priced[]; onChanged: () => void }) {
   const { businesses } = useDesk();
-  const [editing, setEditing] = useState<Product | 'new' | null>(null);
-  const sorted = [...products].sort((a, b) => a.name.localeCompare(b.name));
+  const [editing, setEditing] = useState<Priced | 'new' | null>(null);
+  const sorted = [...items].sort((a, b) => a.name.localeCompare(b.name));
+  const spec = PRICED[kind];
   return (
     <>
       <div className="pane-head">
-        <h2>Products</h2>
+        <h2>{spec.title}</h2>
         <button type="button" className="btn btn-primary" onClick={() => setEditing('new')}>
-          New product
+          New {kind}
         </button>
       </div>
       {sorted.length === 0 ? (
-        <Empty>No products yet.</Empty>
+        <Empty>{spec.empty}</Empty>
       ) : (
         <div className="table-wrap">
           <table className="table">
             <thead>
               <tr>
                 <th scope="col">Name</th>
+                {kind === 'service' && (
+                  <th scope="col" className="num">
+                    Minutes
+                  </th>
+                )}
                 <th scope="col" className="num">
                   Price
                 </th>
@@ -270,15 +176,16 @@ function Products({ products, onChanged }: { products: Product[]; onChanged: () 
               </tr>
             </thead>
             <tbody>
-              {sorted.map((p) => (
-                <tr key={p.id}>
+              {sorted.map((item) => (
+                <tr key={item.id}>
                   <th scope="row">
-                    {p.name} <div className="muted small">{p.id}</div>
+                    {item.name} <div className="muted small">{item.id}</div>
                   </th>
-                  <td className="num">{formatMoney(p.price)}</td>
-                  <td>{whereText(p.businessIds, businesses)}</td>
+                  {isService(item) && <td className="num">{item.durationMinutes}</td>}
+                  <td className="num">{formatMoney(item.price)}</td>
+                  <td>{whereText(item.businessIds, businesses)}</td>
                   <td className="row-actions">
-                    <button type="button" className="btn btn-small" onClick={() => setEditing(p)} aria-label={`Edit ${p.name}`}>
+                    <button type="button" className="btn btn-small" onClick={() => setEditing(item)} aria-label={`Edit ${item.name}`}>
                       Edit
                     </button>
                   </td>
@@ -289,8 +196,9 @@ function Products({ products, onChanged }: { products: Product[]; onChanged: () 
         </div>
       )}
       {editing && (
-        <ProductDialog
-          product={editing === 'new' ? null : editing}
+        <PricedDialog
+          kind={kind}
+          item={editing === 'new' ? null : editing}
           onClose={() => setEditing(null)}
           onSaved={() => {
             setEditing(null);
@@ -302,34 +210,42 @@ function Products({ products, onChanged }: { products: Product[]; onChanged: () 
   );
 }
 
-function ProductDialog({ product, onClose, onSaved }: { product: Product | null; onClose: () => void; onSaved: () => void }) {
+function PricedDialog({ kind, item, onClose, onSaved }: { kind: PricedKind; item: Priced | null; onClose: () => void; onSaved: () => void }) {
   const { client, business } = useDesk();
-  const currency = product?.price.currencyCode ?? business.currencyCode;
-  const [name, setName] = useState(product?.name ?? '');
-  const [price, setPrice] = useState(product ? moneyToDecimal(product.price) : '');
-  const [where, setWhere] = useState<string[]>(product?.businessIds ?? []);
+  const currency = item?.price.currencyCode ?? business.currencyCode;
+  const [name, setName] = useState(item?.name ?? '');
+  const [minutes, setMinutes] = useState(String(item && isService(item) ? item.durationMinutes : 60));
+  const [price, setPrice] = useState(item ? moneyToDecimal(item.price) : '');
+  const [where, setWhere] = useState<string[]>(item?.businessIds ?? []);
   const action = useAction();
-  const ids = { name: useId(), price: useId() };
-  const idRef = useRef(product?.id ?? null);
+  const ids = { name: useId(), minutes: useId(), price: useId() };
+  const idRef = useRef(item?.id ?? null);
   const money = parseMoneyInput(price, currency);
-  const valid = name.trim() !== '' && money !== null;
+  const m = Number(minutes);
+  const validMinutes = kind === 'product' || (Number.isInteger(m) && m >= 0 && m <= 1440);
+  const valid = name.trim() !== '' && money !== null && validMinutes;
 
   const submit = async () => {
     if (!valid) return;
-    idRef.current ??= slugId('prd', name);
+    idRef.current ??= slugId(PRICED[kind].idPrefix, name);
     const id = idRef.current;
-    const body = { name: name.trim(), price: money!, businessIds: where };
-    if (await action.run(`product:${id}:${JSON.stringify(body)}`, () => client.upsertProduct(id, body))) onSaved();
+    const common = { name: name.trim(), price: money!, businessIds: where };
+    const saved =
+      kind === 'service'
+        ? await action.run(`service:${id}:${JSON.stringify({ ...common, durationMinutes: m })}`, () => client.upsertService(id, { ...common, durationMinutes: m }))
+        : await action.run(`product:${id}:${JSON.stringify(common)}`, () => client.upsertProduct(id, common));
+    if (saved) onSaved();
   };
+  const priceField = <MoneyField id={ids.price} label="Price" value={price} onChange={setPrice} currency={currency} required />;
   return (
     <Dialog
-      title={product ? `Edit ${product.name}` : 'New product'}
+      title={item ? `Edit ${item.name}` : `New ${kind}`}
       onClose={onClose}
       busy={action.busy}
       onSubmit={submit}
       actions={
         <button type="submit" className="btn btn-primary" disabled={!valid || action.busy}>
-          {action.busy ? 'Saving…' : 'Save product'}
+          {action.busy ? 'Saving…' : `Save ${kind}`}
         </button>
       }
     >
@@ -337,7 +253,17 @@ function ProductDialog({ product, onClose, onSaved }: { product: Product | null;
         <label htmlFor={ids.name}>Name</label>
         <input id={ids.name} value={name} onChange={(e) => setName(e.target.value)} required maxLength={200} />
       </div>
-      <MoneyField id={ids.price} label="Price" value={price} onChange={setPrice} currency={currency} required />
+      {kind === 'service' ? (
+        <div className="row">
+          <div className="field">
+            <label htmlFor={ids.minutes}>Duration (minutes)</label>
+            <input id={ids.minutes} type="number" min={0} max={1440} value={minutes} onChange={(e) => setMinutes(e.target.value)} required />
+          </div>
+          {priceField}
+        </div>
+      ) : (
+        priceField
+      )}
       <BusinessChecks value={where} onChange={setWhere} legend="Offered at" />
       <ErrorNotice error={action.error} />
     </Dialog>
