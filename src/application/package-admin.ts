@@ -69,7 +69,7 @@ export function freezePackage(deps: Deps, p: Principal, companyId: string, packa
     if (startDate < today) throw invalidArgument('startDate', 'must not lie in the past');
     if (input.endDate !== undefined && input.endDate <= startDate) throw invalidArgument('endDate', 'must be after startDate');
     const days = input.endDate ? daysBetween(startDate, input.endDate) : 0;
-    const freeze = { startDate, endDate: input.endDate ?? null, reason: input.reason ?? '' };
+    const freeze = { startDate, endDate: input.endDate ?? null, reason: input.reason ?? '', keepEndTime: null };
     const endTime = shift(pkg.endTime, days);
     tx.pkg = { ...pkg, freeze, endTime };
     await tx.append('FROZEN', zeroOf(pkg), { data: { startDate, endDate: freeze.endDate, reason: freeze.reason, daysMoved: days } });

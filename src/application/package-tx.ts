@@ -31,6 +31,7 @@ export interface EventFields {
   readonly itemId?: string | null;
   readonly quantity?: number | null;
   readonly refund?: Money;
+  readonly breakageDelta?: Money;
   readonly data?: Record<string, unknown>;
 }
 
@@ -105,6 +106,7 @@ export class PackageTx {
       itemId: fields.itemId ?? null,
       quantity: fields.quantity ?? null,
       valueDelta,
+      breakageDelta: fields.breakageDelta ?? money(p.paid.currency, 0),
       refund: fields.refund ?? money(p.paid.currency, 0),
       totalRemainingAfter: totalRemaining(p),
       data: fields.data ?? {},

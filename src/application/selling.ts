@@ -82,6 +82,7 @@ export async function sellPackage(
     used: 0,
     held: 0,
     remaining: t.quantity,
+    free: 0,
     value: values[n]!,
     unitPrice: splitIntoUnits(values[n]!, t.quantity).unit,
   }));

@@ -32,6 +32,7 @@ export const ERROR_REASONS = [
   'PACKAGE_NOT_FROZEN',
   'TEMPLATE_ARCHIVED',
   'NO_REDEEMABLE_PACKAGE',
+  'CURRENCY_MISMATCH', // a template priced in another currency than the selling business's, sold without a price in it
   // idempotency
   'IDEMPOTENCY_KEY_REUSED',
   'IDEMPOTENCY_KEY_IN_USE',

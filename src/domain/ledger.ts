@@ -60,6 +60,8 @@ export interface LedgerEvent {
   readonly quantity: number | null;
   /** Change of the outstanding liability this event caused. */
   readonly valueDelta: Money;
+  /** Change of breakage (value expired unused) it caused: + when value expires, − when expired value is revived, used late or refunded. */
+  readonly breakageDelta: Money;
   /** Money paid back to the customer (cancellations). */
   readonly refund: Money;
   readonly totalRemainingAfter: number;

@@ -1,7 +1,7 @@
 // A sold package and its rules: what state it is in at a moment, whether it may be redeemed, which item a
 // service draws on, and what its unused part is worth.
 import type { LocalDate, Validity } from './calendar.js';
-import { NEVER_EXPIRES, addValidity, expirationDateOf, graceEndOf, localDateOf } from './calendar.js';
+import { NEVER_EXPIRES, addValidity, expirationDateOf, graceEndOf, localDateOf, startOfLocalDay } from './calendar.js';
 import { DomainError, failedPrecondition } from './errors.js';
 import type { Money } from './money.js';
 import { money, sum, valueOfLastUnits } from './money.js';
@@ -28,6 +28,8 @@ export interface PackageItem {
   readonly used: number;
   /** Units reserved by pending holds. */
   readonly held: number;
+  /** Units added by adjustments and still in total: they carry no value (paid units are used first). */
+  readonly free: number;
   /** total − used − held: what can still be redeemed. */
   readonly remaining: number;
   /** The item's share of what was paid. */
@@ -40,6 +42,8 @@ export interface Freeze {
   /** The day it is redeemable again; null until unfrozen. */
   readonly endDate: LocalDate | null;
   readonly reason: string;
+  /** The end of validity an extension set during this freeze: ending the freeze never brings endTime before it. */
+  readonly keepEndTime: number | null;
 }
 
 export interface Invoice {
@@ -201,6 +205,27 @@ export function remainingValue(p: CustomerPackage): Money {
 /** Returns a copy with one item replaced. */
 export function withItem(p: CustomerPackage, item: PackageItem): CustomerPackage {
   return { ...p, items: p.items.map((i) => (i.id === item.id ? item : i)) };
+}
+
+/** Facts that follow from the state, kept beside it so that queries can filter on them. */
+export interface PackageDerived {
+  readonly graceEndTime: number | null;
+  readonly freezeStartTime: number | null;
+  readonly freezeEndTime: number | null;
+  /** Units left or held over all items; 0 means fully redeemed. */
+  readonly unitsLeft: number;
+  /** Service units that can still be redeemed. */
+  readonly serviceUnitsLeft: number;
+}
+
+export function derivedOf(p: CustomerPackage): PackageDerived {
+  return {
+    graceEndTime: graceEndTime(p),
+    freezeStartTime: p.freeze ? startOfLocalDay(p.freeze.startDate, p.timeZone) : null,
+    freezeEndTime: p.freeze?.endDate ? startOfLocalDay(p.freeze.endDate, p.timeZone) : null,
+    unitsLeft: p.items.reduce((n, i) => n + i.remaining + i.held, 0),
+    serviceUnitsLeft: totalRemaining(p),
+  };
 }
 
 export const neverExpires = (p: CustomerPackage): boolean => expirationDate(p) === NEVER_EXPIRES;

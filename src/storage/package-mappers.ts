@@ -4,6 +4,7 @@ import type { EventType, LedgerEvent, Redemption, RedemptionStatus } from '../do
 import type { Money } from '../domain/money.js';
 import { money } from '../domain/money.js';
 import type { CustomerPackage, ItemChoice, PackageItem } from '../domain/package.js';
+import { derivedOf } from '../domain/package.js';
 import type { Activation, ItemKind, PackageTemplate, PackageType, TemplateItem } from '../domain/template.js';
 import { parseIdList } from './reference-mappers.js';
 import type {
@@ -105,6 +106,7 @@ export const itemRowToItem = (r: PackageItemsTable, currency: string): PackageIt
   used: Number(r.used),
   held: Number(r.held),
   remaining: Number(r.remaining),
+  free: Number(r.free),
   value: money(currency, Number(r.value_minor)),
   unitPrice: money(currency, Number(r.unit_minor)),
 });
@@ -123,6 +125,7 @@ export const itemToRow = (p: CustomerPackage, i: PackageItem): PackageItemsTable
   remaining: i.remaining,
   value_minor: i.value.minor,
   unit_minor: i.unitPrice.minor,
+  free: i.free,
 });
 
 export const packageRowToPackage = (r: PackagesTable, items: readonly PackageItemsTable[]): CustomerPackage => ({
@@ -146,7 +149,7 @@ export const packageRowToPackage = (r: PackagesTable, items: readonly PackageIte
   activation: r.activation as Activation,
   restrictToSellingBusiness: Number(r.restrict_to_selling_business) === 1,
   freeze: r.freeze_start_date
-    ? { startDate: r.freeze_start_date, endDate: r.freeze_end_date, reason: r.freeze_reason ?? '' }
+    ? { startDate: r.freeze_start_date, endDate: r.freeze_end_date, reason: r.freeze_reason ?? '', keepEndTime: num(r.freeze_keep_end_time) }
     : null,
   cancelTime: num(r.cancelled_at),
   refund: moneyOrNull(r.currency, r.refund_minor),
@@ -195,7 +198,21 @@ export const packageToRow = (p: CustomerPackage): PackagesTable => ({
   event_seq: p.eventSeq,
   created_at: p.createTime,
   updated_at: p.updateTime,
+  freeze_keep_end_time: p.freeze?.keepEndTime ?? null,
+  ...derivedColumns(p),
 });
+
+/** What the one package query filters on, derived from the state by the domain. */
+export function derivedColumns(p: CustomerPackage) {
+  const d = derivedOf(p);
+  return {
+    grace_end_time: d.graceEndTime,
+    freeze_start_time: d.freezeStartTime,
+    freeze_end_time: d.freezeEndTime,
+    units_left: d.unitsLeft,
+    service_units_left: d.serviceUnitsLeft,
+  };
+}
 
 export const redemptionRowToRedemption = (r: RedemptionsTable, currency: string): Redemption => ({
   companyId: r.company_id,
@@ -248,6 +265,7 @@ export const eventRowToEvent = (r: PackageEventsTable, currency: string): Ledger
   itemId: r.item_id,
   quantity: num(r.quantity),
   valueDelta: money(currency, Number(r.value_delta_minor)),
+  breakageDelta: money(currency, Number(r.breakage_delta_minor)),
   refund: money(currency, Number(r.refund_minor)),
   totalRemainingAfter: Number(r.total_remaining_after),
   data: JSON.parse(r.data) as Record<string, unknown>,
@@ -268,6 +286,7 @@ export const eventToRow = (e: LedgerEvent): PackageEventsTable => ({
   item_id: e.itemId,
   quantity: e.quantity,
   value_delta_minor: e.valueDelta.minor,
+  breakage_delta_minor: e.breakageDelta.minor,
   refund_minor: e.refund.minor,
   total_remaining_after: e.totalRemainingAfter,
   data: JSON.stringify(e.data),

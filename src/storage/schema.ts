@@ -130,6 +130,12 @@ export interface PackagesTable {
   event_seq: number;
   created_at: number;
   updated_at: number;
+  freeze_keep_end_time: number | null;
+  grace_end_time: number | null;
+  freeze_start_time: number | null;
+  freeze_end_time: number | null;
+  units_left: number;
+  service_units_left: number;
 }
 
 export interface PackageItemsTable {
@@ -146,6 +152,7 @@ export interface PackageItemsTable {
   remaining: number;
   value_minor: number;
   unit_minor: number;
+  free: number;
 }
 
 export interface RedemptionsTable {
@@ -182,6 +189,7 @@ export interface PackageEventsTable {
   quantity: number | null;
   value_delta_minor: number;
   refund_minor: number;
+  breakage_delta_minor: number;
   total_remaining_after: number;
   data: string;
 }

@@ -34,6 +34,7 @@ function item(over: Partial<PackageItem> & { services?: string[] } = {}): Packag
     used,
     held,
     remaining: over.remaining ?? total - used - held,
+    free: over.free ?? 0,
     value: over.value ?? usd(15_000),
     unitPrice: over.unitPrice ?? usd(3000),
   };
@@ -124,7 +125,7 @@ describe('the lifecycle of a package', () => {
   });
 
   it('is FROZEN from the freeze start date until the day before its end date', () => {
-    const p = pkg({ freeze: { startDate: '2023-06-01', endDate: '2023-06-05', reason: '' } });
+    const p = pkg({ freeze: { startDate: '2023-06-01', endDate: '2023-06-05', reason: '', keepEndTime: null } });
     expect(isFrozenAt(p, now)).toBe(true);
     expect(lifecycleAt(p, now)).toBe('FROZEN');
     expect(lifecycleAt(p, at('2023-06-05T06:59:59Z'))).toBe('FROZEN'); // still 06-04 in Los Angeles
@@ -132,11 +133,11 @@ describe('the lifecycle of a package', () => {
   });
 
   it('is not frozen before a freeze begins', () => {
-    expect(lifecycleAt(pkg({ freeze: { startDate: '2023-06-02', endDate: null, reason: '' } }), now)).toBe('ACTIVE');
+    expect(lifecycleAt(pkg({ freeze: { startDate: '2023-06-02', endDate: null, reason: '', keepEndTime: null } }), now)).toBe('ACTIVE');
   });
 
   it('does not expire while frozen', () => {
-    const p = pkg({ freeze: { startDate: '2024-01-01', endDate: null, reason: '' } });
+    const p = pkg({ freeze: { startDate: '2024-01-01', endDate: null, reason: '', keepEndTime: null } });
     expect(lifecycleAt(p, at('2024-03-01T00:00:00Z'))).toBe('FROZEN');
   });
 
@@ -154,7 +155,7 @@ describe('whether a package may be redeemed', () => {
     expect(reasonOf(() => assertRedeemable(pkg(), now, 'bus_1'))).toBeUndefined();
     expect(reasonOf(() => assertRedeemable(pkg({ cancelTime: now }), now, 'bus_1'))).toBe('PACKAGE_CANCELLED');
     expect(reasonOf(() => assertRedeemable(pkg({ items: [item({ used: 5 })] }), now, 'bus_1'))).toBe('PACKAGE_FULLY_REDEEMED');
-    expect(reasonOf(() => assertRedeemable(pkg({ freeze: { startDate: '2023-05-01', endDate: null, reason: '' } }), now, 'bus_1'))).toBe('PACKAGE_FROZEN');
+    expect(reasonOf(() => assertRedeemable(pkg({ freeze: { startDate: '2023-05-01', endDate: null, reason: '', keepEndTime: null } }), now, 'bus_1'))).toBe('PACKAGE_FROZEN');
     expect(reasonOf(() => assertRedeemable(pkg(), at('2024-02-01T00:00:00Z'), 'bus_1'))).toBe('PACKAGE_EXPIRED');
     expect(reasonOf(() => assertRedeemable(pkg({ startTime: at('2023-07-01T00:00:00Z') }), now, 'bus_1'))).toBe('PACKAGE_NOT_STARTED');
   });
