@@ -4,33 +4,25 @@ import type { Principal } from '../domain/access.js';
 import { authorize } from '../domain/access.js';
 import { addDays, localDateOf } from '../domain/calendar.js';
 import { invalidArgument, notFound } from '../domain/errors.js';
-import type { LedgerEvent, Redemption } from '../domain/ledger.js';
+import type { Redemption } from '../domain/ledger.js';
 import type { CustomerPackage } from '../domain/package.js';
 import { expirationDate, lifecycleAt } from '../domain/package.js';
+import type { NamedEvent } from './actor-names.js';
+import { withActorNames } from './actor-names.js';
 import type { Deps } from './context.js';
 import { requireCompany } from './context.js';
 import type { PackageView } from './package-tx.js';
+import { viewAt } from './package-tx.js';
 import type { Page, PageRequest } from './paging.js';
 import { pageOf } from './paging.js';
 import type { PackageListFilter, PackageVersion } from './ports.js';
-
-/** The package as of a moment: pending holds past their expiry no longer hold anything. */
-export function effectiveView(pkg: CustomerPackage, pending: readonly Redemption[], asOf: number): PackageView {
-  const lapsed = pending.filter((h) => h.holdExpireTime !== null && h.holdExpireTime <= asOf);
-  if (lapsed.length === 0) return { pkg, holds: pending, asOf };
-  const items = pkg.items.map((i) => {
-    const q = lapsed.filter((h) => h.itemId === i.id).reduce((n, h) => n + h.quantity, 0);
-    return q ? { ...i, held: i.held - q, remaining: i.remaining + q } : i;
-  });
-  return { pkg: { ...pkg, items }, holds: pending.filter((h) => !lapsed.includes(h)), asOf };
-}
 
 async function viewsOf(deps: Deps, companyId: string, pkgs: CustomerPackage[], asOf: number): Promise<PackageView[]> {
   const pending = await deps.store.read.redemptions.listByPackages(companyId, pkgs.map((p) => p.id), ['PENDING']);
   return pkgs.map((pkg) => {
     const holds = pending.filter((h) => h.packageId === pkg.id);
     deps.packageCache?.set({ pkg, holds });
-    return effectiveView(pkg, holds, asOf);
+    return viewAt({ pkg, holds }, asOf);
   });
 }
 
@@ -41,7 +33,7 @@ async function viewsOfVersions(deps: Deps, companyId: string, versions: readonly
   const missing: string[] = [];
   for (const v of versions) {
     const hit = cache?.get(companyId, v.id, v.eventSeq);
-    if (hit) found.set(v.id, effectiveView(hit.pkg, hit.holds, asOf));
+    if (hit) found.set(v.id, viewAt(hit, asOf));
     else missing.push(v.id);
   }
   if (missing.length > 0) {
@@ -113,15 +105,16 @@ export async function listCustomerPackages(
   return listPackages(deps, p, companyId, { customerIds: [customerId], businessId }, page);
 }
 
-/** The package's history, oldest first. */
-export async function listEvents(deps: Deps, p: Principal, companyId: string, packageId: string, page: PageRequest): Promise<Page<LedgerEvent>> {
+/** The package's history, oldest first, each event with the name of who did it. */
+export async function listEvents(deps: Deps, p: Principal, companyId: string, packageId: string, page: PageRequest): Promise<Page<NamedEvent>> {
   authorize(p, companyId, 'read');
   if (!(await deps.store.read.packages.get(companyId, packageId))) throw notFound('package', packageId);
   // Event tokens carry the last sequence number; the keyset is the ledger order itself.
   const afterSeq = page.after === null ? 0 : Number(page.after.replace(/^s/, ''));
   if (!Number.isSafeInteger(afterSeq)) throw invalidArgument('pageToken', 'is not a page token this service issued');
   const rows = await deps.store.read.events.list(companyId, packageId, afterSeq, page.offset, page.size + 1);
-  return pageOf(rows, page, (e) => `s${e.seq}`);
+  const events = pageOf(rows, page, (e) => `s${e.seq}`);
+  return { items: await withActorNames(deps, companyId, events.items), nextPageToken: events.nextPageToken };
 }
 
 export interface ExpiringQuery {

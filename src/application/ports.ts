@@ -4,9 +4,10 @@ import type { Role } from '../domain/access.js';
 import type { DomainError } from '../domain/errors.js';
 import type { Business, Company, Customer, Product, Service, Staff } from '../domain/reference.js';
 import type { PageRequest } from './paging.js';
-import type { CustomerPackage, Freeze } from '../domain/package.js';
+import type { CustomerPackage } from '../domain/package.js';
 import type { EventType, LedgerEvent, Redemption, RedemptionStatus } from '../domain/ledger.js';
 import type { Money } from '../domain/money.js';
+import type { BalanceMove } from '../domain/decision.js';
 import type { PackageTemplate } from '../domain/template.js';
 
 export interface StoredApiKey {
@@ -15,6 +16,8 @@ export interface StoredApiKey {
   /** SHA-256 of the key text, hex; the text itself is never stored. */
   readonly hash: string;
   readonly prefix: string;
+  /** For people to read, in lists and the history; '' when it has none. */
+  readonly name: string;
   readonly role: Role;
   readonly businessIds: readonly string[];
   readonly createTime: number;
@@ -35,6 +38,8 @@ export interface ApiKeyRepo {
   /** Revoked keys are returned too; the caller decides. */
   findByHash(companyId: string, hash: string): Promise<StoredApiKey | undefined>;
   list(companyId: string, page: PageRequest): Promise<StoredApiKey[]>;
+  /** These keys, revoked ones included; missing ids are left out. */
+  getMany(companyId: string, ids: readonly string[]): Promise<StoredApiKey[]>;
   /** Sets the revoke time once; false when no such key. */
   revoke(companyId: string, id: string, at: number): Promise<boolean>;
 }
@@ -99,17 +104,6 @@ export interface PackageVersion {
   readonly eventSeq: number;
 }
 
-export interface PackageStatePatch {
-  readonly startTime?: number | null;
-  readonly endTime?: number | null;
-  readonly freeze?: Freeze | null;
-  readonly cancelTime?: number | null;
-  readonly refund?: Money | null;
-  readonly expiredTime?: number | null;
-  readonly eventSeq?: number;
-  readonly updateTime: number;
-}
-
 /**
  * Sold packages with their items. The balance methods are guarded updates: each changes exactly one row or
  * returns false, and never lets remaining, held or used go below zero (the CHECKs back them).
@@ -130,17 +124,17 @@ export interface PackageRepo {
   versionsOf(companyId: string, ids: readonly string[]): Promise<PackageVersion[]>;
   /** Packages whose end of validity lies in [from, to), soonest first. */
   listEnding(companyId: string, from: number, to: number, businessId: string | undefined, limit: number): Promise<CustomerPackage[]>;
-  /** A company's packages past their end of validity and not yet marked expired or cancelled, by end time. */
+  /** A company's packages whose grace ended by `before`, not yet marked expired or cancelled, soonest first. */
   listPastEnd(companyId: string, before: number, limit: number, offset: number): Promise<CustomerPackage[]>;
   /** Every package of every company in (companyId, id) order, a batch at a time; for verification. */
   scan(after: { companyId: string; packageId: string } | null, limit: number): Promise<CustomerPackage[]>;
-  updateState(companyId: string, id: string, patch: PackageStatePatch): Promise<void>;
-  consume(companyId: string, packageId: string, itemId: string, n: number): Promise<boolean>;
-  hold(companyId: string, packageId: string, itemId: string, n: number): Promise<boolean>;
-  commitHeld(companyId: string, packageId: string, itemId: string, n: number): Promise<boolean>;
-  releaseHeld(companyId: string, packageId: string, itemId: string, n: number): Promise<boolean>;
-  unconsume(companyId: string, packageId: string, itemId: string, n: number): Promise<boolean>;
-  adjust(companyId: string, packageId: string, itemId: string, delta: number): Promise<boolean>;
+  /**
+   * Writes the package's state columns (dates, freeze, cancellation, expiry, sequence number) and what is
+   * derived from them; never the item balances, which change only through move().
+   */
+  saveState(pkg: CustomerPackage): Promise<void>;
+  /** One balance move as one guarded update (domain applyMove says what it does); false when the guard refused. */
+  move(companyId: string, packageId: string, move: BalanceMove): Promise<boolean>;
 }
 
 export interface RedemptionRepo {
@@ -164,11 +158,13 @@ export interface EventRepo {
   redemptionsPerDay(companyId: string, from: number, to: number, businessId?: string): Promise<{ businessId: string; time: number; quantity: number; type: string }[]>;
 }
 
+/** Exact sums in minor units: many bounded amounts may add up past what a double holds. */
 export interface LedgerSum {
   readonly businessId: string;
   readonly type: EventType;
-  readonly valueDeltaMinor: number;
-  readonly refundMinor: number;
+  readonly valueDeltaMinor: bigint;
+  readonly breakageDeltaMinor: bigint;
+  readonly refundMinor: bigint;
 }
 
 export interface StoredResponse {

@@ -2,11 +2,12 @@
 // expired or reversed when the visit does not happen. Every step is one transaction on a locked package.
 import type { Principal } from '../domain/access.js';
 import { authorize } from '../domain/access.js';
-import { DomainError, failedPrecondition, invalidArgument, notFound } from '../domain/errors.js';
+import { DomainError, failedPrecondition, notFound } from '../domain/errors.js';
 import type { Redemption } from '../domain/ledger.js';
-import { money, negate } from '../domain/money.js';
-import type { CustomerPackage } from '../domain/package.js';
-import { assertRedeemable, canRedeem, chooseItem, graceEndTime, startedAt } from '../domain/package.js';
+import { canRedeem, graceEndTime } from '../domain/package.js';
+import type { Decision, PackageState } from '../domain/decision.js';
+import type { RedeemCommand } from '../domain/visits.js';
+import { checkRedeemCommand, commit, redeem as decideRedeem, release, reverse } from '../domain/visits.js';
 import type { Deps } from './context.js';
 import { newId } from './ids.js';
 import type { IdempotencyScope, Outcome } from './idempotency.js';
@@ -15,8 +16,7 @@ import type { Actor, PackageView } from './package-tx.js';
 import { PackageTx } from './package-tx.js';
 import { loadCustomerViews } from './package-queries.js';
 
-export const DEFAULT_HOLD_MS = 24 * 60 * 60 * 1000;
-const CLOCK_SKEW_MS = 5 * 60 * 1000;
+export { DEFAULT_HOLD_MS } from '../domain/visits.js';
 
 export interface RedeemInput {
   readonly serviceId: string;
@@ -34,17 +34,6 @@ export interface RedemptionResult {
   readonly view: PackageView;
 }
 
-function checkRedeemInput(input: RedeemInput, now: number): void {
-  if (!Number.isInteger(input.quantity) || input.quantity < 1 || input.quantity > 10_000) {
-    throw invalidArgument('quantity', 'must be an integer from 1 to 10000');
-  }
-  if (input.redeemTime !== undefined && input.redeemTime > now + CLOCK_SKEW_MS) throw invalidArgument('redeemTime', 'must not lie in the future');
-  if (input.holdExpireTime !== undefined) {
-    if (!input.hold) throw invalidArgument('holdExpireTime', 'applies to holds only ("hold": true)');
-    if (input.holdExpireTime <= now) throw invalidArgument('holdExpireTime', 'must lie in the future');
-  }
-}
-
 async function checkReferences(deps: Deps, companyId: string, input: RedeemInput): Promise<void> {
   const [business, staff] = await Promise.all([
     deps.store.read.businesses.get(companyId, input.businessId),
@@ -54,59 +43,30 @@ async function checkReferences(deps: Deps, companyId: string, input: RedeemInput
   if (!staff) throw notFound('staff member', input.staffId!);
 }
 
+const commandOf = (input: RedeemInput): RedeemCommand => ({
+  redemptionId: newId('redemption'),
+  serviceId: input.serviceId,
+  quantity: input.quantity,
+  businessId: input.businessId,
+  staffId: input.staffId ?? null,
+  appointmentId: input.appointmentId ?? null,
+  redeemTime: input.redeemTime,
+  hold: input.hold,
+  holdExpireTime: input.holdExpireTime,
+});
+
 /** The redemption itself, on a package locked by tx. */
 async function redeemIn(tx: PackageTx, input: RedeemInput): Promise<RedemptionResult> {
-  const at = input.redeemTime ?? tx.now;
-  let pkg: CustomerPackage = tx.pkg;
-  if (at < pkg.purchaseTime) throw invalidArgument('redeemTime', 'is before the package was bought');
-  // A package that starts at its first redemption starts now.
-  const activates = pkg.startTime === null;
-  if (activates) {
-    pkg = startedAt(pkg, at);
-    tx.pkg = pkg;
-  }
-  assertRedeemable(pkg, at, input.businessId);
-  const item = chooseItem(pkg, input.serviceId, input.quantity);
-  const { companyId, id: packageId } = pkg;
-  const zero = money(pkg.paid.currency, 0);
-  const base = {
-    companyId,
-    id: newId('redemption'),
-    packageId,
-    itemId: item.id,
-    serviceId: input.serviceId,
-    quantity: input.quantity,
-    businessId: input.businessId,
-    staffId: input.staffId ?? null,
-    appointmentId: input.appointmentId ?? null,
-    redeemTime: at,
-    createTime: tx.now,
-    updateTime: tx.now,
-  };
-  const fields = { time: at, itemId: item.id, quantity: input.quantity, data: { serviceId: input.serviceId, appointmentId: base.appointmentId, activated: activates } };
-  let redemption: Redemption;
-  if (input.hold) {
-    await tx.guard(tx.repos.packages.hold(companyId, packageId, item.id, input.quantity));
-    tx.setItem({ ...item, held: item.held + input.quantity, remaining: item.remaining - input.quantity });
-    redemption = { ...base, status: 'PENDING', holdExpireTime: input.holdExpireTime ?? tx.now + DEFAULT_HOLD_MS, value: zero };
-    await tx.repos.redemptions.insert(redemption);
-    await tx.append('HELD', zero, { ...fields, redemptionId: redemption.id, data: { ...fields.data, holdExpireTime: redemption.holdExpireTime } });
-  } else {
-    await tx.guard(tx.repos.packages.consume(companyId, packageId, item.id, input.quantity));
-    const delta = tx.change({ ...tx.pkg, items: tx.pkg.items.map((i) => (i.id === item.id ? { ...i, used: i.used + input.quantity, remaining: i.remaining - input.quantity } : i)) });
-    redemption = { ...base, status: 'COMMITTED', holdExpireTime: null, value: negate(delta) };
-    await tx.repos.redemptions.insert(redemption);
-    await tx.append('REDEEMED', delta, { ...fields, redemptionId: redemption.id });
-  }
-  await tx.finish(activates ? { startTime: pkg.startTime, endTime: pkg.endTime } : {});
-  return { redemption, view: await tx.view() };
+  const command = commandOf(input);
+  await tx.apply(decideRedeem(tx.state, command, tx.now));
+  return { redemption: (await tx.redemption(command.redemptionId))!, view: tx.view() };
 }
 
 /** The checks every redemption passes before any package is touched; returns the moment it is judged at. */
 async function admitRedemption(deps: Deps, p: Principal, companyId: string, input: RedeemInput): Promise<number> {
   authorize(p, companyId, 'redeem', input.businessId);
   const now = deps.clock.now();
-  checkRedeemInput(input, now);
+  checkRedeemCommand(input, now);
   await checkReferences(deps, companyId, input);
   return now;
 }
@@ -201,7 +161,7 @@ async function onRedemption(
   step: HoldStep,
   request: unknown,
   idempotencyKey: string | undefined,
-  apply: (tx: PackageTx, r: Redemption) => Promise<void>,
+  decide: (state: PackageState, r: Redemption, now: number) => Decision,
 ): Promise<Outcome<RedemptionResult>> {
   authorize(p, companyId, 'redeem');
   const found = await deps.store.read.redemptions.get(companyId, redemptionId);
@@ -210,57 +170,24 @@ async function onRedemption(
   const now = deps.clock.now();
   return runIdempotent(deps, { companyId, key: idempotencyKey, operation: `${step}:${redemptionId}`, request }, async (repos) => {
     const tx = await PackageTx.open(repos, companyId, found.packageId, now, { principal: p, staffId: found.staffId });
+    // Read again under the package's lock: another request may have moved it since.
     const r = (await repos.redemptions.get(companyId, redemptionId))!;
-    await apply(tx, r);
-    await tx.finish();
-    return { redemption: (await repos.redemptions.get(companyId, redemptionId))!, view: await tx.view() };
+    await tx.apply(decide(tx.state, r, now));
+    return { redemption: (await repos.redemptions.get(companyId, redemptionId))!, view: tx.view() };
   });
 }
 
-const notPending = (r: Redemption) =>
-  failedPrecondition(
-    'HOLD_NOT_PENDING',
-    r.status === 'EXPIRED' ? `hold ${r.id} expired and its units went back` : `redemption ${r.id} is ${r.status.toLowerCase()}, not a pending hold`,
-    { redemptionId: r.id, status: r.status },
-  );
-
 /** Uses a held visit at checkout. */
 export function commitHold(deps: Deps, p: Principal, companyId: string, redemptionId: string, idempotencyKey?: string) {
-  return onRedemption(deps, p, companyId, redemptionId, 'commit', {}, idempotencyKey, async (tx, r) => {
-    if (r.status !== 'PENDING') throw notPending(r);
-    const item = tx.item(r.itemId);
-    await tx.guard(tx.repos.packages.commitHeld(r.companyId, r.packageId, r.itemId, r.quantity));
-    const delta = tx.change({ ...tx.pkg, items: tx.pkg.items.map((i) => (i.id === item.id ? { ...i, held: i.held - r.quantity, used: i.used + r.quantity } : i)) });
-    if (!(await tx.repos.redemptions.transition(r.companyId, r.id, 'PENDING', 'COMMITTED', tx.now, negate(delta)))) throw notPending(r);
-    await tx.append('COMMITTED', delta, { redemptionId: r.id, itemId: r.itemId, quantity: r.quantity });
-  });
+  return onRedemption(deps, p, companyId, redemptionId, 'commit', {}, idempotencyKey, commit);
 }
 
 /** Gives a held visit's units back (the booking was cancelled). */
 export function releaseHold(deps: Deps, p: Principal, companyId: string, redemptionId: string, idempotencyKey?: string) {
-  return onRedemption(deps, p, companyId, redemptionId, 'release', {}, idempotencyKey, async (tx, r) => {
-    if (r.status !== 'PENDING') throw notPending(r);
-    const item = tx.item(r.itemId);
-    await tx.guard(tx.repos.packages.releaseHeld(r.companyId, r.packageId, r.itemId, r.quantity));
-    tx.setItem({ ...item, held: item.held - r.quantity, remaining: item.remaining + r.quantity });
-    if (!(await tx.repos.redemptions.transition(r.companyId, r.id, 'PENDING', 'RELEASED', tx.now))) throw notPending(r);
-    await tx.append('RELEASED', money(tx.pkg.paid.currency, 0), { redemptionId: r.id, itemId: r.itemId, quantity: r.quantity });
-  });
+  return onRedemption(deps, p, companyId, redemptionId, 'release', {}, idempotencyKey, (state, r, now) => release(state, r, now));
 }
 
 /** Gives a used visit's units back (the visit was cancelled or recorded by mistake). */
 export function reverseRedemption(deps: Deps, p: Principal, companyId: string, redemptionId: string, reason: string, idempotencyKey?: string) {
-  return onRedemption(deps, p, companyId, redemptionId, 'reverse', { reason }, idempotencyKey, async (tx, r) => {
-    if (r.status === 'PENDING') throw failedPrecondition('HOLD_PENDING', `redemption ${r.id} is a pending hold: release it instead`, { redemptionId: r.id });
-    if (r.status !== 'COMMITTED') throw failedPrecondition('ALREADY_REVERSED', `redemption ${r.id} was already given back (${r.status.toLowerCase()})`, { redemptionId: r.id });
-    if (tx.pkg.cancelTime !== null) throw failedPrecondition('PACKAGE_CANCELLED', `package ${r.packageId} is cancelled`, { packageId: r.packageId });
-    const item = tx.item(r.itemId);
-    await tx.guard(tx.repos.packages.unconsume(r.companyId, r.packageId, r.itemId, r.quantity));
-    const delta = tx.change({ ...tx.pkg, items: tx.pkg.items.map((i) => (i.id === item.id ? { ...i, used: i.used - r.quantity, remaining: i.remaining + r.quantity } : i)) });
-    if (!(await tx.repos.redemptions.transition(r.companyId, r.id, 'COMMITTED', 'REVERSED', tx.now))) {
-      throw failedPrecondition('ALREADY_REVERSED', `redemption ${r.id} was already reversed`, { redemptionId: r.id });
-    }
-    await tx.append('REVERSED', delta, { redemptionId: r.id, itemId: r.itemId, quantity: r.quantity, data: { reason } });
-  });
+  return onRedemption(deps, p, companyId, redemptionId, 'reverse', { reason }, idempotencyKey, (state, r, now) => reverse(state, r, now, reason));
 }
-

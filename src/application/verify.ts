@@ -2,7 +2,7 @@
 // that no paid-for session was lost, used twice, or created from nothing.
 import type { LedgerEvent } from '../domain/ledger.js';
 import type { CustomerPackage } from '../domain/package.js';
-import { remainingValue, totalRemaining } from '../domain/package.js';
+import { breakageValue, outstandingValue, totalRemaining } from '../domain/package.js';
 import type { Deps } from './context.js';
 
 export interface Drift {
@@ -75,7 +75,9 @@ export function verifyPackage(pkg: CustomerPackage, events: readonly LedgerEvent
   }
   events.forEach((e, n) => drift(`event ${e.id} sequence`, e.seq, n + 1));
   drift('eventSeq', pkg.eventSeq, events.length);
-  drift('remainingValue', remainingValue(pkg).minor, events.reduce((n, e) => n + e.valueDelta.minor, 0));
+  drift('outstandingValue', outstandingValue(pkg).minor, events.reduce((n, e) => n + e.valueDelta.minor, 0));
+  // A cancelled package keeps what its refund did not take of its breakage; every other holds exactly its own.
+  if (pkg.cancelTime === null) drift('breakage', breakageValue(pkg).minor, events.reduce((n, e) => n + e.breakageDelta.minor, 0));
   const last = events[events.length - 1];
   if (last) drift('totalRemainingQuantity', totalRemaining(pkg), last.totalRemainingAfter);
   return drifts;

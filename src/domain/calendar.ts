@@ -86,25 +86,41 @@ export function daysBetween(from: LocalDate, to: LocalDate): number {
 }
 
 /**
+ * The one calendar rule for moving an end of validity: the same local wall-clock time in `tz`, `days` local
+ * dates later (or earlier), across daylight-saving changes too. A wall-clock time skipped by DST resolves to
+ * the first instant after the gap; a repeated one to its earlier occurrence.
+ */
+export function shiftDays(ms: number, days: number, tz: string): number {
+  requireInteger(days, 'days');
+  if (days === 0) return ms;
+  const wall = wallClockOf(ms, tz);
+  return instantOfWallClock(wall + days * MS_PER_DAY, tz);
+}
+
+/** As shiftDays, for an end of validity that may be null (never expires, or not started): null stays null. */
+export const shiftEnd = (ms: number | null, days: number, tz: string): number | null => (ms === null ? null : shiftDays(ms, days, tz));
+
+/**
  * The end of validity for a package bought at `startMs`: the same local wall-clock time in `tz` N days or N
- * months later (day of month clamped to the month's end), or null when it never expires. A wall-clock time
- * skipped by DST resolves to the first instant after the gap; a repeated one to its earlier occurrence.
+ * months later (day of month clamped to the month's end), or null when it never expires.
  */
 export function addValidity(startMs: number, validity: Validity, tz: string): number | null {
   if ('never' in validity) return null;
+  if ('days' in validity) return shiftDays(startMs, requireCount(validity.days, 'validity.days'), tz);
   const wall = wallClockOf(startMs, tz);
   const day = Math.floor(wall / MS_PER_DAY);
   const timeOfDay = wall - day * MS_PER_DAY;
-  let targetDay: number;
-  if ('days' in validity) {
-    targetDay = day + requireCount(validity.days, 'validity.days');
-  } else {
-    const { y, m, d } = civilFromDays(day);
-    const monthIndex = y * 12 + (m - 1) + requireCount(validity.months, 'validity.months');
-    const [ty, tm] = [Math.floor(monthIndex / 12), mod(monthIndex, 12) + 1];
-    targetDay = daysFromCivil({ y: ty, m: tm, d: Math.min(d, daysInMonth(ty, tm)) });
-  }
+  const { y, m, d } = civilFromDays(day);
+  const monthIndex = y * 12 + (m - 1) + requireCount(validity.months, 'validity.months');
+  const [ty, tm] = [Math.floor(monthIndex / 12), mod(monthIndex, 12) + 1];
+  const targetDay = daysFromCivil({ y: ty, m: tm, d: Math.min(d, daysInMonth(ty, tm)) });
   return instantOfWallClock(targetDay * MS_PER_DAY + timeOfDay, tz);
+}
+
+/** The last second of a local date (an extension's end of validity); null for the never-expires date. */
+export function endOfLocalDate(date: LocalDate, tz: string): number | null {
+  if (date === NEVER_EXPIRES) return null;
+  return startOfLocalDay(addDays(date, 1), tz) - 1000;
 }
 
 export function expirationDateOf(endMs: number | null, tz: string): LocalDate {

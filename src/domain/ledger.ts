@@ -1,9 +1,11 @@
 // The append-only history of a package. Nothing is changed in place but the guarded balance columns; every
 // change is an event carrying its effect on the outstanding liability, so reports follow from the history.
 import type { Money } from './money.js';
+import type { EventDraft } from './package-events.js';
 
 export const EVENT_TYPES = [
   'SOLD',
+  'IMPORTED',
   'REDEEMED',
   'HELD',
   'COMMITTED',
@@ -43,28 +45,18 @@ export interface Redemption {
   readonly updateTime: number;
 }
 
-export interface LedgerEvent {
+/** Where an event sits in its package's history, and who caused it. */
+export interface EventMeta {
   readonly companyId: string;
   readonly packageId: string;
+  /** 1, 2, 3… per package, without gaps. */
   readonly seq: number;
   readonly id: string;
-  readonly type: EventType;
-  /** When it took effect: a late sale's purchase time, a hold's expiry. */
-  readonly time: number;
   readonly recordTime: number;
   readonly businessId: string;
   readonly actorKeyId: string | null;
   readonly actorStaffId: string | null;
-  readonly redemptionId: string | null;
-  readonly itemId: string | null;
-  readonly quantity: number | null;
-  /** Change of the outstanding liability this event caused. */
-  readonly valueDelta: Money;
-  /** Change of breakage (value expired unused) it caused: + when value expires, − when expired value is revived, used late or refunded. */
-  readonly breakageDelta: Money;
-  /** Money paid back to the customer (cancellations). */
-  readonly refund: Money;
-  readonly totalRemainingAfter: number;
-  /** Type-specific facts: reason, dates, refund mode. */
-  readonly data: Readonly<Record<string, unknown>>;
 }
+
+/** An event of the append-only history: what the domain decided (package-events.ts), where and by whom. */
+export type LedgerEvent = EventMeta & EventDraft;

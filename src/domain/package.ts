@@ -107,13 +107,21 @@ export function isFrozenAt(p: CustomerPackage, now: number): boolean {
 
 const nothingLeft = (p: CustomerPackage) => p.items.every((i) => i.remaining === 0 && i.held === 0);
 
+/**
+ * Whether time alone has ended the package by `at`: its grace has ended, and no freeze was running when it
+ * did (a running freeze holds the clock). Decided by the moment, never by whether the expiry was written yet.
+ */
+export function hasLapsed(p: CustomerPackage, at: number): boolean {
+  const graceEnd = graceEndTime(p);
+  return graceEnd !== null && graceEnd <= at && !isFrozenAt(p, graceEnd);
+}
+
 /** The lifecycle at a moment. A running freeze holds the clock, so a frozen package does not expire. */
 export function lifecycleAt(p: CustomerPackage, now: number): Lifecycle {
   if (p.cancelTime !== null) return 'CANCELLED';
   if (nothingLeft(p)) return 'FULLY_REDEEMED';
+  if (hasLapsed(p, now)) return 'EXPIRED';
   if (isFrozenAt(p, now)) return 'FROZEN';
-  const graceEnd = graceEndTime(p);
-  if (p.expiredTime !== null || (graceEnd !== null && now >= graceEnd)) return 'EXPIRED';
   if (p.startTime !== null && now < p.startTime) return 'NOT_STARTED';
   return 'ACTIVE';
 }
@@ -191,15 +199,42 @@ export function canRedeem(p: CustomerPackage, at: number, businessId: string, se
   return serviceId !== undefined || serviceItems(started).some((i) => i.remaining > 0);
 }
 
-/** What the unused part of an item is worth: its last (total − used) units, held ones included. */
+/**
+ * What the unused part of an item is worth: its paid units not yet used (held ones included). Paid units are
+ * used before free ones (added by adjustments), so free units never carry value.
+ */
 export function itemRemainingValue(i: PackageItem): Money {
-  return valueOfLastUnits(i.value, i.quantity, i.total - i.used);
+  const paidUnused = Math.max(0, i.total - i.free - i.used);
+  return valueOfLastUnits(i.value, i.quantity, paidUnused);
 }
 
-/** The outstanding value of a package: paid and not yet used, refunded or expired. */
-export function remainingValue(p: CustomerPackage): Money {
-  if (p.cancelTime !== null || p.expiredTime !== null) return money(p.paid.currency, 0);
+/** The value of what is left of every item, as if the package were still open. */
+export function valueLeft(p: CustomerPackage): Money {
   return sum(p.paid.currency, p.items.map(itemRemainingValue));
+}
+
+/** Whether a package's value is out of the outstanding liability: cancelled, or its expiry written (breakage). */
+const closedOnLedger = (p: CustomerPackage) => p.cancelTime !== null || p.expiredTime !== null;
+
+/** The outstanding value as the ledger holds it: paid and not yet used, refunded or written off as expired. */
+export function outstandingValue(p: CustomerPackage): Money {
+  return closedOnLedger(p) ? money(p.paid.currency, 0) : valueLeft(p);
+}
+
+/** The breakage a package holds: what was left when its expiry was written, less what was used or refunded since. */
+export function breakageValue(p: CustomerPackage): Money {
+  return p.cancelTime === null && p.expiredTime !== null ? valueLeft(p) : money(p.paid.currency, 0);
+}
+
+/** An item's remaining value as a reader sees it at a moment: nothing once the package is cancelled or expired. */
+export function itemValueAt(p: CustomerPackage, i: PackageItem, at: number): Money {
+  const state = lifecycleAt(p, at);
+  return state === 'CANCELLED' || state === 'EXPIRED' ? money(p.paid.currency, 0) : itemRemainingValue(i);
+}
+
+/** The package's remaining value at a moment: the sum of its items' (0 once cancelled or expired). */
+export function remainingValueAt(p: CustomerPackage, at: number): Money {
+  return sum(p.paid.currency, p.items.map((i) => itemValueAt(p, i, at)));
 }
 
 /** Returns a copy with one item replaced. */

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import type { Db, Queryable } from './database.js';
+import { fillDerivedColumns } from './derived-backfill.js';
 
 export interface Migration {
   readonly version: number;
@@ -76,6 +77,7 @@ export async function migrate(db: Db, migrations = loadMigrations()): Promise<st
         await sql`SELECT pg_advisory_unlock(7346290001)`.execute(conn);
       }
     });
+    await fillDerivedColumns(db);
     return done;
   }
   await CREATE_TABLE.execute(db.kysely);
@@ -87,5 +89,6 @@ export async function migrate(db: Db, migrations = loadMigrations()): Promise<st
     });
     if (ran) done.push(m.name);
   }
+  await fillDerivedColumns(db);
   return done;
 }

@@ -250,7 +250,8 @@ export const redemptionToRow = (r: Redemption): RedemptionsTable => ({
   updated_at: r.updateTime,
 });
 
-export const eventRowToEvent = (r: PackageEventsTable, currency: string): LedgerEvent => ({
+export const eventRowToEvent = (r: PackageEventsTable, currency: string): LedgerEvent =>
+  ({
   companyId: r.company_id,
   packageId: r.package_id,
   seq: Number(r.seq),
@@ -269,7 +270,7 @@ export const eventRowToEvent = (r: PackageEventsTable, currency: string): Ledger
   refund: money(currency, Number(r.refund_minor)),
   totalRemainingAfter: Number(r.total_remaining_after),
   data: JSON.parse(r.data) as Record<string, unknown>,
-});
+  }) as LedgerEvent;
 
 export const eventToRow = (e: LedgerEvent): PackageEventsTable => ({
   company_id: e.companyId,

@@ -4,11 +4,11 @@ import type {
   EventRepo,
   IdempotencyRepo,
   PackageRepo,
-  PackageStatePatch,
   RedemptionRepo,
   TemplateRepo,
 } from '../application/ports.js';
 import type { EventType } from '../domain/ledger.js';
+import type { BalanceMove } from '../domain/decision.js';
 import { alreadyExists } from '../domain/errors.js';
 import type { Db, Queryable } from './database.js';
 import { isUniqueViolation } from './database.js';
@@ -66,10 +66,10 @@ async function withItems(q: Queryable, companyId: string, rows: PackagesTable[])
   return rows.map((r) => m.packageRowToPackage(r, byPackage.get(r.package_id) ?? []));
 }
 
-type BalanceMove = { set: Record<string, unknown>; guard: ReturnType<typeof sql> };
+type BalanceSql = { set: Record<string, unknown>; guard: ReturnType<typeof sql> };
 
 export function packageRepo(q: Queryable): PackageRepo {
-  async function move(companyId: string, packageId: string, itemId: string, change: BalanceMove): Promise<boolean> {
+  async function move(companyId: string, packageId: string, itemId: string, change: BalanceSql): Promise<boolean> {
     const r = await q
       .updateTable('package_items')
       .set(change.set as never)
@@ -145,15 +145,15 @@ export function packageRepo(q: Queryable): PackageRepo {
       return withItems(q, companyId, rows);
     },
     async listPastEnd(companyId, before, limit, offset) {
-      // An index range on (company_id, end_time): the sweep costs what is due, not the size of the table.
+      // An index range on (company_id, grace_end_time): the sweep costs what is due, not the size of the table.
       const rows = await q
         .selectFrom('packages')
         .selectAll()
         .where('company_id', '=', companyId)
-        .where('end_time', '<', before)
+        .where('grace_end_time', '<=', before)
         .where('cancelled_at', 'is', null)
         .where('expired_at', 'is', null)
-        .orderBy('end_time')
+        .orderBy('grace_end_time')
         .orderBy('package_id')
         .limit(limit)
         .offset(offset)
@@ -174,37 +174,58 @@ export function packageRepo(q: Queryable): PackageRepo {
       }
       return out;
     },
-    async updateState(companyId, id, patch: PackageStatePatch) {
-      const set: Partial<PackagesTable> = { updated_at: patch.updateTime };
-      if (patch.startTime !== undefined) set.start_time = patch.startTime;
-      if (patch.endTime !== undefined) set.end_time = patch.endTime;
-      if (patch.freeze !== undefined) {
-        set.freeze_start_date = patch.freeze?.startDate ?? null;
-        set.freeze_end_date = patch.freeze?.endDate ?? null;
-        set.freeze_reason = patch.freeze?.reason ?? null;
-      }
-      if (patch.cancelTime !== undefined) set.cancelled_at = patch.cancelTime;
-      if (patch.refund !== undefined) set.refund_minor = patch.refund?.minor ?? null;
-      if (patch.expiredTime !== undefined) set.expired_at = patch.expiredTime;
-      if (patch.eventSeq !== undefined) set.event_seq = patch.eventSeq;
-      await q.updateTable('packages').set(set).where('company_id', '=', companyId).where('package_id', '=', id).execute();
+    async saveState(pkg) {
+      const row = m.packageToRow(pkg);
+      await q
+        .updateTable('packages')
+        .set({
+          start_time: row.start_time,
+          end_time: row.end_time,
+          freeze_start_date: row.freeze_start_date,
+          freeze_end_date: row.freeze_end_date,
+          freeze_reason: row.freeze_reason,
+          freeze_keep_end_time: row.freeze_keep_end_time,
+          cancelled_at: row.cancelled_at,
+          refund_minor: row.refund_minor,
+          expired_at: row.expired_at,
+          event_seq: row.event_seq,
+          updated_at: row.updated_at,
+          grace_end_time: row.grace_end_time,
+          freeze_start_time: row.freeze_start_time,
+          freeze_end_time: row.freeze_end_time,
+          units_left: row.units_left,
+          service_units_left: row.service_units_left,
+        })
+        .where('company_id', '=', pkg.companyId)
+        .where('package_id', '=', pkg.id)
+        .execute();
     },
-    consume: (c, p, i, n) =>
-      move(c, p, i, { set: { used: sql`used + ${n}`, remaining: sql`remaining - ${n}` }, guard: sql`remaining >= ${n}` }),
-    hold: (c, p, i, n) =>
-      move(c, p, i, { set: { held: sql`held + ${n}`, remaining: sql`remaining - ${n}` }, guard: sql`remaining >= ${n}` }),
-    commitHeld: (c, p, i, n) =>
-      move(c, p, i, { set: { held: sql`held - ${n}`, used: sql`used + ${n}` }, guard: sql`held >= ${n}` }),
-    releaseHeld: (c, p, i, n) =>
-      move(c, p, i, { set: { held: sql`held - ${n}`, remaining: sql`remaining + ${n}` }, guard: sql`held >= ${n}` }),
-    unconsume: (c, p, i, n) =>
-      move(c, p, i, { set: { used: sql`used - ${n}`, remaining: sql`remaining + ${n}` }, guard: sql`used >= ${n}` }),
-    adjust: (c, p, i, d) =>
-      move(c, p, i, {
-        set: { total: sql`total + ${d}`, remaining: sql`remaining + ${d}` },
-        guard: sql`remaining + ${d} >= 0`,
-      }),
+    move: (companyId, packageId, mv) => move(companyId, packageId, mv.itemId, guarded(mv)),
   };
+}
+
+/** Each balance move as SQL: the same arithmetic as domain applyMove, guarded so no balance goes below zero. */
+function guarded(mv: BalanceMove): BalanceSql {
+  if (mv.kind === 'adjust') {
+    const { delta, freeDelta } = mv;
+    return {
+      set: { total: sql`total + ${delta}`, remaining: sql`remaining + ${delta}`, free: sql`free + ${freeDelta}` },
+      guard: sql`remaining + ${delta} >= 0 AND free + ${freeDelta} >= 0`,
+    };
+  }
+  const n = mv.n;
+  switch (mv.kind) {
+    case 'consume':
+      return { set: { used: sql`used + ${n}`, remaining: sql`remaining - ${n}` }, guard: sql`remaining >= ${n}` };
+    case 'hold':
+      return { set: { held: sql`held + ${n}`, remaining: sql`remaining - ${n}` }, guard: sql`remaining >= ${n}` };
+    case 'commitHeld':
+      return { set: { held: sql`held - ${n}`, used: sql`used + ${n}` }, guard: sql`held >= ${n}` };
+    case 'releaseHeld':
+      return { set: { held: sql`held - ${n}`, remaining: sql`remaining + ${n}` }, guard: sql`held >= ${n}` };
+    case 'unconsume':
+      return { set: { used: sql`used - ${n}`, remaining: sql`remaining + ${n}` }, guard: sql`used >= ${n}` };
+  }
 }
 
 export function redemptionRepo(q: Queryable): RedemptionRepo {
@@ -290,10 +311,13 @@ export function eventRepo(q: Queryable): EventRepo {
       return rows.map((r) => m.eventRowToEvent(r, r.currency));
     },
     async sums(companyId, from, to, businessId) {
+      // As text, read as BigInt: pg's numeric SUM and better-sqlite3's numbers would round past 2^53.
+      const exactSum = (column: 'value_delta_minor' | 'breakage_delta_minor' | 'refund_minor') =>
+        sql<string>`CAST(COALESCE(SUM(${sql.ref(column)}), 0) AS TEXT)`;
       let query = q
         .selectFrom('package_events')
         .select(['business_id', 'type'])
-        .select((eb) => [eb.fn.sum<number>('value_delta_minor').as('value'), eb.fn.sum<number>('refund_minor').as('refund')])
+        .select([exactSum('value_delta_minor').as('value'), exactSum('breakage_delta_minor').as('breakage'), exactSum('refund_minor').as('refund')])
         .where('company_id', '=', companyId)
         .where('time', '>=', from)
         .where('time', '<', to);
@@ -302,8 +326,9 @@ export function eventRepo(q: Queryable): EventRepo {
       return rows.map((r) => ({
         businessId: r.business_id,
         type: r.type as EventType,
-        valueDeltaMinor: Number(r.value ?? 0),
-        refundMinor: Number(r.refund ?? 0),
+        valueDeltaMinor: BigInt(r.value),
+        breakageDeltaMinor: BigInt(r.breakage),
+        refundMinor: BigInt(r.refund),
       }));
     },
     async redemptionsPerDay(companyId, from, to, businessId) {

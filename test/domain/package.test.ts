@@ -10,7 +10,8 @@ import {
   isFrozenAt,
   itemRemainingValue,
   lifecycleAt,
-  remainingValue,
+  outstandingValue,
+  remainingValueAt,
   totalRemaining,
   type CustomerPackage,
   type PackageItem,
@@ -112,8 +113,16 @@ describe('when a package expires', () => {
     expect(lifecycleAt(p, at('2999-01-01T00:00:00Z'))).toBe('ACTIVE');
   });
 
-  it('counts as expired once the expiry is written, whatever the clock says', () => {
-    expect(lifecycleAt(pkg({ expiredTime: at('2023-06-01T00:00:00Z') }), at('2023-02-01T00:00:00Z'))).toBe('EXPIRED');
+  it('is decided by the moment, not by whether the expiry was written yet', () => {
+    const written = pkg({ expiredTime: at('2024-01-15T08:00:00Z') });
+    expect(lifecycleAt(written, at('2024-01-15T07:59:30Z'))).toBe('ACTIVE');
+    expect(lifecycleAt(pkg(), at('2024-01-15T08:00:00Z'))).toBe('EXPIRED');
+    expect(lifecycleAt(written, at('2024-01-15T08:00:00Z'))).toBe('EXPIRED');
+  });
+
+  it('expires on schedule when a freeze is only due to begin after grace has ended', () => {
+    const p = pkg({ freeze: { startDate: '2024-01-20', endDate: null, reason: '', keepEndTime: null } });
+    expect(lifecycleAt(p, at('2024-01-21T00:00:00Z'))).toBe('EXPIRED');
   });
 });
 
@@ -198,9 +207,19 @@ describe('what the unused part of a package is worth', () => {
     expect(itemRemainingValue(item({ quantity: 3, total: 4, used: 1, value: usd(10_000) })).minor).toBe(10_000);
   });
 
-  it('is nothing once cancelled or expired', () => {
-    expect(remainingValue(pkg({ cancelTime: 1 })).minor).toBe(0);
-    expect(remainingValue(pkg({ expiredTime: 1 })).minor).toBe(0);
+  it('is nothing once cancelled or expired, whether or not the expiry was written', () => {
+    const now = at('2023-06-01T18:00:00Z');
+    expect(remainingValueAt(pkg({ cancelTime: 1 }), now).minor).toBe(0);
+    expect(remainingValueAt(pkg(), now).minor).toBe(15_000);
+    expect(remainingValueAt(pkg(), at('2024-02-01T00:00:00Z')).minor).toBe(0);
+    expect(outstandingValue(pkg({ expiredTime: 1 })).minor).toBe(0);
+  });
+
+  it('gives free units no value: paid units are used first', () => {
+    // 5 × $30 sold, 2 used, 2 goodwill units added: what is left is still 3 paid units.
+    const goodwill = item({ quantity: 5, total: 7, free: 2, used: 2, value: usd(15_000), unitPrice: usd(3000) });
+    expect(itemRemainingValue(goodwill).minor).toBe(9000);
+    expect(itemRemainingValue({ ...goodwill, used: 5, remaining: 2 }).minor).toBe(0);
   });
 
   // $0.50 over 30 units: the unit price rounds up to 0.02, so after 26 units the "rest" would be 0.50 − 0.52.

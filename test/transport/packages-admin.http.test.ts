@@ -183,12 +183,14 @@ describe.each(ENGINES)('managing packages on %s', (engine) => {
       expect(ledgerSum(events)).toBe(6000);
     });
 
-    it('refuses an unknown item, a zero delta and STAFF', async () => {
+    it('refuses an unknown item (NOT_FOUND), a zero delta and STAFF', async () => {
       const f = await makeFactory(t);
       const staff = await f.c.newKey('STAFF');
       const pkg = await f.sell();
       const item = pkg.packageServices[0].id;
-      expectBadField(await post(f, pkg.packageInfo.id, 'adjust', { packageServiceId: 'psv_nope', delta: 1, reason: 'x' }), 'packageServiceId');
+      const unknown = await post(f, pkg.packageInfo.id, 'adjust', { packageServiceId: 'psv_nope', delta: 1, reason: 'x' });
+      expect(unknown.status).toBe(404);
+      expect(unknown.json.code).toBe(5);
       expectBadField(await post(f, pkg.packageInfo.id, 'adjust', { packageServiceId: item, delta: 0, reason: 'x' }), 'delta');
       expect((await post(f, pkg.packageInfo.id, 'adjust', { packageServiceId: item, delta: 1, reason: 'x' }, staff.auth)).status).toBe(403);
       expect((await f.get(pkg.packageInfo.id)).packageInfo.totalRemainingQuantity).toBe(5);

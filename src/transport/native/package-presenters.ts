@@ -4,7 +4,7 @@ import { formatInstant } from '../../domain/calendar.js';
 import { DomainError } from '../../domain/errors.js';
 import type { LedgerEvent, Redemption } from '../../domain/ledger.js';
 import { toGoogleMoney, type Money } from '../../domain/money.js';
-import { assertRedeemable, graceEndTime, itemRemainingValue, lifecycleAt, remainingValue } from '../../domain/package.js';
+import { assertRedeemable, graceEndTime, itemValueAt, lifecycleAt, remainingValueAt } from '../../domain/package.js';
 import type { PackageTemplate } from '../../domain/template.js';
 import type { Validity } from '../../domain/calendar.js';
 import { splitIntoUnits } from '../../domain/money.js';
@@ -34,7 +34,7 @@ export function presentPackage(view: PackageView) {
     packageInfo: { ...info, lifecycle },
     packageServices: p.items
       .filter((i) => i.kind === 'SERVICE')
-      .map((i) => ({ ...packageServiceJson(p.id, i), usedQuantity: i.used, heldQuantity: i.held, value: toGoogleMoney(i.value), remainingValue: toGoogleMoney(itemRemainingValue(i)) })),
+      .map((i) => ({ ...packageServiceJson(p.id, i), usedQuantity: i.used, heldQuantity: i.held, value: toGoogleMoney(i.value), remainingValue: toGoogleMoney(itemValueAt(p, i, view.asOf)) })),
     packageProducts: p.items
       .filter((i) => i.kind === 'PRODUCT')
       .map((i) => ({
@@ -46,6 +46,7 @@ export function presentPackage(view: PackageView) {
         usedQuantity: i.used,
         heldQuantity: i.held,
         value: toGoogleMoney(i.value),
+        remainingValue: toGoogleMoney(itemValueAt(p, i, view.asOf)),
       })),
     lifecycle,
     redeemable: notRedeemable === null,
@@ -61,7 +62,7 @@ export function presentPackage(view: PackageView) {
     restrictRedemptionToSellingBusiness: p.restrictToSellingBusiness,
     listPrice: toGoogleMoney(p.listPrice),
     paidAmount: toGoogleMoney(p.paid),
-    remainingValue: toGoogleMoney(remainingValue(p)),
+    remainingValue: toGoogleMoney(remainingValueAt(p, view.asOf)),
     holds: view.holds.map(presentRedemption),
     freeze: p.freeze ? { startDate: p.freeze.startDate, endDate: p.freeze.endDate ?? '', reason: p.freeze.reason } : null,
     // The running or scheduled freeze as a list (API.md's "freezes"); past ones are in the history (FROZEN, UNFROZEN).
@@ -106,7 +107,7 @@ function detailsJson(value: unknown, key = ''): unknown {
   return value;
 }
 
-export function presentEvent(e: LedgerEvent) {
+export function presentEvent(e: LedgerEvent & { readonly actorName: string }) {
   return {
     id: e.id,
     sequence: e.seq,
@@ -114,6 +115,7 @@ export function presentEvent(e: LedgerEvent) {
     time: formatInstant(e.time),
     recordTime: formatInstant(e.recordTime),
     actor: e.actorKeyId ?? 'system',
+    actorName: e.actorName,
     staffId: e.actorStaffId ?? '',
     businessId: e.businessId,
     redemptionId: e.redemptionId ?? '',

@@ -1,0 +1,40 @@
+// What time alone decides: lapsed holds give their units back at their expiry, and a package whose grace has
+// ended (no freeze holding its clock) expires, its unused value becoming breakage. Every command records
+// these first, and the sweeper records nothing else, so no answer depends on whether it has run.
+import { expirationDate, graceEndTime, hasLapsed } from './package.js';
+import type { Decision, PackageState } from './decision.js';
+import { Changes } from './decision.js';
+
+export interface CatchUpUntil {
+  /** Holds whose expiry is at or before this lapse. */
+  readonly holds: number;
+  /** The package expires if its grace ended at or before this. */
+  readonly expiry: number;
+}
+
+/** Continues a decision with what time has decided by then. */
+export function catchUpOn(c: Changes, until: CatchUpUntil): Changes {
+  const lapsed = c.holds
+    .filter((h) => h.holdExpireTime !== null && h.holdExpireTime <= until.holds)
+    .sort((a, b) => a.holdExpireTime! - b.holdExpireTime! || (a.id < b.id ? -1 : 1));
+  for (const hold of lapsed) {
+    const before = c.pkg;
+    c.transition(hold.id, 'PENDING', 'EXPIRED').move({ kind: 'releaseHeld', itemId: hold.itemId, n: hold.quantity });
+    c.event(before, { type: 'HOLD_EXPIRED', time: hold.holdExpireTime!, redemptionId: hold.id, itemId: hold.itemId, quantity: hold.quantity, data: {} });
+  }
+  const p = c.pkg;
+  if (p.cancelTime === null && p.expiredTime === null && hasLapsed(p, until.expiry)) {
+    const end = graceEndTime(p)!;
+    c.set({ ...p, expiredTime: end }).event(p, {
+      type: 'EXPIRED',
+      time: end,
+      data: { expirationDate: expirationDate(p), gracePeriodDays: p.gracePeriodDays, correction: false },
+    });
+  }
+  return c;
+}
+
+/** What time has decided for this package by `now` (the sweeper's whole work, and every read's view). */
+export function catchUp(state: PackageState, now: number): Decision {
+  return catchUpOn(new Changes(state), { holds: now, expiry: now }).done();
+}

@@ -1,0 +1,35 @@
+// Fills the columns derived from a package's state (migration 003) for rows written before they existed: the
+// time-zone arithmetic lives in the domain, not in SQL. Idempotent, a batch at a time; a no-op once done.
+import type { Db } from './database.js';
+import { derivedColumns } from './package-mappers.js';
+import { packageRepo } from './package-repos.js';
+
+const BATCH = 500;
+
+export async function fillDerivedColumns(db: Db): Promise<number> {
+  let filled = 0;
+  for (;;) {
+    const rows = await db.kysely
+      .selectFrom('packages')
+      .select(['company_id', 'package_id'])
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('end_time', 'is not', null), eb('grace_end_time', 'is', null)]),
+          eb.and([eb('freeze_start_date', 'is not', null), eb('freeze_start_time', 'is', null)]),
+        ]),
+      )
+      .limit(BATCH)
+      .execute();
+    if (rows.length === 0) return filled;
+    await db.transaction(async (trx) => {
+      const repo = packageRepo(trx);
+      for (const companyId of new Set(rows.map((r) => r.company_id))) {
+        const ids = rows.filter((r) => r.company_id === companyId).map((r) => r.package_id);
+        for (const pkg of await repo.getMany(companyId, ids)) {
+          await trx.updateTable('packages').set(derivedColumns(pkg)).where('company_id', '=', companyId).where('package_id', '=', pkg.id).execute();
+        }
+      }
+    });
+    filled += rows.length;
+  }
+}
