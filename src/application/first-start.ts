@@ -19,6 +19,6 @@ export async function firstStart(deps: Deps): Promise<FirstStartResult | null> {
   } catch {
     return null; // another process started first and made it
   }
-  const issued = await issueKey(deps, DEMO_COMPANY_ID, 'ADMIN');
+  const issued = await issueKey(deps, DEMO_COMPANY_ID, 'ADMIN', [], 'Demo admin');
   return { companyId: DEMO_COMPANY_ID, key: issued.text };
 }

@@ -61,7 +61,7 @@ export async function authenticate(deps: Deps, keyText: string | undefined): Pro
   const stored = await deps.store.read.apiKeys.findByHash(parts[1]!, hash);
   if (!stored) throw unauthenticated('unknown API key');
   if (stored.revokeTime !== null) throw unauthenticated('this API key has been revoked');
-  const principal: Principal = { kind: 'key', companyId: stored.companyId, keyId: stored.id, role: stored.role, businessIds: stored.businessIds };
+  const principal: Principal = { kind: 'key', companyId: stored.companyId, keyId: stored.id, name: stored.name, role: stored.role, businessIds: stored.businessIds };
   // Only if nothing was revoked anywhere while we looked.
   if (cache && generation !== null && deps.store.changeGeneration() === generation) cache.set(hash, principal, generation);
   return principal;
@@ -83,6 +83,8 @@ export async function createCompany(deps: Deps, principal: Principal, input: Cre
 
 export interface CreateKeyInput {
   readonly role: string;
+  /** Absent means no name (''). */
+  readonly name?: string;
   readonly businessIds?: readonly string[];
 }
 
@@ -97,21 +99,27 @@ function parseRole(role: string): Role {
   return role as Role;
 }
 
+/** The contract's limit for names. */
+const KEY_NAME_MAX_LENGTH = 200;
+
 /** Issues a key for a company: the master key, or an ADMIN key of that company. */
 export async function createApiKey(deps: Deps, principal: Principal, companyId: string, input: CreateKeyInput): Promise<IssuedKey> {
   authorize(principal, companyId, 'admin');
   await requireCompany(deps, principal, companyId);
-  return issueKey(deps, companyId, parseRole(input.role), await checkBusinessIds(deps, companyId, input.businessIds));
+  return issueKey(deps, companyId, parseRole(input.role), await checkBusinessIds(deps, companyId, input.businessIds), input.name ?? '');
 }
 
 /** Issues a key without a caller: first start and the key CLI, which act from the database alone. */
-export async function issueKey(deps: Deps, companyId: string, role: Role, businessIds: readonly string[] = []): Promise<IssuedKey> {
+export async function issueKey(deps: Deps, companyId: string, role: Role, businessIds: readonly string[] = [], name = ''): Promise<IssuedKey> {
+  // Counted in characters (code points), as the request schema counts them.
+  if ([...name].length > KEY_NAME_MAX_LENGTH) throw invalidArgument('name', `at most ${KEY_NAME_MAX_LENGTH} characters`);
   const text = newKeyText(companyId);
   const key: StoredApiKey = {
     companyId,
     id: newId('apiKey'),
     hash: hashKey(text),
     prefix: `${text.slice(0, text.lastIndexOf('.') + 7)}…`,
+    name,
     role,
     businessIds,
     createTime: deps.clock.now(),
@@ -121,7 +129,7 @@ export async function issueKey(deps: Deps, companyId: string, role: Role, busine
   return { key, text };
 }
 
-/** Lists a company's keys: ids, roles and prefixes, never the keys. */
+/** Lists a company's keys: ids, names, roles and prefixes, never the keys. */
 export async function listApiKeys(deps: Deps, principal: Principal, companyId: string, page: PageRequest): Promise<Page<StoredApiKey>> {
   authorize(principal, companyId, 'admin');
   await requireCompany(deps, principal, companyId);

@@ -11,6 +11,8 @@ export type Principal =
       readonly kind: 'key';
       readonly companyId: string;
       readonly keyId: string;
+      /** The key's name, '' when it has none. */
+      readonly name: string;
       readonly role: Role;
       /** Empty means every business of the company. */
       readonly businessIds: readonly string[];

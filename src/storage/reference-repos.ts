@@ -63,6 +63,11 @@ export function apiKeyRepo(q: Queryable, db: Db): ApiKeyRepo {
       const rows = await query.orderBy('key_id').limit(page.size + 1).offset(page.offset).execute();
       return rows.map(m.apiKeyRowToKey);
     },
+    async getMany(companyId, ids) {
+      if (ids.length === 0) return [];
+      const rows = await q.selectFrom('api_keys').selectAll().where('company_id', '=', companyId).where('key_id', 'in', [...ids]).execute();
+      return rows.map(m.apiKeyRowToKey);
+    },
     async revoke(companyId, id, at) {
       const existing = await q
         .updateTable('api_keys')

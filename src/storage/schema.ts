@@ -18,6 +18,8 @@ export interface ApiKeysTable {
   business_ids: string;
   created_at: number;
   revoked_at: number | null;
+  /** '' when the key has no name. */
+  name: string;
 }
 
 export interface BusinessesTable {

@@ -92,6 +92,30 @@ describe('the keys CLI on sqlite', () => {
     expect(r.stdout.split('\n').filter((l) => /\sADMIN\s/.test(l)).length).toBeGreaterThanOrEqual(1);
   });
 
+  it('names a key with --name, printing and listing the name', async () => {
+    const r = await keys('create', '--company', 'cmp_demo', '--role', 'STAFF', '--name', 'Front desk iPad');
+    expect(r.code, r.stderr).toBe(0);
+    const id = /created (key_[0-9A-Z]+) "Front desk iPad" \(STAFF\) for cmp_demo/.exec(r.stdout)?.[1];
+    const key = /^\s+(pck\.cmp_demo\.\S+)$/m.exec(r.stdout)?.[1];
+    expect(id).toBeDefined();
+    expect(await whoIs(key!)).toMatchObject({ keyId: id, name: 'Front desk iPad', role: 'STAFF' });
+
+    const list = await keys('list', '--company', 'cmp_demo');
+
+    expect(list.stdout.split('\n').find((l) => l.startsWith(id!))).toMatch(new RegExp(`^${id}\\s+STAFF\\s+pck\\.cmp_demo\\.\\S+…\\s+active\\s+Front desk iPad$`));
+    // The first-start key is named too.
+    expect(list.stdout).toMatch(/\sADMIN\s.*\sactive\s+Demo admin$/m);
+  });
+
+  it('refuses a name over 200 characters with exit code 2, issuing nothing', async () => {
+    const before = (await keys('list', '--company', 'cmp_demo')).stdout.trim().split('\n').length;
+    const r = await keys('create', '--company', 'cmp_demo', '--name', 'x'.repeat(201));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--name: at most 200 characters/);
+    expect(r.stdout).not.toMatch(/pck\./);
+    expect((await keys('list', '--company', 'cmp_demo')).stdout.trim().split('\n').length).toBe(before);
+  });
+
   it('revokes a key by id, at once', async () => {
     const created = await keys('create', '--company', 'cmp_demo', '--role', 'STAFF');
     const id = /created (key_\S+)/.exec(created.stdout)![1]!;

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/engines.js';
 import { MASTER_KEY, createTestApp, uniqueId, type TestApp } from '../support/app.js';
 import { sqliteFile } from '../../src/storage/database.js';
+import { expectBadField } from '../support/factories.js';
 
 describe.each(ENGINES)('companies and keys on %s', (engine) => {
   let t: TestApp;
@@ -78,6 +79,53 @@ describe.each(ENGINES)('companies and keys on %s', (engine) => {
     expect(list.statusCode).toBe(200);
     expect(list.body).not.toContain(issued.key);
     expect(list.json().apiKeys.map((k: { id: string }) => k.id)).toContain(issued.id);
+  });
+
+  it('names a key, answers and lists its name, and shows it in /v1/me', async () => {
+    const c = await t.newCompany();
+    const r = await t.app.inject({ method: 'POST', url: `/v1/companies/${c.id}/apiKeys`, payload: { role: 'STAFF', name: 'Front desk iPad' }, headers: c.auth });
+    expect(r.statusCode).toBe(201);
+    const issued = r.json();
+    expect(issued).toMatchObject({ id: expect.stringMatching(/^key_/), key: expect.stringMatching(/^pck\./), role: 'STAFF', name: 'Front desk iPad' });
+    const list = await get(`/v1/companies/${c.id}/apiKeys`, c.auth);
+    expect(list.json().apiKeys.find((k: { id: string }) => k.id === issued.id)).toMatchObject({ id: issued.id, role: 'STAFF', name: 'Front desk iPad', prefix: expect.any(String) });
+    expect(list.body).not.toContain(issued.key);
+    expect((await get('/v1/me', { authorization: `Bearer ${issued.key}` })).json()).toEqual({
+      companyId: c.id,
+      keyId: issued.id,
+      name: 'Front desk iPad',
+      role: 'STAFF',
+      businessIds: [],
+    });
+  });
+
+  it('gives a key issued without a name the empty name', async () => {
+    const c = await t.newCompany();
+    const r = await t.app.inject({ method: 'POST', url: `/v1/companies/${c.id}/apiKeys`, payload: { role: 'VIEWER' }, headers: c.auth });
+    expect(r.statusCode).toBe(201);
+    expect(r.json()).toMatchObject({ role: 'VIEWER', name: '' });
+    const listed = (await get(`/v1/companies/${c.id}/apiKeys`, c.auth)).json().apiKeys.find((k: { id: string }) => k.id === r.json().id);
+    expect(listed).toHaveProperty('name', '');
+    expect((await get('/v1/me', { authorization: `Bearer ${r.json().key}` })).json()).toMatchObject({ name: '' });
+  });
+
+  it('takes a 200-character name and refuses a 201-character one with INVALID_ARGUMENT naming the field, issuing nothing', async () => {
+    const c = await t.newCompany();
+    const longest = 'é'.repeat(200);
+    const ok = await t.app.inject({ method: 'POST', url: `/v1/companies/${c.id}/apiKeys`, payload: { role: 'STAFF', name: longest }, headers: c.auth });
+    expect(ok.statusCode).toBe(201);
+    expect(ok.json().name).toBe(longest);
+    const before = (await get(`/v1/companies/${c.id}/apiKeys`, c.auth)).json().apiKeys.length;
+
+    const tooLong = await t.app.inject({ method: 'POST', url: `/v1/companies/${c.id}/apiKeys`, payload: { role: 'STAFF', name: 'x'.repeat(201) }, headers: c.auth });
+
+    expectBadField({ status: tooLong.statusCode, json: tooLong.json(), headers: {} }, 'name');
+    expect(tooLong.body).not.toMatch(/pck\./);
+    expect((await get(`/v1/companies/${c.id}/apiKeys`, c.auth)).json().apiKeys.length).toBe(before);
+  });
+
+  it('shows the master key as such in /v1/me', async () => {
+    expect((await get('/v1/me', { authorization: `Bearer ${MASTER_KEY}` })).json()).toEqual({ companyId: '', keyId: 'master', name: 'master key', role: 'MASTER', businessIds: [] });
   });
 
   it('refuses a key for a business the company does not have, and an unknown role', async () => {

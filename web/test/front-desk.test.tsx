@@ -354,8 +354,8 @@ describe('the package page (ADMIN)', () => {
     const api = desk([p]);
     api.on('GET', /\/packages\/pkg_1\/events$/, {
       events: [
-        { id: 'e1', sequence: 1, type: 'SOLD', time: '2026-01-15T18:00:00Z', actor: 'key_1', staffId: '', businessId: 'biz_sf', redemptionId: '', packageServiceId: '', quantity: 0, totalRemainingQuantityAfter: 5, valueChange: usd(150), refund: usd(0), details: {} },
-        { id: 'e2', sequence: 2, type: 'REDEEMED', time: '2026-02-01T18:00:00Z', actor: 'key_1', staffId: '', businessId: 'biz_sf', redemptionId: 'red_9', packageServiceId: 'psv_1', quantity: 1, totalRemainingQuantityAfter: 4, valueChange: usd(-30), refund: usd(0), details: {} },
+        { id: 'e1', sequence: 1, type: 'SOLD', time: '2026-01-15T18:00:00Z', actor: 'key_1', actorName: 'Front desk iPad', staffId: '', businessId: 'biz_sf', redemptionId: '', packageServiceId: '', quantity: 0, totalRemainingQuantityAfter: 5, valueChange: usd(150), refund: usd(0), details: {} },
+        { id: 'e2', sequence: 2, type: 'REDEEMED', time: '2026-02-01T18:00:00Z', actor: 'key_1', actorName: 'Jo Groomer', staffId: 'stf_jo', businessId: 'biz_sf', redemptionId: 'red_9', packageServiceId: 'psv_1', quantity: 1, totalRemainingQuantityAfter: 4, valueChange: usd(-30), refund: usd(0), details: {} },
       ],
       nextPageToken: '',
     });
@@ -365,6 +365,10 @@ describe('the package page (ADMIN)', () => {
     const history = await screen.findByRole('region', { name: 'History' }).catch(() => screen.findByText('History').then((h) => h.closest('section')!));
     expect(await within(history as HTMLElement).findByText('Sold')).toBeTruthy();
     expect(within(history as HTMLElement).getByText('Redeemed')).toBeTruthy();
+    // People read names, not key or staff ids.
+    expect(history.textContent).toMatch(/by Front desk iPad/);
+    expect(history.textContent).toMatch(/by Jo Groomer/);
+    expect(history.textContent).not.toMatch(/key_1|stf_jo/);
     expect(within(history as HTMLElement).getByRole('button', { name: 'Give back' })).toBeTruthy();
     // STAFF may freeze but not cancel.
     expect(screen.queryByRole('button', { name: 'Cancel package…' })).toBeNull();

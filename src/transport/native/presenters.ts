@@ -14,6 +14,7 @@ export const presentCompany = (c: Company) => ({ id: c.id, name: c.name, ...time
 export const presentApiKey = (k: StoredApiKey) => ({
   id: k.id,
   companyId: k.companyId,
+  name: k.name,
   role: k.role,
   prefix: k.prefix,
   businessIds: [...k.businessIds],

@@ -23,7 +23,11 @@ export function registerTenantRoutes(app: HttpApp, deps: Deps): void {
         tags,
         summary: 'Issue an API key; its text is shown once',
         params: CompanyParams,
-        body: Type.Object({ role: Type.String({ maxLength: 16 }), businessIds: Type.Optional(IdList) }),
+        body: Type.Object({
+          role: Type.String({ maxLength: 16 }),
+          name: Type.Optional(Type.String({ maxLength: 200, description: 'for people to read; absent means none' })),
+          businessIds: Type.Optional(IdList),
+        }),
       },
     },
     async (request, reply) => {
@@ -34,7 +38,7 @@ export function registerTenantRoutes(app: HttpApp, deps: Deps): void {
 
   app.get(
     '/v1/companies/:companyId/apiKeys',
-    { schema: { tags, summary: 'List keys: ids, roles and prefixes, never keys', params: CompanyParams, querystring: Type.Object(PageQuery) } },
+    { schema: { tags, summary: 'List keys: ids, names, roles and prefixes, never keys', params: CompanyParams, querystring: Type.Object(PageQuery) } },
     async (request) => {
       const page = await listApiKeys(deps, request.principal, request.params.companyId, parsePageRequest(request.query.pageSize, request.query.pageToken));
       return { apiKeys: page.items.map(presentApiKey), nextPageToken: page.nextPageToken };
@@ -53,7 +57,7 @@ export function registerTenantRoutes(app: HttpApp, deps: Deps): void {
   app.get('/v1/me', { schema: { tags, summary: 'The calling key' } }, async (request) => {
     const p = request.principal;
     return p.kind === 'master'
-      ? { companyId: '', keyId: 'master', role: 'MASTER', businessIds: [] }
-      : { companyId: p.companyId, keyId: p.keyId, role: p.role, businessIds: [...p.businessIds] };
+      ? { companyId: '', keyId: 'master', name: 'master key', role: 'MASTER', businessIds: [] }
+      : { companyId: p.companyId, keyId: p.keyId, name: p.name, role: p.role, businessIds: [...p.businessIds] };
   });
 }

@@ -223,7 +223,10 @@ export interface PackageEvent {
   type: EventType;
   time: string;
   recordTime: string;
+  /** The key's id, "master" or "system". */
   actor: string;
+  /** Who did it, for people to read: the staff member's or the key's name. */
+  actorName: string;
   staffId: string;
   businessId: string;
   redemptionId: string;

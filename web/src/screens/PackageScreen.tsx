@@ -330,8 +330,7 @@ function History(props: {
                   <div className="muted event-meta">
                     <time dateTime={e.time}>{formatInstant(e.time, pkg.timeZone)}</time> · {e.totalRemainingQuantityAfter} left after
                     {!isZero(e.valueChange) && e.type !== 'SOLD' && <> · value {formatMoney(e.valueChange)}</>}
-                    {' · '}by {e.actor === 'system' ? 'the system' : e.actor}
-                    {e.staffId && ` (staff ${e.staffId})`}
+                    {' · '}by {e.actor === 'system' ? 'the system' : e.actorName}
                   </div>
                 </div>
                 {canGiveBack && (
