@@ -6,6 +6,7 @@ import type { LocalDate } from '../domain/calendar.js';
 import type { Decision, PackageState } from '../domain/decision.js';
 import { notFound } from '../domain/errors.js';
 import type { Money } from '../domain/money.js';
+import { parseDecimalAmount } from '../domain/money.js';
 import type { AdjustCommand, CancelCommand, FreezeCommand, RefundSpec } from '../domain/package-changes.js';
 import { adjust, cancel, checkAdjustCommand, extend, freeze, refundPreview, unfreeze } from '../domain/package-changes.js';
 import type { Deps } from './context.js';
@@ -82,11 +83,16 @@ export function cancelPackage(deps: Deps, p: Principal, companyId: string, packa
   }));
 }
 
+/** A refund as a preview asks for it: a mode, or an amount written as a decimal in the package's currency. */
+export type RefundQuery = { readonly mode: 'NONE' | 'FULL' | 'PRORATED' } | { readonly amount: string };
+
 /** The refund :cancel would give now, from the same rule, without changing anything (ADMIN, as cancelling is). */
-export async function previewRefund(deps: Deps, p: Principal, companyId: string, packageId: string, spec: RefundSpec): Promise<Money> {
+export async function previewRefund(deps: Deps, p: Principal, companyId: string, packageId: string, query: RefundQuery): Promise<Money> {
   authorize(p, companyId, 'admin');
   const read = deps.store.read;
   const pkg = await read.packages.get(companyId, packageId);
   if (!pkg) throw notFound('package', packageId);
+  authorize(p, companyId, 'admin', pkg.businessId);
+  const spec: RefundSpec = 'mode' in query ? query.mode : { amount: parseDecimalAmount(query.amount, pkg.paid.currency, 'amount') };
   return refundPreview({ pkg, holds: await read.redemptions.listPending(companyId, packageId) }, spec, deps.clock.now());
 }

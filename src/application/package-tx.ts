@@ -80,6 +80,8 @@ export class PackageTx {
     }
     const next = decision.state.pkg;
     for (const draft of decision.events) {
+      // What time decided (a hold lapsing, a package expiring) is the system's doing, whoever's request wrote it.
+      const actor = draft.type === 'HOLD_EXPIRED' || draft.type === 'EXPIRED' ? SYSTEM_ACTOR : this.actor;
       const event = {
         ...draft,
         companyId,
@@ -88,8 +90,8 @@ export class PackageTx {
         id: newId('event'),
         recordTime: this.now,
         businessId: next.businessId,
-        actorKeyId: this.actor.principal ? actorKeyId(this.actor.principal) : null,
-        actorStaffId: this.actor.staffId,
+        actorKeyId: actor.principal ? actorKeyId(actor.principal) : null,
+        actorStaffId: actor.staffId,
       } as LedgerEvent;
       await this.repos.events.append(event);
       this.events.push(event);

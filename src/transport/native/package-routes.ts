@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../application/context.js';
 import { archiveTemplate, createTemplate, getTemplate, listTemplates, updateTemplate } from '../../application/catalog.js';
 import type { Outcome } from '../../application/idempotency.js';
-import { adjustPackage, cancelPackage, extendPackage, freezePackage, unfreezePackage, type RefundSpec } from '../../application/package-admin.js';
+import { adjustPackage, cancelPackage, extendPackage, freezePackage, previewRefund, unfreezePackage, type RefundSpec } from '../../application/package-admin.js';
 import { getPackage, listCustomerPackages, listEvents, listExpiring } from '../../application/package-queries.js';
 import { parsePageRequest } from '../../application/paging.js';
 import { autoRedeem, commitHold, getRedemption, redeem, redeemableCandidates, releaseHold, reverseRedemption, type RedemptionResult } from '../../application/redemption.js';
@@ -12,7 +12,7 @@ import { liabilityReport, redemptionsPerDay } from '../../application/reports.js
 import { sellPackage } from '../../application/selling.js';
 import { parseInstant, parseLocalDate } from '../../domain/calendar.js';
 import { invalidArgument } from '../../domain/errors.js';
-import { parseMoney, toGoogleMoney } from '../../domain/money.js';
+import { parseMoney, toGoogleMoney, totalToGoogleMoney } from '../../domain/money.js';
 import { Id, PageQuery } from '../http/schemas.js';
 import type { HttpApp } from '../http/types.js';
 import * as S from './package-schemas.js';
@@ -228,6 +228,29 @@ export function registerPackageRoutes(app: HttpApp, deps: Deps): void {
   });
 
   app.get(
+    `${base}/packages/:packageId(${ID_RE})::refundPreview`,
+    {
+      schema: {
+        tags,
+        summary: 'The refund :cancel would give now, without cancelling (ADMIN)',
+        params: onPackage,
+        querystring: Type.Object({
+          refund: Type.Optional(Type.String({ maxLength: 10, description: 'NONE | FULL | PRORATED (default PRORATED)' })),
+          amount: Type.Optional(Type.String({ maxLength: 40, description: "a decimal amount in the package's currency, e.g. 12.50" })),
+        }),
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      if (q.refund !== undefined && q.amount !== undefined) throw invalidArgument('amount', 'give refund or amount, not both');
+      const mode = q.refund ?? 'PRORATED';
+      if (q.amount === undefined && mode !== 'NONE' && mode !== 'FULL' && mode !== 'PRORATED') throw invalidArgument('refund', 'must be NONE, FULL or PRORATED');
+      const query = q.amount !== undefined ? { amount: q.amount } : { mode: mode as 'NONE' | 'FULL' | 'PRORATED' };
+      return { refund: toGoogleMoney(await previewRefund(deps, req.principal, req.params.companyId, req.params.packageId, query)) };
+    },
+  );
+
+  app.get(
     `${base}/packages/:packageId/events`,
     { schema: { tags, summary: 'The append-only history, oldest first', params: onPackage, querystring: Type.Object(PageQuery) } },
     async (req) => {
@@ -288,14 +311,15 @@ export function registerPackageRoutes(app: HttpApp, deps: Deps): void {
           businessId: l.businessId,
           businessName: l.businessName,
           currencyCode: l.currencyCode,
-          opening: toGoogleMoney(l.opening),
-          sold: toGoogleMoney(l.sold),
-          redeemed: toGoogleMoney(l.redeemed),
-          refunded: toGoogleMoney(l.refunded),
-          refundsPaid: toGoogleMoney(l.refundsPaid),
-          expired: toGoogleMoney(l.expired),
-          adjusted: toGoogleMoney(l.adjusted),
-          closing: toGoogleMoney(l.closing),
+          opening: totalToGoogleMoney(l.opening),
+          sold: totalToGoogleMoney(l.sold),
+          imported: totalToGoogleMoney(l.imported),
+          redeemed: totalToGoogleMoney(l.redeemed),
+          refunded: totalToGoogleMoney(l.refunded),
+          refundsPaid: totalToGoogleMoney(l.refundsPaid),
+          expired: totalToGoogleMoney(l.expired),
+          adjusted: totalToGoogleMoney(l.adjusted),
+          closing: totalToGoogleMoney(l.closing),
         })),
       };
     },

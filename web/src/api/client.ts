@@ -264,6 +264,11 @@ export class PunchcardClient {
   adjust(packageId: string, body: { packageServiceId: string; delta: number; reason: string }, idempotencyKey: string) {
     return this.request<PackageDetail>('POST', this.c(`/packages/${enc(packageId)}:adjust`), { body, idempotencyKey });
   }
+  /** What :cancel would refund now, from the server's one refund rule: a mode, or an amount as a decimal. */
+  refundPreview(packageId: string, refund: { refund: 'NONE' | 'FULL' | 'PRORATED' } | { amount: string }, signal?: AbortSignal) {
+    return this.request<{ refund: Money }>('GET', this.c(`/packages/${enc(packageId)}:refundPreview`), { query: refund, signal });
+  }
+
   cancel(packageId: string, body: { refund: RefundSpec; reason: string }, idempotencyKey: string) {
     return this.request<{ package: PackageDetail; refund: Money }>('POST', this.c(`/packages/${enc(packageId)}:cancel`), { body, idempotencyKey });
   }

@@ -3,7 +3,7 @@
 import { useId, useState } from 'react';
 import type { Money, PackageDetail, RedemptionResult, RefundSpec } from '../api/types';
 import { useDesk } from '../context';
-import { useAction } from '../lib/hooks';
+import { useAction, useDebounced, useQuery } from '../lib/hooks';
 import { formatMoney, parseMoneyInput, compareMoney } from '../lib/money';
 import { addDays, formatDate, NEVER, todayIn } from '../lib/time';
 import { Dialog } from './Dialog';
@@ -200,9 +200,22 @@ export function CancelDialog({ pkg, onClose, onDone }: { pkg: PackageDetail; onC
   const zero: Money = { currencyCode: currency, units: 0, nanos: 0 };
   const amount = choice === 'AMOUNT' ? parseMoneyInput(amountText, currency) : null;
   const overPaid = amount !== null && compareMoney(amount, pkg.paidAmount) > 0;
-  // What the customer gets back: the API's PRORATED is what was paid less the value of what was used.
-  const preview: Money | null = choice === 'NONE' ? zero : choice === 'FULL' ? pkg.paidAmount : choice === 'PRORATED' ? pkg.remainingValue : amount;
-  const valid = preview !== null && !overPaid;
+  // What the customer gets back comes from the server's one refund rule (the same :cancel applies), so the
+  // screen never promises another amount: PRORATED is nothing once a package has expired, for instance.
+  const id = pkg.packageInfo.id;
+  const prorated = useQuery((signal) => client.refundPreview(id, { refund: 'PRORATED' }, signal), [id, pkg.packageInfo.lastUpdateTime]);
+  const amountAsked = useDebounced(choice === 'AMOUNT' && amount !== null && !overPaid ? amountText.trim() : '', 250);
+  const chosen = useQuery(
+    (signal) =>
+      choice === 'AMOUNT'
+        ? amountAsked === ''
+          ? Promise.resolve(null)
+          : client.refundPreview(id, { amount: amountAsked }, signal)
+        : client.refundPreview(id, { refund: choice }, signal),
+    [id, choice, amountAsked, pkg.packageInfo.lastUpdateTime],
+  );
+  const preview: Money | null = chosen.loading ? null : (chosen.data?.refund ?? null);
+  const valid = preview !== null && !overPaid && !chosen.error;
 
   const submit = async () => {
     if (!valid) return;
@@ -214,7 +227,7 @@ export function CancelDialog({ pkg, onClose, onDone }: { pkg: PackageDetail; onC
   };
 
   const options: { value: RefundChoice; label: string; amount?: Money }[] = [
-    { value: 'PRORATED', label: 'Prorated: what is left unused', amount: pkg.remainingValue },
+    { value: 'PRORATED', label: 'Prorated: what is left unused', amount: prorated.data?.refund },
     { value: 'FULL', label: 'Full: everything paid', amount: pkg.paidAmount },
     { value: 'NONE', label: 'No refund', amount: zero },
     { value: 'AMOUNT', label: 'Another amount' },
@@ -274,8 +287,9 @@ export function CancelDialog({ pkg, onClose, onDone }: { pkg: PackageDetail; onC
             <input id={ids.reason} value={reason} onChange={(e) => setReason(e.target.value)} maxLength={2000} />
           </div>
           <p className="refund-preview" aria-live="polite">
-            Refund to the customer: <strong>{formatMoney(preview)}</strong>
+            Refund to the customer: <strong>{preview === null ? '…' : formatMoney(preview)}</strong>
           </p>
+          <ErrorNotice error={chosen.error} />
         </>
       ) : (
         <p className="confirm-lead">
