@@ -64,25 +64,32 @@ export async function runIdempotent<T>(deps: Deps, scope: IdempotencyScope, work
   if (inFlight.has(slot)) throw keyInUse();
   inFlight.add(slot);
   try {
-    return await deps.store.transaction(async (repos) => {
-      if (!(await repos.idempotency.tryLock(scope.companyId, key))) throw keyInUse();
-      const stored = await repos.idempotency.get(scope.companyId, key);
-      if (stored) {
-        if (stored.requestHash !== hash) throw keyReused();
-        return { result: JSON.parse(stored.body) as T, replayed: true };
-      }
-      const result = await work(repos);
-      await repos.idempotency.insert(
-        scope.companyId,
-        key,
-        { operation: scope.operation, requestHash: hash, status: 200, body: JSON.stringify(result) },
-        deps.clock.now(),
-      );
-      return { result, replayed: false };
-    });
+    return await runOnce(deps, scope.companyId, key, hash, scope.operation, work);
+  } catch (error) {
+    // Another process stored the same key between our check and our insert: its answer is the answer.
+    if (!deps.store.isUniqueViolation(error)) throw error;
+    const stored = await deps.store.read.idempotency.get(scope.companyId, key);
+    if (!stored) throw error;
+    if (stored.requestHash !== hash) throw keyReused();
+    return { result: JSON.parse(stored.body) as T, replayed: true };
   } finally {
     inFlight.delete(slot);
   }
+}
+
+/** The first run of a keyed request: claim the key, replay what is stored, or do the work and store its answer. */
+function runOnce<T>(deps: Deps, companyId: string, key: string, hash: string, operation: string, work: (repos: Repos) => Promise<T>): Promise<Outcome<T>> {
+  return deps.store.transaction(async (repos) => {
+    if (!(await repos.idempotency.tryLock(companyId, key))) throw keyInUse();
+    const stored = await repos.idempotency.get(companyId, key);
+    if (stored) {
+      if (stored.requestHash !== hash) throw keyReused();
+      return { result: JSON.parse(stored.body) as T, replayed: true };
+    }
+    const result = await work(repos);
+    await repos.idempotency.insert(companyId, key, { operation, requestHash: hash, status: 200, body: JSON.stringify(result) }, deps.clock.now());
+    return { result, replayed: false };
+  });
 }
 
 const keyInUse = () =>

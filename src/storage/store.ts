@@ -39,6 +39,7 @@ export function createStore(db: Db): Store {
     transaction: (fn) => db.transaction((trx) => fn(reposOn(trx, db))),
     ping: () => db.ping(),
     changeGeneration: () => db.changeGeneration(),
+    isUniqueViolation,
     classify(error) {
       if (isUnavailable(error)) return new DomainError('UNAVAILABLE', 'the database is unavailable; retry shortly');
       if (isUniqueViolation(error)) return new DomainError('ABORTED', 'a concurrent request changed the same record; retry');

@@ -4,9 +4,9 @@
 import type { LocalDate } from '../../domain/calendar.js';
 import { NEVER_EXPIRES, addDays, addValidity, daysBetween, localDateOf } from '../../domain/calendar.js';
 import type { Money } from '../../domain/money.js';
-import { times, toDecimalNumber } from '../../domain/money.js';
+import { toDecimalNumber } from '../../domain/money.js';
 import type { CustomerPackage, Invoice, Lifecycle, PackageItem } from '../../domain/package.js';
-import { expirationDate } from '../../domain/package.js';
+import { expirationDate, itemValueAt } from '../../domain/package.js';
 import type { Product, Service } from '../../domain/reference.js';
 import { offeredAt } from '../../domain/reference.js';
 import type { PackageView } from '../../application/package-tx.js';
@@ -50,16 +50,20 @@ export const statusCode = (g: GuestPackage): number => STATUS_OF[g.lifecycle];
 
 const priceJson = (unit: Money) => ({ currency_id: currencyId(unit.currency), sales: dec(unit), tax: 0, final: dec(unit) });
 
-/** Quantities of an item: committed units are used; balance is what can still be redeemed (held units excluded). */
-const quantities = (i: PackageItem) => ({
+/**
+ * Quantities of an item: committed units are used; balance is what can still be redeemed (held units excluded);
+ * balance_amount is the item's remainingValue (its last unit carrying the allocation's remainder; 0 once the
+ * package is cancelled or expired).
+ */
+const quantities = (view: PackageView, i: PackageItem) => ({
   total: i.total,
   used: i.used,
   balance: i.remaining,
-  balance_amount: dec(times(i.unitPrice, i.remaining)),
+  balance_amount: dec(itemValueAt(view.pkg, i, view.asOf)),
   price: priceJson(i.unitPrice),
 });
 
-function serviceJson(i: PackageItem, catalog: Catalog, centerId: string) {
+function serviceJson(view: PackageView, i: PackageItem, catalog: Catalog, centerId: string) {
   const first = i.choices[0]!;
   // An item redeemable for any one of several services is Zenoti's "category" entry, named after the item.
   const many = i.choices.length > 1;
@@ -75,20 +79,20 @@ function serviceJson(i: PackageItem, catalog: Catalog, centerId: string) {
       const service = catalog.services.get(c.id);
       return service !== undefined && offeredAt(service.businessIds, centerId);
     }),
-    ...quantities(i),
+    ...quantities(view, i),
     package_service_price: dec(i.value),
     sale_as_part_of_package_or_membership_only: false,
     book_with_partial_balance: BOOK_WITH_PARTIAL_BALANCE_NOT_APPLICABLE,
   };
 }
 
-function productJson(i: PackageItem, catalog: Catalog, centerId: string) {
+function productJson(view: PackageView, i: PackageItem, catalog: Catalog, centerId: string) {
   const product = i.choices[0]!;
   const known = catalog.products.get(product.id);
   return {
     product_type_info: { product_category_type: PRODUCT_CATEGORY_PRODUCT, name: product.name, id: product.id },
     exists_in_current_center: known !== undefined && offeredAt(known.businessIds, centerId),
-    ...quantities(i),
+    ...quantities(view, i),
   };
 }
 
@@ -129,8 +133,8 @@ export function guestPackageJson(g: GuestPackage, catalog: Catalog, centerId: st
     status: statusCode(g),
     package: { type: PACKAGE_TYPE_OF[p.type], id: p.templateId, name: p.name },
     date: datesJson(p),
-    products: products.map((i) => productJson(i, catalog, centerId)),
-    services: p.items.filter((i) => i.kind === 'SERVICE').map((i) => serviceJson(i, catalog, centerId)),
+    products: products.map((i) => productJson(g.view, i, catalog, centerId)),
+    services: p.items.filter((i) => i.kind === 'SERVICE').map((i) => serviceJson(g.view, i, catalog, centerId)),
     redemption_setting_details: {
       total_payment: dec(p.paid),
       intial_recognized_revenue: 0,
