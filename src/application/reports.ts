@@ -5,8 +5,8 @@ import type { LocalDate } from '../domain/calendar.js';
 import { addDays, localDateOf, startOfLocalDay } from '../domain/calendar.js';
 import { invalidArgument, notFound } from '../domain/errors.js';
 import type { EventType } from '../domain/ledger.js';
-import type { Money } from '../domain/money.js';
-import { money } from '../domain/money.js';
+import type { Total } from '../domain/money.js';
+import { addTotals, negateTotal, total } from '../domain/money.js';
 import type { Business } from '../domain/reference.js';
 import type { Deps } from './context.js';
 import { requireCompany } from './context.js';
@@ -20,19 +20,21 @@ export interface LiabilityLine {
   readonly businessName: string;
   readonly currencyCode: string;
   /** Outstanding at the start of `from` (zero without one). */
-  readonly opening: Money;
-  readonly sold: Money;
+  readonly opening: Total;
+  readonly sold: Total;
+  /** Value brought in with packages imported from another system. */
+  readonly imported: Total;
   /** Value of visits used, less visits reversed. */
-  readonly redeemed: Money;
+  readonly redeemed: Total;
   /** Outstanding value released by cancellations. */
-  readonly refunded: Money;
+  readonly refunded: Total;
   /** Money paid back by cancellations (may differ from what was outstanding). */
-  readonly refundsPaid: Money;
-  /** Breakage: value that expired unused, less expired value revived by extensions. */
-  readonly expired: Money;
-  readonly adjusted: Money;
-  /** opening + sold − redeemed − refunded − expired + adjusted. */
-  readonly closing: Money;
+  readonly refundsPaid: Total;
+  /** Breakage: value that expired unused, less expired value revived, used late or refunded. */
+  readonly expired: Total;
+  readonly adjusted: Total;
+  /** opening + sold + imported − redeemed − refunded − expired + adjusted. */
+  readonly closing: Total;
 }
 
 export interface LiabilityReport {
@@ -44,10 +46,6 @@ export interface LiabilityReport {
 
 const ALL_TIME = 0;
 
-function total(sums: readonly LedgerSum[], types: readonly EventType[]): number {
-  return sums.filter((s) => types.includes(s.type)).reduce((n, s) => n + s.valueDeltaMinor, 0);
-}
-
 async function linesFor(deps: Deps, companyId: string, b: Business, from: LocalDate | null, asked: LocalDate | null): Promise<LiabilityLine> {
   const to = asked ?? localDateOf(deps.clock.now(), b.timeZone);
   const end = startOfLocalDay(addDays(to, 1), b.timeZone);
@@ -57,26 +55,25 @@ async function linesFor(deps: Deps, companyId: string, b: Business, from: LocalD
     from === null ? Promise.resolve([]) : events.sums(companyId, ALL_TIME, start, b.id),
     events.sums(companyId, start, end, b.id),
   ]);
-  const m = (minor: number) => money(b.currencyCode, minor === 0 ? 0 : minor);
-  const opening = before.reduce((n, s) => n + s.valueDeltaMinor, 0);
-  const sold = total(within, ['SOLD']);
-  const redeemed = -total(within, ['REDEEMED', 'COMMITTED', 'REVERSED']);
-  const refunded = -total(within, ['CANCELLED']);
-  const expired = -total(within, ['EXPIRED', 'EXTENDED']);
-  const adjusted = total(within, ['ADJUSTED']);
+  const of = (sums: readonly LedgerSum[], amount: (s: LedgerSum) => bigint[]) => total(b.currencyCode, sums.flatMap(amount));
+  // The value these events moved: out of the liability or, on an expired package, out of breakage (a late visit, a refund).
+  const flow = (...types: EventType[]) => of(within.filter((s) => types.includes(s.type)), (s) => [s.valueDeltaMinor, s.breakageDeltaMinor]);
+  // The closing balance is the ledger's own sum, not the columns': the identity with them is a check, not a definition.
+  const opening = of(before, (s) => [s.valueDeltaMinor]);
   return {
     asOf: to,
     businessId: b.id,
     businessName: b.name,
     currencyCode: b.currencyCode,
-    opening: m(opening),
-    sold: m(sold),
-    redeemed: m(redeemed),
-    refunded: m(refunded),
-    refundsPaid: m(within.reduce((n, s) => n + s.refundMinor, 0)),
-    expired: m(expired),
-    adjusted: m(adjusted),
-    closing: m(opening + sold - redeemed - refunded - expired + adjusted),
+    opening,
+    sold: flow('SOLD'),
+    imported: flow('IMPORTED'),
+    redeemed: negateTotal(flow('REDEEMED', 'COMMITTED', 'REVERSED')),
+    refunded: negateTotal(flow('CANCELLED')),
+    refundsPaid: of(within, (s) => [s.refundMinor]),
+    expired: of(within, (s) => [s.breakageDeltaMinor]),
+    adjusted: flow('ADJUSTED'),
+    closing: addTotals(opening, of(within, (s) => [s.valueDeltaMinor])),
   };
 }
 

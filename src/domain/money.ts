@@ -1,5 +1,6 @@
 // The only money arithmetic in the project. Amounts are integer minor units held in safe-integer numbers;
-// anything that multiplies, divides or converts goes through BigInt so no step ever rounds in binary.
+// anything that multiplies, divides or converts goes through BigInt so no step ever rounds in binary. Sums of
+// unbounded many amounts (reports) are Totals, BigInt throughout.
 
 import { invalidArgument } from './errors.js';
 
@@ -16,9 +17,30 @@ export interface GoogleMoney {
   nanos: number;
 }
 
+/** The most one amount from a client may be, in minor units, either sign (API.md, Conventions: Money). */
+export const MAX_AMOUNT_MINOR = 1_000_000_000_000;
+
+/**
+ * An exact sum of many amounts, such as a report's column: it may pass what a double holds exactly, so it is
+ * BigInt minor units. Only totals are kept so; a single amount stays a Money.
+ */
+export interface Total {
+  readonly currency: string;
+  readonly minor: bigint;
+}
+
+/** google.type.Money for a Total: int64 units as the protobuf JSON mapping writes them, a string past 2^53. */
+export interface GoogleTotal {
+  currencyCode: string;
+  units: number | string;
+  nanos: number;
+}
+
 const NANOS_PER_UNIT = 1_000_000_000n;
 const MAX_NANOS = 999_999_999n;
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const MAX_AMOUNT = BigInt(MAX_AMOUNT_MINOR);
+const MAX_JSON_UNITS = 2n ** 53n;
 
 let knownCurrencies: ReadonlySet<string> | undefined;
 const digitsCache = new Map<string, number>();
@@ -50,7 +72,11 @@ export function zero(currency: string): Money {
   return money(currency, 0);
 }
 
-/** Reads a google.type.Money in its protobuf JSON form (camelCase or snake_case, int64 units as number or string). */
+/**
+ * Reads a google.type.Money in its protobuf JSON form (camelCase or snake_case, int64 units as number or string).
+ * This is where money enters, so the bound on one amount is kept here: sums of bounded amounts stay far from
+ * anything that rounds.
+ */
 export function parseMoney(input: unknown, field: string): Money {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw invalidArgument(field, 'must be a Money object {currencyCode, units, nanos}');
@@ -74,7 +100,11 @@ export function parseMoney(input: unknown, field: string): Money {
   if (totalNanos % nanosPerMinor !== 0n) {
     throw invalidArgument(`${field}.nanos`, `is finer than the minor unit of ${code} (${digits} decimal places)`);
   }
-  return fromBig(code, totalNanos / nanosPerMinor, `${field}.units`);
+  const minor = totalNanos / nanosPerMinor;
+  if (minor > MAX_AMOUNT || minor < -MAX_AMOUNT) {
+    throw invalidArgument(`${field}.units`, `must be at most ${MAX_AMOUNT_MINOR.toLocaleString('en')} minor units of ${code}`);
+  }
+  return fromBig(code, minor, `${field}.units`);
 }
 
 export function toGoogleMoney(m: Money): GoogleMoney {
@@ -84,6 +114,30 @@ export function toGoogleMoney(m: Money): GoogleMoney {
   const units = minor / perUnit;
   const nanos = (minor % perUnit) * (NANOS_PER_UNIT / perUnit);
   return { currencyCode: m.currency, units: Number(units), nanos: Number(nanos) };
+}
+
+/** An exact sum of minor-unit amounts (bigint, as storage sums them) in one currency. */
+export function total(currency: string, minors: readonly bigint[]): Total {
+  requireCurrency(currency, 'currency');
+  return { currency, minor: minors.reduce((s, n) => s + n, 0n) };
+}
+
+export function addTotals(a: Total, b: Total): Total {
+  if (a.currency !== b.currency) throw invalidArgument('currency', `currency mismatch: ${a.currency} and ${b.currency}`);
+  return { currency: a.currency, minor: a.minor + b.minor };
+}
+
+export function negateTotal(t: Total): Total {
+  return { currency: t.currency, minor: -t.minor };
+}
+
+/** As toGoogleMoney, with units a decimal string once |units| passes 2^53 (the protobuf JSON form of int64). */
+export function totalToGoogleMoney(t: Total): GoogleTotal {
+  const perUnit = scale(t.currency);
+  const units = t.minor / perUnit;
+  const nanos = (t.minor % perUnit) * (NANOS_PER_UNIT / perUnit);
+  const inRange = units <= MAX_JSON_UNITS && units >= -MAX_JSON_UNITS;
+  return { currencyCode: t.currency, units: inRange ? Number(units) : units.toString(), nanos: Number(nanos) };
 }
 
 export function toDecimalString(m: Money): string {
@@ -250,4 +304,19 @@ function parseJsonInteger(value: unknown, field: string): bigint {
 
 export function negate(m: Money): Money {
   return money(m.currency, -m.minor);
+}
+
+/**
+ * A decimal amount as people write it ("12.50", "-3", "1000.005" for KWD) in the given currency; no more
+ * decimals than its minor unit, and within the one-amount bound. For query parameters and CSV cells.
+ */
+export function parseDecimalAmount(text: unknown, currency: string, field: string): Money {
+  const digits = minorDigits(currency);
+  const m = typeof text === 'string' ? /^(-?)(\d{1,16})(?:\.(\d+))?$/.exec(text.trim()) : null;
+  if (!m) throw invalidArgument(field, 'must be a decimal amount such as 12.50');
+  const [, sign, whole, fraction = ''] = m;
+  if (fraction.length > digits) throw invalidArgument(field, `has more decimals than ${currency} has (${digits})`);
+  const minor = BigInt(whole!) * 10n ** BigInt(digits) + BigInt(fraction.padEnd(digits, '0') || '0');
+  if (minor > BigInt(MAX_AMOUNT_MINOR)) throw invalidArgument(field, `must be at most ${MAX_AMOUNT_MINOR} minor units of ${currency}`);
+  return money(currency, Number(sign === '-' ? -minor : minor));
 }

@@ -1,8 +1,8 @@
 // The catalog: a package template and how its price is spread over its items, exact to the minor unit.
 import type { Validity } from './calendar.js';
-import { invalidArgument } from './errors.js';
+import { failedPrecondition, invalidArgument } from './errors.js';
 import type { Money } from './money.js';
-import { allocate, compare, money, subtract, sum, times } from './money.js';
+import { allocate, compare, isNegative, money, subtract, sum, times } from './money.js';
 
 export const PACKAGE_TYPES = ['REGULAR', 'CUSTOM', 'OFFER', 'CUSTOM_OFFER'] as const;
 export type PackageType = (typeof PACKAGE_TYPES)[number];
@@ -77,6 +77,39 @@ export function allocateTemplatePrice(price: Money, items: readonly PricedItemIn
 /** Re-spreads a sale price that differs from the template's over the items, in proportion to their values. */
 export function reallocate(price: Money, values: readonly Money[]): Money[] {
   return allocate(price, values.map((v) => v.minor));
+}
+
+export interface SalePrice {
+  /** What the customer pays, in the business's currency. */
+  readonly price: Money;
+  /** The package's list price: the template's, or the price given where the template's is in another currency. */
+  readonly listPrice: Money;
+  /** The items' values, in template order, adding up to the price exactly. */
+  readonly itemValues: Money[];
+}
+
+/**
+ * What a sale of the template at a business costs and how that spreads over the items. A package is sold in its
+ * business's currency: a template priced in another one needs a price given in the business's currency, which is
+ * then spread in proportion to the template's item values (there is no exchange rate to apply).
+ */
+export function salePrice(template: PackageTemplate, businessCurrency: string, given?: Money): SalePrice {
+  const listed = template.price;
+  if (given && given.currency !== businessCurrency && given.currency !== listed.currency) {
+    throw invalidArgument('price.currencyCode', `must be ${businessCurrency}, the currency of the business`);
+  }
+  if (listed.currency !== businessCurrency && given?.currency !== businessCurrency) {
+    throw failedPrecondition(
+      'CURRENCY_MISMATCH',
+      `template ${template.id} is priced in ${listed.currency} and the business sells in ${businessCurrency}: give a price in ${businessCurrency}`,
+      { templateId: template.id, templateCurrency: listed.currency, businessCurrency },
+    );
+  }
+  const price = given ?? listed;
+  if (isNegative(price)) throw invalidArgument('price', 'must not be negative');
+  const values = template.items.map((i) => i.value);
+  const itemValues = price.currency === listed.currency && compare(price, listed) === 0 ? values : reallocate(price, values);
+  return { price, listPrice: listed.currency === businessCurrency ? listed : price, itemValues };
 }
 
 export function validityFromInput(v: { days?: number; months?: number; never?: boolean }, field = 'validity'): Validity {

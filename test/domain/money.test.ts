@@ -3,16 +3,19 @@ import fc from 'fast-check';
 import { DomainError } from '../../src/domain/errors.js';
 import {
   add,
+  addTotals,
   allocate,
   assertSameCurrency,
   compare,
   isCurrencyCode,
   isNegative,
   isZero,
+  MAX_AMOUNT_MINOR,
   max,
   min,
   minorDigits,
   money,
+  negateTotal,
   parseMoney,
   splitIntoUnits,
   subtract,
@@ -21,6 +24,8 @@ import {
   toDecimalNumber,
   toDecimalString,
   toGoogleMoney,
+  total,
+  totalToGoogleMoney,
   valueOfLastUnits,
   zero,
   type Money,
@@ -129,9 +134,22 @@ describe('parseMoney', () => {
     expect(parseMoney({ currencyCode: 'BHD', units: 0, nanos: 1_000_000 }, 'p')).toEqual(money('BHD', 1));
   });
 
-  it('round-trips through google.type.Money for any amount', () => {
+  it('takes one amount up to 1,000,000,000,000 minor units either way and refuses more, naming units', () => {
+    expect(parseMoney({ currencyCode: 'USD', units: 10_000_000_000 }, 'p')).toEqual(usd(MAX_AMOUNT_MINOR));
+    expect(parseMoney({ currencyCode: 'USD', units: '-10000000000' }, 'p')).toEqual(usd(-MAX_AMOUNT_MINOR));
+    expect(parseMoney({ currencyCode: 'JPY', units: 1_000_000_000_000 }, 'p')).toEqual(money('JPY', 1_000_000_000_000));
+    expect(parseMoney({ currencyCode: 'BHD', units: 999_999_999, nanos: 999_000_000 }, 'p')).toEqual(money('BHD', 999_999_999_999));
+    expect(refusedField(() => parseMoney({ currencyCode: 'USD', units: 10_000_000_000, nanos: 10_000_000 }, 'price'))).toBe('price.units');
+    expect(refusedField(() => parseMoney({ currencyCode: 'USD', units: -10_000_000_001 }, 'price'))).toBe('price.units');
+    expect(refusedField(() => parseMoney({ currencyCode: 'JPY', units: '1000000000001' }, 'price'))).toBe('price.units');
+    expect(refusedField(() => parseMoney({ currencyCode: 'BHD', units: 1_000_000_000, nanos: 1_000_000 }, 'price'))).toBe('price.units');
+    expect(refusedField(() => parseMoney({ currencyCode: 'USD', units: 90_071_992_547_409, nanos: 910_000_000 }, 'price'))).toBe('price.units');
+  });
+
+  it('round-trips through google.type.Money for any amount it takes', () => {
+    const amounts = fc.oneof(fc.integer({ min: -MAX_AMOUNT_MINOR, max: MAX_AMOUNT_MINOR }), fc.constantFrom(-MAX_AMOUNT_MINOR, MAX_AMOUNT_MINOR));
     fc.assert(
-      fc.property(fc.constantFrom('USD', 'JPY', 'BHD'), fc.maxSafeInteger(), (currency, minor) => {
+      fc.property(fc.constantFrom('USD', 'JPY', 'BHD'), amounts, (currency, minor) => {
         const m = money(currency, minor);
         const g = toGoogleMoney(m);
         expect(parseMoney(g, 'p')).toEqual(m);
@@ -163,6 +181,57 @@ describe('output', () => {
     expect(toDecimalNumber(usd(15050))).toBe(150.5);
     expect(toDecimalNumber(usd(-5))).toBe(-0.05);
     expect(toDecimalNumber(usd(10))).toBe(0.1);
+  });
+});
+
+describe('exact totals', () => {
+  const TWO_53 = 2n ** 53n;
+
+  it('adds beyond what a double holds, to the minor unit', () => {
+    const t = total('JPY', [TWO_53, 1n, 1n, 1n]);
+    expect(t).toEqual({ currency: 'JPY', minor: TWO_53 + 3n });
+    expect(addTotals(t, total('JPY', [-3n]))).toEqual({ currency: 'JPY', minor: TWO_53 });
+    expect(negateTotal(t).minor).toBe(-(TWO_53 + 3n));
+    expect(total('USD', [])).toEqual({ currency: 'USD', minor: 0n });
+  });
+
+  it('refuses to mix currencies or an unknown one', () => {
+    expect(refusedField(() => addTotals(total('USD', [1n]), total('JPY', [1n])))).toBe('currency');
+    expect(refusedField(() => total('ZZZ', [1n]))).toBe('currency');
+  });
+
+  it('writes units as a JSON number up to 2^53 and as a decimal string past it, as protobuf JSON writes int64', () => {
+    expect(totalToGoogleMoney(total('JPY', [TWO_53]))).toEqual({ currencyCode: 'JPY', units: 2 ** 53, nanos: 0 });
+    expect(totalToGoogleMoney(total('JPY', [TWO_53 + 1n]))).toEqual({ currencyCode: 'JPY', units: '9007199254740993', nanos: 0 });
+    expect(totalToGoogleMoney(total('JPY', [-TWO_53]))).toEqual({ currencyCode: 'JPY', units: -(2 ** 53), nanos: 0 });
+    expect(totalToGoogleMoney(total('JPY', [-TWO_53 - 1n]))).toEqual({ currencyCode: 'JPY', units: '-9007199254740993', nanos: 0 });
+  });
+
+  it('judges 2^53 by units, not minor units: cents past 2^53 still make a number of dollars', () => {
+    expect(totalToGoogleMoney(total('USD', [TWO_53 + 1n]))).toEqual({ currencyCode: 'USD', units: 90_071_992_547_409, nanos: 930_000_000 });
+    expect(totalToGoogleMoney(total('USD', [TWO_53 * 100n + 99n]))).toEqual({ currencyCode: 'USD', units: 2 ** 53, nanos: 990_000_000 });
+    expect(totalToGoogleMoney(total('USD', [(TWO_53 + 1n) * 100n + 5n]))).toEqual({ currencyCode: 'USD', units: '9007199254740993', nanos: 50_000_000 });
+    expect(totalToGoogleMoney(total('BHD', [-(TWO_53 + 1n) * 1000n - 7n]))).toEqual({ currencyCode: 'BHD', units: '-9007199254740993', nanos: -7_000_000 });
+  });
+
+  it('writes what toGoogleMoney writes for any single amount, and nothing but zero as zero', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('USD', 'JPY', 'BHD'), fc.maxSafeInteger(), (currency, minor) => {
+        expect(totalToGoogleMoney(total(currency, [BigInt(minor)]))).toEqual(toGoogleMoney(money(currency, minor)));
+      }),
+    );
+    expect(Object.is(totalToGoogleMoney(total('USD', [5n, -5n])).units, 0)).toBe(true);
+  });
+
+  it('reads back exactly what it writes, in either form', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('USD', 'JPY', 'BHD'), fc.bigInt({ min: -(10n ** 20n), max: 10n ** 20n }), (currency, minor) => {
+        const g = totalToGoogleMoney(total(currency, [minor]));
+        expect(typeof g.units === 'string').toBe(BigInt(g.units) > TWO_53 || BigInt(g.units) < -TWO_53);
+        const perUnit = 10n ** BigInt(minorDigits(currency));
+        expect(BigInt(g.units) * perUnit + (BigInt(g.nanos) * perUnit) / 1_000_000_000n).toBe(minor);
+      }),
+    );
   });
 });
 

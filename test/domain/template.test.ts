@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DomainError } from '../../src/domain/errors.js';
 import { money, splitIntoUnits, type Money } from '../../src/domain/money.js';
-import { allocateTemplatePrice, reallocate, validityFromInput, type PricedItemInput } from '../../src/domain/template.js';
+import {
+  allocateTemplatePrice,
+  reallocate,
+  salePrice,
+  validityFromInput,
+  type PackageTemplate,
+  type PricedItemInput,
+} from '../../src/domain/template.js';
 
 const usd = (minor: number): Money => money('USD', minor);
 const item = (listMinor: number, quantity = 1, given: number | null = null, n = 0): PricedItemInput => ({
@@ -106,6 +113,82 @@ describe('re-spreading a different sale price', () => {
       fc.property(fc.integer({ min: 0, max: 5_000_000 }), fc.array(fc.integer({ min: 0, max: 1_000_000 }), { minLength: 1, maxLength: 6 }), (price, values) => {
         expect(reallocate(usd(price), values.map(usd)).reduce((n, v) => n + v.minor, 0)).toBe(price);
       }),
+    );
+  });
+});
+
+describe('the price of a sale at a business', () => {
+  /** A template whose items are worth these amounts (of one currency), priced at their sum. */
+  function template(values: Money[]): PackageTemplate {
+    return {
+      companyId: 'cmp_1',
+      id: 'tpl_1',
+      name: 'Grooming',
+      description: '',
+      type: 'REGULAR',
+      price: money(values[0]!.currency, values.reduce((n, v) => n + v.minor, 0)),
+      items: values.map((value, n) => ({ kind: 'SERVICE', refIds: [`srv_${n}`], quantity: 3, givenUnitPrice: null, value })),
+      validity: { days: 365 },
+      gracePeriodDays: 0,
+      activation: 'ON_PURCHASE',
+      restrictRedemptionToSellingBusiness: false,
+      businessIds: [],
+      archiveTime: null,
+      createTime: 0,
+      updateTime: 0,
+    };
+  }
+  const yen = (minor: number) => money('JPY', minor);
+  const usdTemplate = template([usd(10_000), usd(5000)]); // $150: $100 and $50
+
+  it("is the template's own price and values where the business sells in its currency", () => {
+    const sale = salePrice(usdTemplate, 'USD');
+    expect(sale.price).toEqual(usd(15_000));
+    expect(sale.listPrice).toEqual(usd(15_000));
+    expect(minors(sale.itemValues)).toEqual([10_000, 5000]);
+  });
+
+  it('spreads a different price in the same currency over the items in proportion to their values', () => {
+    const sale = salePrice(usdTemplate, 'USD', usd(10_000));
+    expect(sale.price).toEqual(usd(10_000));
+    expect(sale.listPrice).toEqual(usd(15_000));
+    expect(minors(sale.itemValues)).toEqual([6667, 3333]);
+  });
+
+  it('refuses a template priced in another currency than the business sells in, unless a price is given in it', () => {
+    const e = refusal(() => salePrice(usdTemplate, 'JPY'));
+    expect(e.code).toBe('FAILED_PRECONDITION');
+    expect(e.reason).toBe('CURRENCY_MISMATCH');
+    // A price in the template's currency does not make it a yen package either.
+    expect(refusal(() => salePrice(usdTemplate, 'JPY', usd(15_000))).reason).toBe('CURRENCY_MISMATCH');
+  });
+
+  it("takes a price in the business's currency for a template priced in another, spread like the template's values", () => {
+    const sale = salePrice(usdTemplate, 'JPY', yen(20_000));
+    expect(sale.price).toEqual(yen(20_000));
+    // No list price exists in yen: the price given stands in for it, so the package holds one currency only.
+    expect(sale.listPrice).toEqual(yen(20_000));
+    expect(sale.itemValues).toEqual([yen(13_333), yen(6667)]);
+  });
+
+  it('refuses a price in a third currency, or one below zero, naming the field', () => {
+    expect(refusal(() => salePrice(usdTemplate, 'USD', money('EUR', 100))).fieldViolations[0]!.field).toBe('price.currencyCode');
+    expect(refusal(() => salePrice(usdTemplate, 'JPY', money('EUR', 100))).fieldViolations[0]!.field).toBe('price.currencyCode');
+    expect(refusal(() => salePrice(usdTemplate, 'USD', usd(-1))).fieldViolations[0]!.field).toBe('price');
+    expect(refusal(() => salePrice(usdTemplate, 'JPY', yen(-1))).fieldViolations[0]!.field).toBe('price');
+  });
+
+  it('always adds up to the price given, in its currency', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 1_000_000 }), { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: 0, max: 1_000_000_000_000 }),
+        (values, price) => {
+          const sale = salePrice(template(values.map(usd)), 'JPY', yen(price));
+          expect(sale.itemValues.every((v) => v.currency === 'JPY' && v.minor >= 0)).toBe(true);
+          expect(sale.itemValues.reduce((n, v) => n + v.minor, 0)).toBe(price);
+        },
+      ),
     );
   });
 });

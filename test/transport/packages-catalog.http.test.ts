@@ -179,6 +179,29 @@ describe.each(ENGINES)('the package catalog on %s', (engine) => {
     expect((await f.call('GET', '/packageTemplates')).json.packageTemplates).toEqual([]);
   });
 
+  it('takes a price of exactly 1,000,000,000,000 minor units and refuses one a minor unit more, naming price.units', async () => {
+    const f = await makeFactory(t);
+    const ceiling = { currencyCode: 'USD', units: 10_000_000_000, nanos: 0 }; // 10^12 cents
+    const tpl = await f.template({ price: ceiling, items: [{ quantity: 3 }] });
+    expect(tpl.price).toEqual(ceiling);
+    expect(tpl.items[0].value).toEqual(ceiling);
+    const pkg = await f.sell({ template: tpl.id });
+    expect(pkg.paidAmount).toEqual(ceiling);
+    expect(pkg.remainingValue).toEqual(ceiling);
+
+    expectBadField(await f.createTemplate({ price: { currencyCode: 'USD', units: 10_000_000_000, nanos: 10_000_000 }, items: [{ quantity: 3 }] }), 'price.units');
+    // 2^53 − 1 cents, once accepted and then unreportable.
+    expectBadField(await f.createTemplate({ price: { currencyCode: 'USD', units: 90_071_992_547_409, nanos: 910_000_000 } }), 'price.units');
+    expectBadField(await f.createTemplate({ price: { currencyCode: 'USD', units: '10000000001' } }), 'price.units');
+    expectBadField(
+      await f.createTemplate({ price: '10.00', items: [{ quantity: 1, unitPrice: { currencyCode: 'USD', units: 10_000_000_001 } }] }),
+      'items[0].unitPrice.units',
+    );
+    expectBadField(await f.call('PATCH', `/packageTemplates/${tpl.id}`, { price: { currencyCode: 'USD', units: 10_000_000_001 } }), 'price.units');
+    expectBadField(await f.call('PUT', `/services/${f.serviceId}`, { name: 'Big', durationMinutes: 60, price: { currencyCode: 'USD', units: 10_000_000_001 } }), 'price.units');
+    expectBadField(await f.call('PUT', '/products/prd_big', { name: 'Big', price: { currencyCode: 'JPY', units: 1_000_000_000_001 } }), 'price.units');
+  });
+
   it('refuses a template with no items', async () => {
     const f = await makeFactory(t);
     const body = await f.templateBody();

@@ -102,6 +102,36 @@ describe.each(ENGINES)('selling packages on %s', (engine) => {
     expectBadField(await f.sellRaw({ price: money('10.00', 'EUR') }), /^price/);
   });
 
+  it("sells in the business's currency: a template priced in another is refused, and sold for a price given in it", async () => {
+    const f = await makeFactory(t, { currencyCode: 'JPY' });
+    const [a, b] = [await f.service({ price: money('50.00') }), await f.service({ price: money('50.00') })];
+    // $150 at a yen business: $100 (2 × $50) and $50.
+    const usd = await f.template({ price: '150.00', items: [{ serviceIds: [a], quantity: 2 }, { serviceIds: [b], quantity: 1 }] });
+    expect(usd.price).toEqual(money('150.00'));
+
+    const refused = await f.sellRaw({ template: usd.id });
+    expectRefused(refused, 'CURRENCY_MISMATCH');
+    expect(refused.json.message).toMatch(/USD.*JPY/);
+    // A price in the template's currency does not make it a yen package.
+    expectRefused(await f.sellRaw({ template: usd.id, price: money('150.00') }), 'CURRENCY_MISMATCH');
+    expectBadField(await f.sellRaw({ template: usd.id, price: money('150.00', 'EUR') }), 'price.currencyCode');
+
+    const pkg = await f.sell({ template: usd.id, price: money('20000', 'JPY') });
+    const yen = (units: number) => ({ currencyCode: 'JPY', units, nanos: 0 });
+    expect(pkg.paidAmount).toEqual(yen(20_000));
+    expect(pkg.listPrice).toEqual(yen(20_000));
+    expect(pkg.packageInfo.packagePrice).toEqual(yen(20_000));
+    expect(pkg.remainingValue).toEqual(yen(20_000));
+    // Spread 2 : 1 like the template's values, exact to the yen; the first item's last unit carries the odd yen.
+    expect(pkg.packageServices.map((i: { value: unknown }) => i.value)).toEqual([yen(13_333), yen(6667)]);
+    expect(pkg.packageServices.map((i: { services: { unitPrice: unknown }[] }) => i.services[0]!.unitPrice)).toEqual([yen(6667), yen(6667)]);
+    const [sold] = await f.events(pkg.packageInfo.id);
+    expect(sold).toMatchObject({ type: 'SOLD', valueChange: yen(20_000) });
+
+    const after = await f.redeemOk(pkg.packageInfo.id, { serviceId: a, quantity: 2 });
+    expect(after.package.remainingValue).toEqual(yen(6667));
+  });
+
   it('echoes the invoice reference of the point of sale', async () => {
     const f = await makeFactory(t);
     const invoice = { id: 'inv_42', no: 'A-0042', receiptNo: 'R-9', status: 'PAID' };

@@ -2,13 +2,27 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/engines.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { sweepExpiredPackages } from '../../src/application/sweeper.js';
-import { cents, expectBadField, ledgerSum, makeFactory, usdCents, type Factory, type Json } from '../support/factories.js';
+import { cents, expectBadField, ledgerSum, makeFactory, money, usdCents, type Factory, type Json } from '../support/factories.js';
 
 const NOW = '2026-03-10T15:00:00Z';
 const DAY = 86_400_000;
 
-const LINE_FIELDS = ['opening', 'sold', 'redeemed', 'refunded', 'refundsPaid', 'expired', 'adjusted', 'closing'] as const;
-const inCents = (line: Json) => Object.fromEntries(LINE_FIELDS.map((k) => [k, cents(line[k])])) as Record<(typeof LINE_FIELDS)[number], number>;
+const LINE_FIELDS = ['opening', 'sold', 'imported', 'redeemed', 'refunded', 'refundsPaid', 'expired', 'adjusted', 'closing'] as const;
+type Line<T> = Record<(typeof LINE_FIELDS)[number], T>;
+const inCents = (line: Json) => Object.fromEntries(LINE_FIELDS.map((k) => [k, cents(line[k])])) as Line<number>;
+/** A line's amounts as exact minor units of a currency without decimals (JPY), whether units came as a number or a string. */
+const inYen = (line: Json) =>
+  Object.fromEntries(
+    LINE_FIELDS.map((k) => {
+      expect(line[k]).toMatchObject({ currencyCode: 'JPY', nanos: 0 });
+      return [k, BigInt(line[k].units)];
+    }),
+  ) as Line<bigint>;
+/** closing = opening + sold + imported − redeemed − refunded − expired + adjusted, to the minor unit. */
+function expectClosingAddsUp(line: Line<number> | Line<bigint>) {
+  const c = Object.fromEntries(Object.entries(line).map(([k, v]) => [k, BigInt(v)])) as Line<bigint>;
+  expect(c.closing).toBe(c.opening + c.sold + c.imported - c.redeemed - c.refunded - c.expired + c.adjusted);
+}
 
 describe.each(ENGINES)('reports on %s', (engine) => {
   let t: TestApp;
@@ -59,6 +73,7 @@ describe.each(ENGINES)('reports on %s', (engine) => {
       expect(inCents(line)).toEqual({
         opening: 0,
         sold: 34_000,
+        imported: 0,
         redeemed: 6000 + 3333 + 1500 - 3000,
         refunded: 7500,
         refundsPaid: 9000,
@@ -67,7 +82,7 @@ describe.each(ENGINES)('reports on %s', (engine) => {
         closing: 9000,
       });
       const c = inCents(line);
-      expect(c.closing).toBe(c.opening + c.sold - c.redeemed - c.refunded - c.expired + c.adjusted);
+      expectClosingAddsUp(c);
       // The closing balance is what the packages still owe.
       let outstanding = 0;
       for (const id of [aId, bId, cId]) outstanding += cents((await f.get(id)).remainingValue);
@@ -80,15 +95,15 @@ describe.each(ENGINES)('reports on %s', (engine) => {
       const r = await f.call('GET', `/reports/liability?from=2026-03-11&to=2026-03-15&businessId=${f.businessId}`);
       expect(r.json).toMatchObject({ from: '2026-03-11', to: '2026-03-15' });
       const c = inCents(r.json.businesses[0]);
-      expect(c).toEqual({ opening: 24_667, sold: 0, redeemed: 1500 - 3000, refunded: 7500, refundsPaid: 9000, expired: 6667, adjusted: -3000, closing: 9000 });
-      expect(c.closing).toBe(c.opening + c.sold - c.redeemed - c.refunded - c.expired + c.adjusted);
+      expect(c).toEqual({ opening: 24_667, sold: 0, imported: 0, redeemed: 1500 - 3000, refunded: 7500, refundsPaid: 9000, expired: 6667, adjusted: -3000, closing: 9000 });
+      expectClosingAddsUp(c);
     });
 
     it('reports the balance as of an earlier day from the history alone', async () => {
       const f = await makeFactory(t);
       await history(f);
       const first = inCents((await f.call('GET', `/reports/liability?asOf=2026-03-10&businessId=${f.businessId}`)).json.businesses[0]);
-      expect(first).toEqual({ opening: 0, sold: 34_000, redeemed: 9333, refunded: 0, refundsPaid: 0, expired: 0, adjusted: 0, closing: 24_667 });
+      expect(first).toEqual({ opening: 0, sold: 34_000, imported: 0, redeemed: 9333, refunded: 0, refundsPaid: 0, expired: 0, adjusted: 0, closing: 24_667 });
       const beforeExpiry = inCents((await f.call('GET', `/reports/liability?asOf=2026-03-13&businessId=${f.businessId}`)).json.businesses[0]);
       expect(beforeExpiry.expired).toBe(0);
       expect(beforeExpiry.closing).toBe(24_667 - 1500 - 7500 - 3000);
@@ -129,6 +144,114 @@ describe.each(ENGINES)('reports on %s', (engine) => {
       const f = await makeFactory(t);
       const viewer = await f.c.newKey('VIEWER');
       expect((await f.call('GET', '/reports/liability', undefined, viewer.auth)).status).toBe(200);
+    });
+
+    it('takes a refund of an expired package out of breakage, and still adds up', async () => {
+      const f = await makeFactory(t);
+      const pkg = await f.sell({ template: { price: '90.00', items: [{ quantity: 3 }], validity: { days: 3 } } });
+      const id = pkg.packageInfo.id;
+      await f.redeemOk(id);
+      t.clock.advance(4 * DAY);
+      await sweepExpiredPackages(t.deps);
+      const expired = inCents((await f.call('GET', `/reports/liability?businessId=${f.businessId}`)).json.businesses[0]);
+      expect(expired).toMatchObject({ sold: 9000, redeemed: 3000, refunded: 0, expired: 6000, closing: 0 });
+      expect((await f.call('POST', `/packages/${id}:cancel`, { refund: 'FULL', reason: 'goodwill' })).status).toBe(200);
+      const c = inCents((await f.call('GET', `/reports/liability?businessId=${f.businessId}`)).json.businesses[0]);
+      // The $60 that had expired is refunded instead; the $30 more paid back is refundsPaid only.
+      expect(c).toEqual({ opening: 0, sold: 9000, imported: 0, redeemed: 3000, refunded: 6000, refundsPaid: 9000, expired: 0, adjusted: 0, closing: 0 });
+      expectClosingAddsUp(c);
+    });
+
+    it('reports a package sold in yen from a dollar template in yen', async () => {
+      const f = await makeFactory(t, { currencyCode: 'JPY' });
+      const usdService = await f.service({ price: money('50.00') });
+      const tpl = await f.template({ price: '150.00', items: [{ serviceIds: [usdService], quantity: 3 }] });
+      const pkg = await f.sell({ template: tpl.id, price: money('20000', 'JPY') });
+      await f.redeemOk(pkg.packageInfo.id, { serviceId: usdService });
+      const r = await f.call('GET', `/reports/liability?businessId=${f.businessId}`);
+      const line = r.json.businesses[0];
+      expect(line).toMatchObject({ currencyCode: 'JPY', sold: { currencyCode: 'JPY', units: 20_000, nanos: 0 } });
+      const c = inYen(line);
+      expect(c).toEqual({ opening: 0n, sold: 20_000n, imported: 0n, redeemed: 6667n, refunded: 0n, refundsPaid: 0n, expired: 0n, adjusted: 0n, closing: 13_333n });
+      expect(BigInt((await f.get(pkg.packageInfo.id)).remainingValue.units)).toBe(c.closing);
+    });
+
+    /**
+     * Sells `count` packages, a few at a time where the engine can take them in parallel: a report past 2^53
+     * needs thousands of sales of the largest amount one sale may carry.
+     */
+    async function sellMany(f: Factory, count: number, spec: Parameters<Factory['sell']>[0]) {
+      let next = 0;
+      const worker = async () => {
+        while (next < count) {
+          next++;
+          await f.sell(spec);
+        }
+      };
+      await Promise.all(Array.from({ length: engine === 'postgres' ? 4 : 1 }, worker));
+    }
+
+    it('adds sums past 2^53 exactly, writing units as a string past 2^53 and as a number up to it', async () => {
+      // 9008 × 10^12 yen passes 2^53 = 9,007,199,254,740,992 (units, JPY having no minor unit); one yen more makes
+      // the sum odd, which no double above 2^53 can hold. In dollars the same sums would stay JSON numbers.
+      const f = await makeFactory(t, { currencyCode: 'JPY' });
+      const largest = await f.template({ price: { currencyCode: 'JPY', units: 1_000_000_000_000 }, items: [{ quantity: 2 }] });
+      await sellMany(f, 4504, { template: largest.id, purchaseTime: '2026-03-09T12:00:00Z' });
+      await sellMany(f, 4504, { template: largest.id });
+      const odd = await f.sell({ template: largest.id, price: { currencyCode: 'JPY', units: 1 } });
+      t.clock.set(Date.parse('2026-03-11T12:00:00Z'));
+      await f.redeemOk(odd.packageInfo.id);
+      const big = await f.sell({ template: largest.id });
+      await f.redeemOk(big.packageInfo.id, { quantity: 2 });
+
+      const report = async (query: string) => {
+        const r = await f.call('GET', `/reports/liability?businessId=${f.businessId}&${query}`);
+        expect(r.status, JSON.stringify(r.json)).toBe(200);
+        return r.json.businesses[0];
+      };
+      const firstDay = await report('asOf=2026-03-09');
+      expect(firstDay.sold).toEqual({ currencyCode: 'JPY', units: 4_504_000_000_000_000, nanos: 0 });
+      expect(inYen(firstDay)).toMatchObject({ sold: 4_504_000_000_000_000n, closing: 4_504_000_000_000_000n });
+
+      const secondDay = await report('asOf=2026-03-10');
+      expect(secondDay.sold).toEqual({ currencyCode: 'JPY', units: '9008000000000001', nanos: 0 });
+      expect(secondDay.closing).toEqual({ currencyCode: 'JPY', units: '9008000000000001', nanos: 0 });
+      expectClosingAddsUp(inYen(secondDay));
+
+      const all = await report('asOf=2026-03-11');
+      const c = inYen(all);
+      expect(c).toEqual({
+        opening: 0n,
+        sold: 9_009_000_000_000_001n,
+        imported: 0n,
+        redeemed: 1_000_000_000_001n,
+        refunded: 0n,
+        refundsPaid: 0n,
+        expired: 0n,
+        adjusted: 0n,
+        closing: 9_008_000_000_000_000n,
+      });
+      expect(all.sold.units).toBe('9009000000000001');
+      expect(all.redeemed.units).toBe(1_000_000_000_001);
+      expectClosingAddsUp(c);
+
+      // An opening balance under 2^53 stays a number; the movements after it add up to the closing.
+      const period = await report('from=2026-03-10&to=2026-03-11');
+      expect(period.opening).toEqual({ currencyCode: 'JPY', units: 4_504_000_000_000_000, nanos: 0 });
+      expect(period.sold).toEqual({ currencyCode: 'JPY', units: 4_505_000_000_000_001, nanos: 0 });
+      expect(period.closing).toEqual({ currencyCode: 'JPY', units: '9008000000000000', nanos: 0 });
+      expectClosingAddsUp(inYen(period));
+    }, 300_000);
+
+    it('writes dollar sums of the largest amounts as numbers of units, exact to the cent', async () => {
+      const f = await makeFactory(t);
+      const largest = await f.template({ price: { currencyCode: 'USD', units: 10_000_000_000 }, items: [{ quantity: 1 }] });
+      await sellMany(f, 10, { template: largest.id });
+      await f.sell({ template: largest.id, price: '0.01' });
+      const line = (await f.call('GET', `/reports/liability?businessId=${f.businessId}`)).json.businesses[0];
+      // 10^13 + 1 cents: units 100,000,000,000 with one cent of nanos.
+      expect(line.sold).toEqual({ currencyCode: 'USD', units: 100_000_000_000, nanos: 10_000_000 });
+      expect(line.closing).toEqual(line.sold);
     });
   });
 
