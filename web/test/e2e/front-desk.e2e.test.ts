@@ -242,9 +242,10 @@ describe.skipIf(!haveChromium)('the front desk in Chromium', () => {
     const dialog = page.getByRole('dialog');
     const preview = dialog.getByText(/Refund to the customer/);
     const prorated = `$${pkg.remainingValue.units}.${String(pkg.remainingValue.nanos / 10_000_000).padStart(2, '0')}`;
-    expect(await preview.textContent()).toContain(prorated);
+    // The amount comes from the server's :refundPreview, so wait for it to arrive.
+    await visible(preview.filter({ hasText: prorated }));
     await dialog.getByText('Full: everything paid').click();
-    expect(await preview.textContent()).toContain('$150.00');
+    await visible(preview.filter({ hasText: '$150.00' }));
     await dialog.getByText('Prorated: what is left unused').click();
     await shot('cancel');
     await dialog.getByRole('button', { name: 'Review' }).click();
