@@ -13,6 +13,8 @@ export interface Config {
   readonly dataDir: string;
   readonly masterKey: string | null;
   readonly logLevel: LogLevel;
+  /** How often each process records lapsed holds and expiries; answers never depend on it. */
+  readonly sweepIntervalMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -24,6 +26,14 @@ function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!/^\d+$/.test(raw) || n > 65535) throw new ConfigError(`${name} must be a port number from 0 to 65535, got "${raw}"`);
+  return n;
+}
+
+function intervalMs(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 100 || n > 86_400_000) throw new ConfigError(`${name} must be a number of milliseconds from 100 to 86400000, got "${raw}"`);
   return n;
 }
 
@@ -48,5 +58,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(env.PUNCHCARD_DATA_DIR || './data'),
     masterKey,
     logLevel,
+    sweepIntervalMs: intervalMs(env, 'PUNCHCARD_SWEEP_INTERVAL_MS', 5_000),
   });
 }

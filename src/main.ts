@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   await servers.listen();
 
   // Lapsed holds and expired packages are written to the ledger every few seconds by every process.
-  const sweeper = startSweeper(deps, 5_000, (error) => servers.log.error({ err: error }, 'sweep failed'));
+  const sweeper = startSweeper(deps, config.sweepIntervalMs, (error) => servers.log.error({ err: error }, 'sweep failed'));
   const demo = await firstStart(deps);
   const url = `http://localhost:${servers.httpPort()}`;
   if (demo) {

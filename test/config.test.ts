@@ -12,6 +12,7 @@ describe('loadConfig', () => {
       dataDir: path.resolve('./data'),
       masterKey: null,
       logLevel: 'info',
+      sweepIntervalMs: 5000,
     });
     expect(path.isAbsolute(config.dataDir)).toBe(true);
   });
@@ -34,6 +35,13 @@ describe('loadConfig', () => {
       logLevel: 'warn',
     });
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('reads the sweep interval in milliseconds and refuses one out of range', () => {
+    expect(loadConfig({ PUNCHCARD_SWEEP_INTERVAL_MS: '250' }).sweepIntervalMs).toBe(250);
+    for (const bad of ['0', '99', '1.5', 'soon', '86400001']) {
+      expect(() => loadConfig({ PUNCHCARD_SWEEP_INTERVAL_MS: bad }), bad).toThrow(/PUNCHCARD_SWEEP_INTERVAL_MS/);
+    }
   });
 
   it('treats empty values as unset', () => {
