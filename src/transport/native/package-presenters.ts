@@ -3,7 +3,7 @@
 import { formatInstant } from '../../domain/calendar.js';
 import { DomainError } from '../../domain/errors.js';
 import type { LedgerEvent, Redemption } from '../../domain/ledger.js';
-import { toGoogleMoney, type Money } from '../../domain/money.js';
+import { toGoogleMoney } from '../../domain/money.js';
 import { assertRedeemable, graceEndTime, itemValueAt, lifecycleAt, remainingValueAt } from '../../domain/package.js';
 import type { PackageTemplate } from '../../domain/template.js';
 import type { Validity } from '../../domain/calendar.js';
@@ -93,18 +93,16 @@ export function presentRedemption(r: Redemption) {
   };
 }
 
-/** Event details in the API's own forms: Money as google.type.Money, instants (…Time) as RFC 3339. */
-function detailsJson(value: unknown, key = ''): unknown {
-  if (Array.isArray(value)) return value.map((v) => detailsJson(v));
-  if (value && typeof value === 'object') {
-    const o = value as Record<string, unknown>;
-    if (typeof o.currency === 'string' && typeof o.minor === 'number' && Object.keys(o).length === 2) {
-      return toGoogleMoney(o as unknown as Money);
-    }
-    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, detailsJson(v, k)]));
+/** Event details in the API's own forms (Money as google.type.Money, instants as RFC 3339), by event type. */
+function detailsJson(e: LedgerEvent): Record<string, unknown> {
+  switch (e.type) {
+    case 'SOLD':
+      return { ...e.data, listPrice: toGoogleMoney(e.data.listPrice), price: toGoogleMoney(e.data.price) };
+    case 'HELD':
+      return { ...e.data, holdExpireTime: formatInstant(e.data.holdExpireTime) };
+    default:
+      return { ...e.data };
   }
-  if (typeof value === 'number' && key.endsWith('Time')) return formatInstant(value);
-  return value;
 }
 
 export function presentEvent(e: LedgerEvent & { readonly actorName: string }) {
@@ -123,8 +121,9 @@ export function presentEvent(e: LedgerEvent & { readonly actorName: string }) {
     quantity: e.quantity ?? 0,
     totalRemainingQuantityAfter: e.totalRemainingAfter,
     valueChange: toGoogleMoney(e.valueDelta),
+    breakageChange: toGoogleMoney(e.breakageDelta),
     refund: toGoogleMoney(e.refund),
-    details: detailsJson(e.data),
+    details: detailsJson(e),
   };
 }
 
