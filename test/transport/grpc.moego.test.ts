@@ -1,6 +1,8 @@
 // MoeGo's PackageService on the real listeners (buildServers with GRPC_PORT=0): gRPC over h2c from a client
 // generated from our .proto and one generated from MoeGo's published files, Connect JSON on the HTTP/1.1
 // port, and errors as gRPC status codes with google.rpc details.
+import http2 from 'node:http2';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Code, ConnectError, createClient, type Transport } from '@connectrpc/connect';
 import { createConnectTransport, createGrpcTransport, Http2SessionManager } from '@connectrpc/connect-node';
@@ -16,6 +18,7 @@ import { PackageService as PublishedPackageService } from '../fixtures/proto-moe
 import { BadRequestDesc, ErrorInfoDesc } from '../../src/transport/grpc/error-details.js';
 import { connectErrorOf, toConnectError } from '../../src/transport/grpc/connect-errors.js';
 import { seedWorld, type World } from './moego-fixtures.js';
+import { READ_MAX_BYTES } from '../../src/transport/grpc/connect-plugin.js';
 
 const SEED_TIME = Date.parse('2023-01-15T10:00:00Z');
 
@@ -124,7 +127,7 @@ describe.each(ENGINES)('MoeGo PackageService over gRPC and Connect on %s', (engi
     expect(details.packageDetails[0]?.packageServices[0]?.remainingQuantity).toBe(3);
   });
 
-  it('pages over gRPC as over HTTP: page_size 0 means the default, tokens walk the list', async () => {
+  it('pages over gRPC as over HTTP: no pagination means the default, tokens walk the list', async () => {
     const client = createClient(PackageService, grpc());
     const second = (await w.sell('cus_123')).pkg.id;
     const first = await client.listPackages({ pagination: { pageSize: 1, pageToken: '' }, companyId: w.companyId, customerId: 'cus_123' }, { headers: basic() });
@@ -134,8 +137,68 @@ describe.each(ENGINES)('MoeGo PackageService over gRPC and Connect on %s', (engi
       { headers: basic() },
     );
     expect(next.packages.map((p) => p.id)).toEqual([second]);
-    const all = await client.listPackages({ pagination: { pageSize: 0 }, companyId: w.companyId, customerId: 'cus_123' }, { headers: basic() });
+    const all = await client.listPackages({ companyId: w.companyId, customerId: 'cus_123' }, { headers: basic() });
     expect(all.packages).toHaveLength(2);
+  });
+
+  it('refuses a pagination whose page_size is 0 as INVALID_ARGUMENT naming pagination.pageSize, over gRPC and Connect JSON', async () => {
+    const fields = (e: ConnectError) => e.findDetails(BadRequestDesc).flatMap((d: any) => d.fieldViolations.map((v: { field: string }) => v.field));
+    for (const transport of [grpc(), connectJson()]) {
+      const client = createClient(PackageService, transport);
+      const list = await refused(client.listPackages({ pagination: { pageSize: 0, pageToken: '1' }, companyId: w.companyId, customerId: 'cus_123' }, { headers: basic() }));
+      expect(list.code).toBe(Code.InvalidArgument);
+      expect(fields(list)).toEqual(['pagination.pageSize']);
+      const details = await refused(client.listPackageDetails({ pagination: { pageSize: 0 }, companyId: w.companyId, packageIds: [packageId] }, { headers: basic() }));
+      expect(details.code).toBe(Code.InvalidArgument);
+      expect(fields(details)).toEqual(['pagination.pageSize']);
+    }
+  });
+
+  it('refuses Connect JSON nested deeper than 32 levels on both ports, compressed or not, and still serves', async () => {
+    const deep = (n: number) => `{"companyId":"${w.companyId}","customerIds":["cus_123"],"x":${'['.repeat(n - 1)}${']'.repeat(n - 1)}}`;
+    const path = '/moego.business.package.v1.PackageService/ListPackages';
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${w.key}` };
+    const h2 = async (body: string | Buffer, extra: Record<string, string> = {}) => {
+      const session = http2.connect(`http://127.0.0.1:${servers.grpcPort()}`);
+      try {
+        const stream = session.request({ ':method': 'POST', ':path': path, ...headers, ...extra });
+        stream.end(body);
+        const chunks: Buffer[] = [];
+        const response = await new Promise<http2.IncomingHttpHeaders>((resolve, reject) => {
+          let h: http2.IncomingHttpHeaders = {};
+          stream.on('response', (headers) => (h = headers));
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('end', () => resolve(h));
+          stream.on('error', reject);
+        });
+        const raw = Buffer.concat(chunks);
+        const text = (response['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8');
+        return { status: Number(response[':status']), json: JSON.parse(text) };
+      } finally {
+        session.close();
+      }
+    };
+    const h1 = async (body: string | Buffer, extra: Record<string, string> = {}) => {
+      const r = await fetch(`http://127.0.0.1:${servers.httpPort()}${path}`, { method: 'POST', headers: { ...headers, ...extra }, body });
+      return { status: r.status, json: (await r.json()) as any };
+    };
+    for (const send of [h1, h2]) {
+      for (const [body, extra] of [
+        [deep(33), {}],
+        [deep(100_000), {}],
+        [gzipSync(deep(100_000)), { 'content-encoding': 'gzip' }],
+      ] as const) {
+        const r = await send(body, extra);
+        expect(r.status).toBe(400);
+        expect(r.json).toMatchObject({ code: 'invalid_argument', message: expect.stringContaining('32 levels') });
+      }
+      const ids = (r: { json: any }) => r.json.packages.map((p: { id: string }) => p.id);
+      expect(ids(await send(deep(32)))).toContain(packageId);
+      expect(ids(await send(gzipSync(deep(32)), { 'content-encoding': 'gzip' }))).toContain(packageId);
+      // More than 1 MiB once inflated: Connect's own answer to a message over readMaxBytes.
+      const bomb = await send(gzipSync(`{"x":"${'a'.repeat(READ_MAX_BYTES)}"}`), { 'content-encoding': 'gzip' });
+      expect([bomb.status, bomb.json.code]).toEqual([429, 'resource_exhausted']);
+    }
   });
 
   it('serves Connect JSON on the HTTP/1.1 port, with a generated client and with plain fetch', async () => {

@@ -7,8 +7,10 @@
 // and after) or "lenient" (the server may accept it, e.g. an unknown extra field or a number where a string is
 // expected, which the validator coerces; it must still never 5xx, and is sent to company B).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { ENGINES } from '../support/engines.js';
 import { MASTER_KEY, createTestApp, type TestApp, type TestCompany } from '../support/app.js';
+import { scanJsonText } from '../../src/transport/http/json-limits.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20260310);
 /** Cases that reproduced bugs found by this suite, since fixed; FUZZ_KNOWN_BUGS=0 leaves them out. */
@@ -315,8 +317,8 @@ function problemsWith(c: Case, status: number, headers: Record<string, unknown>,
   const zenoti = c.url.startsWith('/v1/guests/');
   let message: unknown;
   if (isConnect(c.url) && typeof json?.code === 'string') {
-    // The Connect protocol's own envelope, {code: "invalid_argument", message}, with its HTTP status. (What
-    // Fastify refuses before Connect sees it, an unknown content type, leaves as google.rpc.Status.)
+    // The Connect protocol's own envelope, {code: "invalid_argument", message}, with its HTTP status; what Fastify
+    // refuses before Connect sees it (an unknown content type, a body too deep) answers in it too.
     if (!(json && typeof json.code === 'string' && CONNECT_HTTP[json.code] === status)) problems.push(`not a Connect error for ${status}: ${body.slice(0, 160)}`);
     message = json?.message;
   } else if (zenoti && !(json?.code === 5 && String(json?.message).startsWith('no route '))) {
@@ -350,6 +352,147 @@ function problemsWith(c: Case, status: number, headers: Record<string, unknown>,
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// Bodies built to hurt, generated with fast-check: nesting past the limit (no parser may recurse into it),
+// lists of 200,000 items, NUL escapes at depth, truncated text and wrong content types, on every surface that
+// reads a JSON body. At 32 levels a body is still read and validated as usual.
+
+/** A route that reads a JSON body, and what its bodies hold. */
+interface Surface {
+  readonly name: string;
+  readonly method: string;
+  readonly url: (target: TestCompany) => string;
+  /** The fields of a valid body, as JSON text without braces. */
+  readonly fields: (target: TestCompany) => string;
+  /** A string field the route validates (refused as that field when it holds a deep value). */
+  readonly typed?: string;
+  /** A list field with at most 500 entries. */
+  readonly list?: string;
+  /** A valid body with an extra field is answered 200. */
+  readonly acceptsExtra: boolean;
+  /** Connect's envelope, whose code is a string. */
+  readonly connect?: boolean;
+}
+
+const SURFACES: readonly Surface[] = [
+  {
+    name: 'native PUT customer',
+    method: 'PUT',
+    url: (c) => `/v1/companies/${c.id}/customers/cus_deep`,
+    fields: () => '"firstName":"Deep","lastName":"Body"',
+    typed: 'firstName',
+    acceptsExtra: true,
+  },
+  {
+    name: 'native PUT service',
+    method: 'PUT',
+    url: (c) => `/v1/companies/${c.id}/services/srv_deep`,
+    fields: () => '"name":"Deep","durationMinutes":15,"price":{"currencyCode":"USD","units":5},"businessIds":["bus_seed"]',
+    typed: 'name',
+    list: 'businessIds',
+    acceptsExtra: true,
+  },
+  {
+    name: 'MoeGo POST /v1/packages:list',
+    method: 'POST',
+    url: () => '/v1/packages:list',
+    fields: (c) => `"companyId":"${c.id}","customerIds":["cus_seed"]`,
+    typed: 'companyId',
+    list: 'customerIds',
+    acceptsExtra: true,
+  },
+  {
+    name: 'MoeGo POST /v1/packages/details:list',
+    method: 'POST',
+    url: () => '/v1/packages/details:list',
+    fields: (c) => `"companyId":"${c.id}","packageIds":["pkg_none"]`,
+    typed: 'companyId',
+    list: 'packageIds',
+    acceptsExtra: false,
+  },
+  {
+    name: 'Connect JSON ListPackages',
+    method: 'POST',
+    url: () => '/moego.business.package.v1.PackageService/ListPackages',
+    fields: (c) => `"companyId":"${c.id}","customerIds":["cus_seed"]`,
+    typed: 'companyId',
+    list: 'customerIds',
+    acceptsExtra: true,
+    connect: true,
+  },
+  {
+    // Zenoti's routes are GETs, whose bodies are never read: a POST finds no route, answered in Zenoti's envelope.
+    name: 'Zenoti path',
+    method: 'POST',
+    url: () => '/v1/guests/cus_seed/packages',
+    fields: () => '"center_id":"bus_seed"',
+    acceptsExtra: false,
+  },
+];
+
+type Kind = 'array' | 'object';
+const KINDS = fc.array(fc.constantFrom<Kind>('array', 'object'), { minLength: 1, maxLength: 6 });
+
+/** `levels` arrays or objects inside one another, opened in the order `kinds` repeats, around `core`. */
+function nested(levels: number, kinds: readonly Kind[], core = '1'): string {
+  const open: string[] = [];
+  const close: string[] = [];
+  for (let i = 0; i < levels; i++) {
+    const array = kinds[i % kinds.length] === 'array';
+    open.push(array ? '[' : '{"k":');
+    close.push(array ? ']' : '}');
+  }
+  return open.join('') + core + close.reverse().join('');
+}
+
+type Placement = 'whole' | 'extra' | 'typed';
+
+/** A body `levels` deep in all: the nesting as the whole body, in an extra field, or in the route's typed field. */
+function deepBody(s: Surface, target: TestCompany, levels: number, kinds: readonly Kind[], placement: Placement, core = '1'): string {
+  if (placement === 'whole') return nested(levels, kinds, core);
+  return `{${s.fields(target)},"${placement === 'typed' ? s.typed : 'deep'}":${nested(levels - 1, kinds, core)}}`;
+}
+
+/** The text of a JSON string literal holding `pre`, then `middle` as written (an escape), then `post`. */
+const literal = (pre: string, middle: string, post: string) => `"${JSON.stringify(pre).slice(1, -1)}${middle}${JSON.stringify(post).slice(1, -1)}"`;
+const SNIPPET = fc.string({ unit: fc.constantFrom('a', 'u', '0', '\\', '"', '/', ' ', 'é'), maxLength: 6 });
+
+// ---------------------------------------------------------------------------------------------------------
+
+describe('the JSON text scan (scanJsonText)', () => {
+  const text = fc.string({ unit: fc.constantFrom('a', 'u', '0', '\\', '"', '\u0000', '/', 'é', '🐕'), maxLength: 6 });
+  const { value } = fc.letrec<{ value: unknown }>((tie) => ({
+    value: fc.oneof(
+      { maxDepth: 12, depthSize: 'medium' },
+      fc.constant(null),
+      fc.boolean(),
+      fc.integer(),
+      text,
+      fc.array(tie('value'), { maxLength: 3 }),
+      fc.dictionary(text, tie('value'), { maxKeys: 3 }),
+    ),
+  }));
+  const depthOf = (v: unknown): number => (v !== null && typeof v === 'object' ? 1 + Math.max(0, ...Object.values(v).map(depthOf)) : 0);
+  const nulIn = (v: unknown): boolean =>
+    typeof v === 'string'
+      ? v.includes('\u0000')
+      : v !== null && typeof v === 'object' && Object.entries(v).some(([k, x]) => k.includes('\u0000') || nulIn(x));
+
+  it('agrees with the parsed value on depth and NULs, whatever backslashes, quotes and u0000 the strings hold', () => {
+    fc.assert(
+      fc.property(value, fc.nat(14), fc.constantFrom(0, 2), (v, limit, indent) => {
+        const shape = scanJsonText(JSON.stringify(v, null, indent), limit);
+        expect(shape.tooDeep).toBe(depthOf(v) > limit);
+        if (!shape.tooDeep) expect(shape.nul).toBe(nulIn(v));
+      }),
+      { seed: SEED, numRuns: 500 },
+    );
+  });
+
+  it('measures 100,000 levels without recursion', () => {
+    expect(scanJsonText('['.repeat(100_000) + ']'.repeat(100_000), 100_000)).toEqual({ tooDeep: false, nul: false });
+    expect(scanJsonText('['.repeat(100_001), 100_000).tooDeep).toBe(true);
+  });
+});
 
 describe.each(ENGINES)('malformed requests on %s', (engine) => {
   let t: TestApp;
@@ -765,6 +908,188 @@ describe.each(ENGINES)('malformed requests on %s', (engine) => {
     const failures = await send(cases);
 
     expect(failures, `seed ${SEED}, ${failures.length} of ${cases.length} failed:\n${failures.slice(0, 40).join('\n')}`).toEqual([]);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  /** A request to a surface: refused ones go to company A (whose data must not change), lenient ones to B. */
+  function surfaceCase(s: Surface, label: string, body: (target: TestCompany) => string, refused: boolean, options: { contentType?: string; field?: string } = {}): Case {
+    const target = refused ? a : b;
+    return {
+      label: `${s.name}: ${label}`,
+      method: s.method,
+      url: s.url(target),
+      headers: { ...target.auth, 'content-type': options.contentType ?? 'application/json' },
+      payload: body(target),
+      refused,
+      // The code is certain where the answer is a google.rpc.Status: not on Zenoti's path, whose POST has no route.
+      code: refused && s.name !== 'Zenoti path' && options.contentType === undefined ? 3 : undefined,
+      field: options.field,
+    };
+  }
+
+  /** Sends one case; the answer and whatever is wrong with it (nothing when it keeps the contract). */
+  async function answer(c: Case) {
+    const r = await t.app.inject({ method: c.method as any, url: c.url, headers: c.headers, payload: c.payload });
+    const problems = problemsWith(c, r.statusCode, r.headers, r.body);
+    let json: any;
+    try {
+      json = JSON.parse(r.body);
+    } catch {
+      json = undefined;
+    }
+    const message = String(json?.error?.message ?? json?.message ?? '');
+    return { status: r.statusCode, json, message, size: r.body.length, problems: problems.map((p) => `${c.label}: ${p}`) };
+  }
+
+  /** Refused for its depth, in the surface's format: 400 INVALID_ARGUMENT naming `body` (problemsWith checks that). */
+  async function expectRefusedAsTooDeep(s: Surface, c: Case) {
+    const r = await answer(c);
+    expect(r.problems).toEqual([]);
+    if (s.name === 'Zenoti path') return; // no route: 404 or 400, in Zenoti's envelope either way
+    expect([r.status, r.message]).toEqual([400, expect.stringContaining('32 levels')]);
+    if (s.connect) expect(r.json.code).toBe('invalid_argument');
+  }
+
+  it('draws the line between 32 and 33 levels on every surface, for arrays, objects and both', async () => {
+    const before = await snapshot();
+    for (const s of SURFACES) {
+      for (const kinds of [['array'], ['object'], ['array', 'object']] as Kind[][]) {
+        await expectRefusedAsTooDeep(s, surfaceCase(s, `33 levels of ${kinds}`, (c) => deepBody(s, c, 33, kinds, 'extra'), true, { field: 'body' }));
+        await expectRefusedAsTooDeep(s, surfaceCase(s, `33 levels of ${kinds} as the body`, (c) => deepBody(s, c, 33, kinds, 'whole'), true, { field: 'body' }));
+        const at32 = await answer(surfaceCase(s, `32 levels of ${kinds}`, (c) => deepBody(s, c, 32, kinds, 'extra'), false));
+        expect(at32.problems).toEqual([]);
+        expect(at32.message).not.toContain('levels');
+        if (s.acceptsExtra) expect(at32.status).toBe(200);
+      }
+    }
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('refuses any nesting past 32 levels (up to 100,000) in the body, an extra field or a typed one, with a 400', async () => {
+    const before = await snapshot();
+    const depth = fc.oneof(fc.integer({ min: 33, max: 400 }), fc.constantFrom(33, 5_000, 100_000));
+    const placement = fc.constantFrom<Placement>('whole', 'extra', 'typed');
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...SURFACES), depth, KINDS, placement, async (s, levels, kinds, where) => {
+        const place = where === 'typed' && !s.typed ? 'extra' : where;
+        const c = surfaceCase(s, `${levels} levels of ${kinds} as ${place}`, (t) => deepBody(s, t, levels, kinds, place), true, { field: 'body' });
+        await expectRefusedAsTooDeep(s, c);
+      }),
+      { seed: SEED, numRuns: 40 },
+    );
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('reads a body of 32 levels or fewer as usual: extra depth is accepted, a deep typed field is refused as that field', async () => {
+    const depth = fc.oneof(fc.constant(32), fc.integer({ min: 2, max: 32 }));
+    const typed = SURFACES.filter((s) => s.typed);
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...typed), depth, KINDS, fc.boolean(), async (s, levels, kinds, inTyped) => {
+        const c = inTyped
+          ? surfaceCase(s, `${levels} levels in ${s.typed}`, (t) => deepBody(s, t, levels, kinds, 'typed'), true, { field: s.typed })
+          : surfaceCase(s, `${levels} levels in an extra field`, (t) => deepBody(s, t, levels, kinds, 'extra'), false);
+        const r = await answer(c);
+        expect(r.problems).toEqual([]);
+        expect(r.message).not.toContain('levels');
+        if (!inTyped && s.acceptsExtra) expect(r.status).toBe(200);
+        if (inTyped && s.connect) expect(r.json.code).toBe('invalid_argument');
+      }),
+      { seed: SEED, numRuns: 40 },
+    );
+  });
+
+  it('refuses a \\u0000 escape in a string or a key at any depth up to 32, and reads \\\\u0000 as text', async () => {
+    const before = await snapshot();
+    const bodied = SURFACES.filter((s) => s.name !== 'Zenoti path');
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...bodied), fc.integer({ min: 1, max: 31 }), KINDS, fc.boolean(), SNIPPET, SNIPPET, async (s, levels, kinds, inKey, pre, post) => {
+        const core = (middle: string) => (inKey ? `{${literal(pre, middle, post)}:1}` : literal(pre, middle, post));
+        const nul = await answer(surfaceCase(s, `\\u0000 ${levels} levels down`, (t) => deepBody(s, t, levels, kinds, 'extra', core('\\u0000')), true, { field: 'body' }));
+        expect(nul.problems).toEqual([]);
+        expect(nul.message).toContain('NUL');
+        if (s.connect) expect(nul.json.code).toBe('invalid_argument');
+        // An escaped backslash followed by "u0000" is six characters of text, not a NUL.
+        const text = await answer(surfaceCase(s, `\\\\u0000 ${levels} levels down`, (t) => deepBody(s, t, levels, kinds, 'extra', core('\\\\u0000')), false));
+        expect(text.problems).toEqual([]);
+        expect(text.message).not.toContain('NUL');
+        if (s.acceptsExtra) expect(text.status).toBe(200);
+      }),
+      { seed: SEED, numRuns: 40 },
+    );
+    const stored = await b.call('PUT', '/customers/cus_backslash', { firstName: 'a\\u0000b', lastName: 'c' });
+    expect([stored.status, stored.json.firstName]).toEqual([200, 'a\\u0000b']);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('refuses a list of up to 200,000 items (within 1 MB) where a short one belongs, with a short answer', async () => {
+    const before = await snapshot();
+    const listed = SURFACES.filter((s) => s.list);
+    const item = fc.constantFrom('1', '"a"', '{}', 'null', 'true', '[]');
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...listed), fc.integer({ min: 100_000, max: 200_000 }), item, fc.constantFrom('list', 'body'), async (s, count, one, where) => {
+        const items = `[${new Array<string>(count).fill(one).join(',')}]`;
+        const body = (t: TestCompany) => (where === 'body' ? items : `{${s.fields(t)},"${s.list}":${items}}`);
+        const c = surfaceCase(s, `${count} × ${one} as the ${where === 'body' ? 'body' : s.list}`, body, true, { field: where === 'body' ? 'body' : s.list });
+        expect(c.payload!.length).toBeLessThan(1024 * 1024);
+        const r = await answer(c);
+        expect(r.problems).toEqual([]);
+        expect(r.size).toBeLessThan(32 * 1024);
+      }),
+      { seed: SEED, numRuns: 8 },
+    );
+    // The same list in a field the route does not read is no error, and no 5xx.
+    const extra = await answer(surfaceCase(SURFACES[0]!, '200,000 items in an extra field', (t) => `{${SURFACES[0]!.fields(t)},"deep":[${new Array(200_000).fill(1).join(',')}]}`, false));
+    expect([extra.problems, extra.status]).toEqual([[], 200]);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('refuses truncated JSON, shallow or deep, with a 400', async () => {
+    const before = await snapshot();
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...SURFACES), fc.oneof(fc.integer({ min: 1, max: 32 }), fc.constantFrom(5_000, 100_000)), KINDS, fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), async (s, levels, kinds, at) => {
+        const c = surfaceCase(s, `${levels} levels cut at ${at.toFixed(3)}`, (t) => {
+          const whole = deepBody(s, t, levels, kinds, 'extra');
+          return whole.slice(0, Math.floor(whole.length * at));
+        }, true);
+        const r = await answer(c);
+        expect(r.problems).toEqual([]);
+        if (s.name !== 'Zenoti path') expect(r.status).toBe(400);
+      }),
+      { seed: SEED, numRuns: 40 },
+    );
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('refuses deep, huge or NUL-carrying bodies sent under any other content type, never with a 5xx', async () => {
+    const before = await snapshot();
+    const contentType = fc.constantFrom(
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'application/octet-stream',
+      'multipart/form-data; boundary=x',
+      'application/xml',
+      'application/json; charset=utf-16',
+      'application/json;charset=latin1',
+      'APPLICATION/JSON',
+      'application/vnd.api+json',
+      'application/jsonx',
+      'application/connect+json',
+      'application/grpc+json',
+      '',
+    );
+    const bodies: Record<string, (s: Surface, t: TestCompany) => string> = {
+      deep: (s, t) => deepBody(s, t, 5_000, ['array', 'object'], 'extra'),
+      huge: () => `[${new Array(150_000).fill('"a"').join(',')}]`,
+      nul: (s, t) => deepBody(s, t, 8, ['object'], 'extra', '"\\u0000"'),
+    };
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...SURFACES), contentType, fc.constantFrom(...Object.keys(bodies)), async (s, type, kind) => {
+        const r = await answer(surfaceCase(s, `a ${kind} body as ${JSON.stringify(type)}`, (t) => bodies[kind]!(s, t), true, { contentType: type }));
+        expect(r.problems).toEqual([]);
+      }),
+      { seed: SEED, numRuns: 40 },
+    );
+    expect((await t.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
     expect(await snapshot()).toEqual(before);
   });
 

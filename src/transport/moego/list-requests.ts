@@ -104,9 +104,10 @@ export function listPackageDetailsQueryFromJson(raw: unknown): ListPackageDetail
   return { ...common(commonFromJson(body)), packageIds: packageIdsOf(ids) };
 }
 
-// On the wire an unset int32 and 0 are the same, so page_size 0 means the default there.
+// A request without pagination gets the defaults; a pagination given with page_size 0 is refused, as MoeGo's
+// validation rules (page_size > 0) refuse it: on the wire an unset int32 is 0.
 const pageOfMessage = (p: ListPackagesRequest['pagination']) => ({
-  pageSize: p && p.pageSize !== 0 ? p.pageSize : undefined,
+  pageSize: p ? p.pageSize : undefined,
   pageToken: p?.pageToken ?? '',
 });
 
