@@ -7,7 +7,7 @@ import { notFound } from '../domain/errors.js';
 import type { LedgerEvent, Redemption } from '../domain/ledger.js';
 import type { CustomerPackage } from '../domain/package.js';
 import type { Decision, PackageState } from '../domain/decision.js';
-import { catchUp } from '../domain/time-passes.js';
+import { catchUp, timeHasDecided } from '../domain/time-passes.js';
 import { newId } from './ids.js';
 import type { Repos } from './ports.js';
 
@@ -20,6 +20,7 @@ export interface PackageView {
 
 /** The package as a reader sees it at `asOf`: what time has decided by then, whether or not it is written yet. */
 export function viewAt(state: PackageState, asOf: number): PackageView {
+  if (!timeHasDecided(state, asOf)) return { pkg: state.pkg, holds: state.holds, asOf }; // the usual case, on every read
   const { pkg, holds } = catchUp(state, asOf).state;
   return { pkg, holds, asOf };
 }

@@ -34,6 +34,15 @@ export function catchUpOn(c: Changes, until: CatchUpUntil): Changes {
   return c;
 }
 
+/** Whether time has decided anything not yet written for this package by `now` (a cheap test for reads). */
+export function timeHasDecided(state: PackageState, now: number): boolean {
+  const p = state.pkg;
+  return (
+    state.holds.some((h) => h.holdExpireTime !== null && h.holdExpireTime <= now) ||
+    (p.cancelTime === null && p.expiredTime === null && hasLapsed(p, now))
+  );
+}
+
 /** What time has decided for this package by `now` (the sweeper's whole work, and every read's view). */
 export function catchUp(state: PackageState, now: number): Decision {
   return catchUpOn(new Changes(state), { holds: now, expiry: now }).done();
