@@ -1,21 +1,19 @@
-// Reads of packages for every surface: one package, a customer's, a page for MoeGo's lists, the history,
-// the expiring-soon list. Holds whose time has passed count as released even before the sweeper writes it.
+// Reads of packages for every surface: one package, the one package query (a customer's packages, MoeGo's
+// lists, Zenoti's guest list, auto-apply's candidates, the expiring-soon list) and the history. Holds whose
+// time has passed count as released even before the sweeper writes it.
 import type { Principal } from '../domain/access.js';
 import { authorize } from '../domain/access.js';
-import { addDays, localDateOf } from '../domain/calendar.js';
 import { invalidArgument, notFound } from '../domain/errors.js';
-import type { Redemption } from '../domain/ledger.js';
 import type { CustomerPackage } from '../domain/package.js';
-import { expirationDate, lifecycleAt } from '../domain/package.js';
 import type { NamedEvent } from './actor-names.js';
 import { withActorNames } from './actor-names.js';
 import type { Deps } from './context.js';
 import { requireCompany } from './context.js';
 import type { PackageView } from './package-tx.js';
 import { viewAt } from './package-tx.js';
-import type { Page, PageRequest } from './paging.js';
-import { pageOf } from './paging.js';
-import type { PackageListFilter, PackageVersion } from './ports.js';
+import type { KeyShape, Page, PageRequest } from './paging.js';
+import { cursorOf, pageOf } from './paging.js';
+import type { PackageFilter, PackageOrder, PackageVersion } from './ports.js';
 
 async function viewsOf(deps: Deps, companyId: string, pkgs: CustomerPackage[], asOf: number): Promise<PackageView[]> {
   const pending = await deps.store.read.redemptions.listByPackages(companyId, pkgs.map((p) => p.id), ['PENDING']);
@@ -43,15 +41,73 @@ async function viewsOfVersions(deps: Deps, companyId: string, versions: readonly
   return versions.flatMap((v) => found.get(v.id) ?? []);
 }
 
-export async function loadCustomerViews(deps: Deps, companyId: string, customerId: string, asOf: number): Promise<PackageView[]> {
-  const views: PackageView[] = [];
-  let after: string | null = null;
-  for (;;) {
-    const versions = await deps.store.read.packages.listVersions(companyId, { customerIds: [customerId] }, { size: 500, after, offset: 0 });
-    views.push(...(await viewsOfVersions(deps, companyId, versions.slice(0, 500), asOf)));
-    if (versions.length <= 500) return views;
-    after = versions[499]!.id;
+/** What the one package query is asked for (PackageFilter in ports.ts says what each field keeps). */
+export type PackageSearch = Omit<PackageFilter, 'asOf'>;
+
+export interface CountedPage<T> extends Page<T> {
+  /** How many match, over all pages. */
+  readonly total: number;
+}
+
+/** How each order's page token reads back: its sort key's parts. */
+const KEY_SHAPES: Record<PackageOrder, KeyShape> = {
+  created: ['id'],
+  expiring: ['int?', 'id'],
+  redemption: ['int?', 'int', 'id'],
+};
+
+const MAX_EXPIRING_DAYS = 3660;
+
+function filterOf(search: PackageSearch, asOf: number): PackageFilter {
+  if (search.customerIds && search.customerIds.length > 500) throw invalidArgument('customerIds', 'at most 500 ids');
+  const days = search.expiringWithinDays;
+  if (days !== undefined && (!Number.isInteger(days) || days < 0 || days > MAX_EXPIRING_DAYS)) {
+    throw invalidArgument('withinDays', `must be an integer from 0 to ${MAX_EXPIRING_DAYS}`);
   }
+  return { ...search, asOf };
+}
+
+/** One page of the query's answer: versions from the database, views from the cache where it has them. */
+async function pageOfPackages(deps: Deps, companyId: string, filter: PackageFilter, order: PackageOrder, page: PageRequest): Promise<Page<PackageView>> {
+  const keyset = { size: page.size, after: cursorOf(page, KEY_SHAPES[order]), offset: page.offset };
+  const versions = pageOf(await deps.store.read.packages.query(companyId, filter, order, keyset), page, (v) => v.key);
+  return { items: await viewsOfVersions(deps, companyId, versions.items, filter.asOf), nextPageToken: versions.nextPageToken };
+}
+
+/**
+ * The one package query: a page of the company's packages that the search keeps, in the order asked, as of
+ * `asOf` (default now). Every surface's list maps this; the database filters, orders and pages.
+ */
+export async function findPackages(
+  deps: Deps,
+  p: Principal,
+  companyId: string,
+  search: PackageSearch,
+  order: PackageOrder,
+  page: PageRequest,
+  asOf = deps.clock.now(),
+): Promise<Page<PackageView>> {
+  authorize(p, companyId, 'read');
+  await requireCompany(deps, p, companyId);
+  return pageOfPackages(deps, companyId, filterOf(search, asOf), order, page);
+}
+
+/** As findPackages, with how many packages the search keeps over all pages (a page past them is empty). */
+export async function findPackagesCounted(
+  deps: Deps,
+  p: Principal,
+  companyId: string,
+  search: PackageSearch,
+  order: PackageOrder,
+  page: PageRequest,
+): Promise<CountedPage<PackageView>> {
+  authorize(p, companyId, 'read');
+  await requireCompany(deps, p, companyId);
+  const filter = filterOf(search, deps.clock.now());
+  const total = await deps.store.read.packages.count(companyId, filter);
+  // A page number past the end asks for nothing: no need to ask the database (or hand it a huge offset).
+  if (page.after === null && page.offset >= total) return { items: [], nextPageToken: '', total };
+  return { ...(await pageOfPackages(deps, companyId, filter, order, page)), total };
 }
 
 /** One package, as of now. */
@@ -77,18 +133,14 @@ export async function getPackages(deps: Deps, p: Principal, companyId: string, i
 }
 
 /** A page of packages in id order (creation order), filtered by customers and business. */
-export async function listPackages(
+export function listPackages(
   deps: Deps,
   p: Principal,
   companyId: string,
-  filter: PackageListFilter,
+  filter: { readonly customerIds?: readonly string[]; readonly businessId?: string },
   page: PageRequest,
 ): Promise<Page<PackageView>> {
-  authorize(p, companyId, 'read');
-  await requireCompany(deps, p, companyId);
-  if (filter.customerIds && filter.customerIds.length > 500) throw invalidArgument('customerIds', 'at most 500 ids');
-  const versions = pageOf(await deps.store.read.packages.listVersions(companyId, filter, page), page, (v) => v.id);
-  return { items: await viewsOfVersions(deps, companyId, versions.items, deps.clock.now()), nextPageToken: versions.nextPageToken };
+  return findPackages(deps, p, companyId, filter, 'created', page);
 }
 
 /** A customer's packages, a page at a time; NOT_FOUND for a customer the company does not have. */
@@ -109,11 +161,11 @@ export async function listCustomerPackages(
 export async function listEvents(deps: Deps, p: Principal, companyId: string, packageId: string, page: PageRequest): Promise<Page<NamedEvent>> {
   authorize(p, companyId, 'read');
   if (!(await deps.store.read.packages.get(companyId, packageId))) throw notFound('package', packageId);
-  // Event tokens carry the last sequence number; the keyset is the ledger order itself.
-  const afterSeq = page.after === null ? 0 : Number(page.after.replace(/^s/, ''));
-  if (!Number.isSafeInteger(afterSeq)) throw invalidArgument('pageToken', 'is not a page token this service issued');
+  // The cursor is the last sequence number: the keyset is the ledger order itself.
+  const after = cursorOf(page, ['int']);
+  const afterSeq = after === null ? 0 : Number(after[0]);
   const rows = await deps.store.read.events.list(companyId, packageId, afterSeq, page.offset, page.size + 1);
-  const events = pageOf(rows, page, (e) => `s${e.seq}`);
+  const events = pageOf(rows, page, (e) => [e.seq]);
   return { items: await withActorNames(deps, companyId, events.items), nextPageToken: events.nextPageToken };
 }
 
@@ -123,28 +175,7 @@ export interface ExpiringQuery {
 }
 
 /** Open packages whose expiration date falls within the next N days (today included), soonest first. */
-export async function listExpiring(deps: Deps, p: Principal, companyId: string, query: ExpiringQuery, page: PageRequest): Promise<Page<PackageView>> {
-  authorize(p, companyId, 'read');
-  await requireCompany(deps, p, companyId);
-  if (!Number.isInteger(query.withinDays) || query.withinDays < 0 || query.withinDays > 3660) {
-    throw invalidArgument('withinDays', 'must be an integer from 0 to 3660');
-  }
-  const now = deps.clock.now();
-  // A day either side of the window covers every time zone; the local dates decide.
-  const from = now - 2 * 86_400_000;
-  const to = now + (query.withinDays + 2) * 86_400_000;
-  const limit = page.offset + page.size + 1 + 1000;
-  const rows = await deps.store.read.packages.listEnding(companyId, from, to, query.businessId, limit);
-  const views = (await viewsOf(deps, companyId, rows, now)).filter(({ pkg }) => {
-    const today = localDateOf(now, pkg.timeZone);
-    const date = expirationDate(pkg);
-    const state = lifecycleAt(pkg, now);
-    return date >= today && date <= addDays(today, query.withinDays) && (state === 'ACTIVE' || state === 'FROZEN' || state === 'NOT_STARTED');
-  });
-  const after = page.after === null ? 0 : Number(page.after.replace(/^o/, ''));
-  const start = page.offset + (Number.isSafeInteger(after) ? after : 0);
-  const items = views.slice(start, start + page.size);
-  const more = views.length > start + page.size;
-  return { items, nextPageToken: more ? `~o${start + page.size}` : '' };
+export function listExpiring(deps: Deps, p: Principal, companyId: string, query: ExpiringQuery, page: PageRequest): Promise<Page<PackageView>> {
+  const search = query.businessId === undefined ? { expiringWithinDays: query.withinDays } : { expiringWithinDays: query.withinDays, businessId: query.businessId };
+  return findPackages(deps, p, companyId, search, 'expiring', page);
 }
-

@@ -4,7 +4,7 @@ import type { Role } from '../domain/access.js';
 import type { DomainError } from '../domain/errors.js';
 import type { Business, Company, Customer, Product, Service, Staff } from '../domain/reference.js';
 import type { PageRequest } from './paging.js';
-import type { CustomerPackage } from '../domain/package.js';
+import type { CustomerPackage, Lifecycle } from '../domain/package.js';
 import type { EventType, LedgerEvent, Redemption, RedemptionStatus } from '../domain/ledger.js';
 import type { Money } from '../domain/money.js';
 import type { BalanceMove } from '../domain/decision.js';
@@ -78,6 +78,8 @@ export interface Store {
    * when that cannot be known right now (then cache nothing).
    */
   changeGeneration(): number | null;
+  /** Whether a driver error is a unique violation: a concurrent writer stored the same key first. */
+  isUniqueViolation(error: unknown): boolean;
   /** Maps a driver error to a DomainError when it means something to a client (retry, duplicate). */
   classify(error: unknown): DomainError | undefined;
   close(): Promise<void>;
@@ -94,14 +96,48 @@ export interface TemplateRepo {
   list(companyId: string, page: PageRequest, options: { includeArchived: boolean }): Promise<PackageTemplate[]>;
 }
 
-export interface PackageListFilter {
+/** What the one package query keeps: every field given narrows it; lifecycles are judged at asOf. */
+export interface PackageFilter {
   readonly customerIds?: readonly string[];
+  /** The selling business. */
   readonly businessId?: string;
+  /** The lifecycles to keep, as domain lifecycleAt judges them at asOf; an empty list keeps nothing. */
+  readonly lifecycles?: readonly Lifecycle[];
+  /**
+   * A business: keeps packages ACTIVE at asOf that may be redeemed there and have a service unit to redeem
+   * (units left, or held by a hold that has lapsed by asOf, whose units are back whether or not it was written).
+   */
+  readonly redeemableAt?: string;
+  /** Keeps open packages (ACTIVE, FROZEN, NOT_STARTED) whose expiration date, in the package's own time zone, is from today through today + N. */
+  readonly expiringWithinDays?: number;
+  readonly asOf: number;
 }
+
+/**
+ * `created`: package id (creation order). `expiring`: end of validity, then id. `redemption`: the order
+ * auto-apply tries packages in: grace end (never-expiring last), then purchase time, then id.
+ */
+export type PackageOrder = 'created' | 'expiring' | 'redemption';
+
+/** A package's place in an order, the id last: [id], [endTime, id], [graceEndTime, purchaseTime, id]; null is never (sorts last). */
+export type PackageKey = readonly (string | number | null)[];
 
 export interface PackageVersion {
   readonly id: string;
   readonly eventSeq: number;
+}
+
+/** A version as the query found it, with its sort key for the next page's keyset. */
+export interface PackageVersionAt extends PackageVersion {
+  readonly key: PackageKey;
+}
+
+export interface PackageKeyset {
+  readonly size: number;
+  /** Rows after this sort key (of the order asked), or null from the start. */
+  readonly after: PackageKey | null;
+  /** Rows to skip (page-number requests). */
+  readonly offset: number;
 }
 
 /**
@@ -117,13 +153,16 @@ export interface PackageRepo {
    * until the transaction ends, so state checks and the writes after them see no interleaving.
    */
   lockForUpdate(companyId: string, id: string): Promise<CustomerPackage | undefined>;
-  list(companyId: string, filter: PackageListFilter, page: PageRequest): Promise<CustomerPackage[]>;
-  /** As list, but only each package's id and ledger sequence number (its version). */
-  listVersions(companyId: string, filter: PackageListFilter, page: PageRequest): Promise<PackageVersion[]>;
+  /**
+   * The one package query: the versions (id and ledger sequence number) of the packages the filter keeps, in
+   * the order asked, after the keyset's key and offset, at most size + 1 of them (the extra one says another
+   * page exists). Filtering, ordering and paging all happen in the database.
+   */
+  query(companyId: string, filter: PackageFilter, order: PackageOrder, page: PackageKeyset): Promise<PackageVersionAt[]>;
+  /** How many packages the filter keeps, over all pages. */
+  count(companyId: string, filter: PackageFilter): Promise<number>;
   /** The versions of these packages; missing ids are left out. */
   versionsOf(companyId: string, ids: readonly string[]): Promise<PackageVersion[]>;
-  /** Packages whose end of validity lies in [from, to), soonest first. */
-  listEnding(companyId: string, from: number, to: number, businessId: string | undefined, limit: number): Promise<CustomerPackage[]>;
   /** A company's packages whose grace ended by `before`, not yet marked expired or cancelled, soonest first. */
   listPastEnd(companyId: string, before: number, limit: number, offset: number): Promise<CustomerPackage[]>;
   /** Every package of every company in (companyId, id) order, a batch at a time; for verification. */

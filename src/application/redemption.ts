@@ -4,7 +4,7 @@ import type { Principal } from '../domain/access.js';
 import { authorize } from '../domain/access.js';
 import { DomainError, failedPrecondition, notFound } from '../domain/errors.js';
 import type { Redemption } from '../domain/ledger.js';
-import { canRedeem, graceEndTime } from '../domain/package.js';
+import { canRedeem } from '../domain/package.js';
 import type { Decision, PackageState } from '../domain/decision.js';
 import type { RedeemCommand } from '../domain/visits.js';
 import { checkRedeemCommand, commit, redeem as decideRedeem, release, reverse } from '../domain/visits.js';
@@ -14,7 +14,8 @@ import type { IdempotencyScope, Outcome } from './idempotency.js';
 import { runIdempotent, storedOutcome } from './idempotency.js';
 import type { Actor, PackageView } from './package-tx.js';
 import { PackageTx } from './package-tx.js';
-import { loadCustomerViews } from './package-queries.js';
+import { findPackages } from './package-queries.js';
+import { MAX_PAGE_SIZE, parsePageRequest } from './paging.js';
 
 export { DEFAULT_HOLD_MS } from '../domain/visits.js';
 
@@ -103,10 +104,16 @@ export async function redeemableCandidates(
   authorize(p, companyId, 'read');
   if (!(await deps.store.read.customers.get(companyId, customerId))) throw notFound('customer', customerId);
   const now = deps.clock.now();
-  const views = await loadCustomerViews(deps, companyId, customerId, now);
-  const usable = views.filter(({ pkg }) => canRedeem(pkg, now, query.businessId, query.serviceId, query.quantity ?? 1));
-  const end = (v: PackageView) => graceEndTime(v.pkg) ?? Number.MAX_SAFE_INTEGER;
-  return usable.sort((a, b) => end(a) - end(b) || a.pkg.purchaseTime - b.pkg.purchaseTime || (a.pkg.id < b.pkg.id ? -1 : 1));
+  const search = { customerIds: [customerId], redeemableAt: query.businessId };
+  const usable: PackageView[] = [];
+  let token = '';
+  do {
+    const page = await findPackages(deps, p, companyId, search, 'redemption', parsePageRequest(MAX_PAGE_SIZE, token), now);
+    // The query kept what is redeemable here for some service; the domain says whether for this one, this many.
+    usable.push(...page.items.filter(({ pkg }) => canRedeem(pkg, now, query.businessId, query.serviceId, query.quantity ?? 1)));
+    token = page.nextPageToken;
+  } while (token !== '');
+  return usable;
 }
 
 /** Redeems from the customer's package that expires first among those that can take it (auto-apply). */

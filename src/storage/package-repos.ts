@@ -1,12 +1,20 @@
 // The catalog, sold packages, redemptions, the ledger and idempotency records.
 import { sql } from 'kysely';
+import type { RawBuilder, SqlBool } from 'kysely';
 import type {
   EventRepo,
   IdempotencyRepo,
+  PackageFilter,
+  PackageKey,
+  PackageOrder,
   PackageRepo,
+  PackageKeyset,
+  PackageVersionAt,
   RedemptionRepo,
   TemplateRepo,
 } from '../application/ports.js';
+import { addDays, localDateOf, startOfLocalDay } from '../domain/calendar.js';
+import type { Lifecycle } from '../domain/package.js';
 import type { EventType } from '../domain/ledger.js';
 import type { BalanceMove } from '../domain/decision.js';
 import { alreadyExists } from '../domain/errors.js';
@@ -105,22 +113,8 @@ export function packageRepo(q: Queryable): PackageRepo {
         .executeTakeFirst();
       return row ? (await withItems(q, companyId, [row]))[0] : undefined;
     },
-    async list(companyId, filter, page) {
-      let query = q.selectFrom('packages').selectAll().where('company_id', '=', companyId);
-      if (filter.customerIds) query = query.where('customer_id', 'in', [...filter.customerIds]);
-      if (filter.businessId) query = query.where('business_id', '=', filter.businessId);
-      if (page.after) query = query.where('package_id', '>', page.after);
-      const rows = await query.orderBy('package_id').limit(page.size + 1).offset(page.offset).execute();
-      return withItems(q, companyId, rows);
-    },
-    async listVersions(companyId, filter, page) {
-      let query = q.selectFrom('packages').select(['package_id', 'event_seq']).where('company_id', '=', companyId);
-      if (filter.customerIds) query = query.where('customer_id', 'in', [...filter.customerIds]);
-      if (filter.businessId) query = query.where('business_id', '=', filter.businessId);
-      if (page.after) query = query.where('package_id', '>', page.after);
-      const rows = await query.orderBy('package_id').limit(page.size + 1).offset(page.offset).execute();
-      return rows.map((r) => ({ id: r.package_id, eventSeq: Number(r.event_seq) }));
-    },
+    query: (companyId, filter, order, page) => queryPackages(q, companyId, filter, order, page),
+    count: (companyId, filter) => countPackages(q, companyId, filter),
     async versionsOf(companyId, ids) {
       if (ids.length === 0) return [];
       const rows = await q
@@ -130,19 +124,6 @@ export function packageRepo(q: Queryable): PackageRepo {
         .where('package_id', 'in', [...ids])
         .execute();
       return rows.map((r) => ({ id: r.package_id, eventSeq: Number(r.event_seq) }));
-    },
-    async listEnding(companyId, from, to, businessId, limit) {
-      let query = q
-        .selectFrom('packages')
-        .selectAll()
-        .where('company_id', '=', companyId)
-        .where('end_time', '>=', from)
-        .where('end_time', '<', to)
-        .where('cancelled_at', 'is', null)
-        .where('expired_at', 'is', null);
-      if (businessId) query = query.where('business_id', '=', businessId);
-      const rows = await query.orderBy('end_time').orderBy('package_id').limit(limit).execute();
-      return withItems(q, companyId, rows);
     },
     async listPastEnd(companyId, before, limit, offset) {
       // An index range on (company_id, grace_end_time): the sweep costs what is due, not the size of the table.
@@ -227,6 +208,139 @@ function guarded(mv: BalanceMove): BalanceSql {
       return { set: { used: sql`used - ${n}`, remaining: sql`remaining + ${n}` }, guard: sql`used >= ${n}` };
   }
 }
+
+// ---- the one package query ----------------------------------------------------------------------------
+// Every filter is a predicate over the package row and its derived columns (migration 003), judged at asOf
+// exactly as the domain judges it (lifecycleAt, canRedeem, the expiration date in the package's own zone);
+// ordering and keyset paging are the same expressions, so a page is always full when more rows exist.
+
+/** Sorts after every instant (ECMAScript's last is 8.64e15): where "never expires" goes in an order. */
+const NEVER = 9_000_000_000_000_000;
+
+const never = (column: 'p.end_time' | 'p.grace_end_time') => sql<number>`COALESCE(${sql.ref(column)}, ${sql.lit(NEVER)})`;
+
+/** The sort expressions of each order, the package id last; the keyset compares them as one row value. */
+const ORDER_BY: Record<PackageOrder, readonly RawBuilder<unknown>[]> = {
+  created: [sql`p.package_id`],
+  expiring: [never('p.end_time'), sql`p.package_id`],
+  redemption: [never('p.grace_end_time'), sql`p.purchase_time`, sql`p.package_id`],
+};
+
+/** The lifecycle at asOf, in domain lifecycleAt's order; it never reads expired_at (the sweeper's record). */
+function lifecycleAt(asOf: number): RawBuilder<string> {
+  // A freeze running at the grace end holds the clock: such a package has not lapsed.
+  const frozenAtGraceEnd = sql`p.freeze_start_time IS NOT NULL AND p.freeze_start_time <= p.grace_end_time
+    AND (p.freeze_end_time IS NULL OR p.grace_end_time < p.freeze_end_time)`;
+  return sql<string>`CASE
+    WHEN p.cancelled_at IS NOT NULL THEN 'CANCELLED'
+    WHEN p.units_left = 0 THEN 'FULLY_REDEEMED'
+    WHEN p.grace_end_time <= ${asOf} AND NOT (${frozenAtGraceEnd}) THEN 'EXPIRED'
+    WHEN p.freeze_start_time <= ${asOf} AND (p.freeze_end_time IS NULL OR ${asOf} < p.freeze_end_time) THEN 'FROZEN'
+    WHEN p.start_time > ${asOf} THEN 'NOT_STARTED'
+    ELSE 'ACTIVE' END`;
+}
+
+const NOTHING = sql<SqlBool>`1 = 0`;
+const OPEN: readonly Lifecycle[] = ['ACTIVE', 'FROZEN', 'NOT_STARTED'];
+
+const lifecycleIn = (asOf: number, lifecycles: readonly Lifecycle[]) =>
+  lifecycles.length === 0 ? NOTHING : sql<SqlBool>`${lifecycleAt(asOf)} IN (${sql.join([...lifecycles])})`;
+
+/** Redeemable at a business now, for some service (domain canRedeem without a service). */
+function redeemableAt(businessId: string, asOf: number): RawBuilder<SqlBool> {
+  // A hold that has lapsed by asOf has given its units back, whether or not the sweeper has written it.
+  const lapsedServiceHold = sql`EXISTS (SELECT 1 FROM redemptions r
+    INNER JOIN package_items i ON i.company_id = r.company_id AND i.package_id = r.package_id AND i.item_id = r.item_id
+    WHERE r.company_id = p.company_id AND r.package_id = p.package_id AND r.status = 'PENDING'
+      AND r.hold_expire_time <= ${asOf} AND i.kind = 'SERVICE')`;
+  return sql<SqlBool>`${lifecycleIn(asOf, ['ACTIVE'])}
+    AND (p.restrict_to_selling_business = 0 OR p.business_id = ${businessId})
+    AND (p.service_units_left > 0 OR ${lapsedServiceHold})`;
+}
+
+/**
+ * A company's distinct package time zones: a skip scan of (company_id, time_zone, end_time), one index seek
+ * per zone, instead of reading every package.
+ */
+async function zonesOf(q: Queryable, companyId: string): Promise<string[]> {
+  const next = (after: RawBuilder<unknown> | null) =>
+    sql`(SELECT time_zone FROM packages WHERE company_id = ${companyId}${after === null ? sql`` : sql` AND time_zone > ${after}`}
+      ORDER BY time_zone LIMIT 1)`;
+  const r = await sql<{ tz: string | null }>`WITH RECURSIVE zones (tz) AS (
+      SELECT ${next(null)}
+      UNION ALL
+      SELECT ${next(sql`zones.tz`)} FROM zones WHERE zones.tz IS NOT NULL)
+    SELECT tz FROM zones WHERE tz IS NOT NULL`.execute(q);
+  return r.rows.map(zoneRowToZone);
+}
+
+/**
+ * Open packages whose expiration date (the local date of end_time) is from today through today + days, each
+ * judged in its own zone: one end_time range per zone, [start of today, start of today + days + 1).
+ */
+async function expiringWithin(q: Queryable, companyId: string, days: number, asOf: number): Promise<RawBuilder<SqlBool>> {
+  const ranges = (await zonesOf(q, companyId)).map((tz) => {
+    const today = localDateOf(asOf, tz);
+    const from = startOfLocalDay(today, tz);
+    const to = startOfLocalDay(addDays(today, days + 1), tz);
+    return sql`(p.time_zone = ${tz} AND p.end_time >= ${from} AND p.end_time < ${to})`;
+  });
+  if (ranges.length === 0) return NOTHING;
+  return sql<SqlBool>`${lifecycleIn(asOf, OPEN)} AND (${sql.join(ranges, sql` OR `)})`;
+}
+
+async function matching(q: Queryable, companyId: string, filter: PackageFilter) {
+  let query = q.selectFrom('packages as p').where('p.company_id', '=', companyId);
+  if (filter.customerIds) {
+    const ids = filter.customerIds;
+    query = query.where(ids.length === 0 ? NOTHING : sql<SqlBool>`p.customer_id IN (${sql.join([...ids])})`);
+  }
+  if (filter.businessId !== undefined) query = query.where('p.business_id', '=', filter.businessId);
+  if (filter.lifecycles) query = query.where(lifecycleIn(filter.asOf, filter.lifecycles));
+  if (filter.redeemableAt !== undefined) query = query.where(redeemableAt(filter.redeemableAt, filter.asOf));
+  if (filter.expiringWithinDays !== undefined) query = query.where(await expiringWithin(q, companyId, filter.expiringWithinDays, filter.asOf));
+  return query;
+}
+
+/** The sort key's values as the SQL compares them: null (never) sorts as NEVER. */
+const keyValues = (key: PackageKey) => key.map((v) => (v === null ? NEVER : v));
+
+async function queryPackages(q: Queryable, companyId: string, filter: PackageFilter, order: PackageOrder, page: PackageKeyset) {
+  const by = ORDER_BY[order];
+  let query = (await matching(q, companyId, filter)).select(['p.package_id', 'p.event_seq', 'p.end_time', 'p.grace_end_time', 'p.purchase_time']);
+  if (page.after !== null) {
+    if (page.after.length !== by.length) throw new Error(`a ${order} keyset has ${by.length} parts, not ${page.after.length}`);
+    query = query.where(sql<SqlBool>`(${sql.join([...by])}) > (${sql.join(keyValues(page.after))})`);
+  }
+  for (const expression of by) query = query.orderBy(expression);
+  const rows = await query.limit(page.size + 1).offset(page.offset).execute();
+  return rows.map((row) => queryRowToVersion(row, order));
+}
+
+async function countPackages(q: Queryable, companyId: string, filter: PackageFilter): Promise<number> {
+  const row = await (await matching(q, companyId, filter)).select(sql<number>`COUNT(*)`.as('n')).executeTakeFirstOrThrow();
+  return countRowToCount(row);
+}
+
+interface QueryRow {
+  package_id: string;
+  event_seq: number;
+  end_time: number | null;
+  grace_end_time: number | null;
+  purchase_time: number;
+}
+
+/** A row of the package query to its version and its place in the order. */
+function queryRowToVersion(r: QueryRow, order: PackageOrder): PackageVersionAt {
+  const id = r.package_id;
+  const key: PackageKey =
+    order === 'created' ? [id] : order === 'expiring' ? [num(r.end_time), id] : [num(r.grace_end_time), Number(r.purchase_time), id];
+  return { id, eventSeq: Number(r.event_seq), key };
+}
+
+const num = (v: number | null): number | null => (v === null ? null : Number(v));
+const countRowToCount = (r: { n: number | string }): number => Number(r.n);
+const zoneRowToZone = (r: { tz: string | null }): string => r.tz!;
 
 export function redemptionRepo(q: Queryable): RedemptionRepo {
   const withCurrency = () =>

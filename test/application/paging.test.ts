@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageOf, parsePageRequest, tokenAfter } from '../../src/application/paging.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, cursorOf, cursorToken, pageOf, parsePageRequest, tokenAfter } from '../../src/application/paging.js';
 import { DomainError } from '../../src/domain/errors.js';
 
 function refusal(fn: () => unknown): DomainError {
@@ -118,5 +118,98 @@ describe('pageOf', () => {
     const page = pageOf([{ id: 'A' }, { id: long }, { id: 'zz' }], request, key);
     expect(page.nextPageToken.length).toBeLessThanOrEqual(64);
     expect(parsePageRequest(2, page.nextPageToken).after).toBe(long);
+  });
+});
+
+describe('the cursor', () => {
+  const PKG = 'pkg_01JQ0000000000000000000000';
+  const read = (token: string, shape: Parameters<typeof cursorOf>[1]) => cursorOf(parsePageRequest(10, token), shape);
+
+  it('writes a sort key as "~" and its parts joined by ".", and reads it back by the list\'s shape', () => {
+    expect(cursorToken([1_773_187_200_000, PKG])).toBe(`~1773187200000.${PKG}`);
+    expect(read(`~1773187200000.${PKG}`, ['int', 'id'])).toEqual([1_773_187_200_000, PKG]);
+  });
+
+  it.each([
+    [[PKG], ['id']],
+    [[42], ['int']],
+    [[0, 'a'], ['int', 'id']],
+    [[-86_400_000, PKG], ['int', 'id']],
+    [[null, 5, PKG], ['int?', 'int', 'id']],
+    [[7, -3, PKG], ['int?', 'int', 'id']],
+    [[null, 'x'], ['int?', 'id']],
+  ] as const)('round-trips the key %j', (key, shape) => {
+    const token = cursorToken(key);
+    expect(token.length).toBeLessThanOrEqual(64);
+    expect(read(token, shape)).toEqual(key);
+  });
+
+  it('writes null as an empty part', () => {
+    expect(cursorToken([null, 1, PKG])).toBe(`~.1.${PKG}`);
+  });
+
+  it('fits the longest key a package order has (two far-future instants and a server id) in 64 characters', () => {
+    const far = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
+    const token = cursorToken([far, -far, PKG]);
+    expect(token.length).toBeLessThanOrEqual(64);
+    expect(read(token, ['int?', 'int', 'id'])).toEqual([far, -far, PKG]);
+  });
+
+  it("is the same token as reference lists' \"~id\", which they still read as the id", () => {
+    expect(cursorToken(['cus_1'])).toBe('~cus_1');
+    expect(cursorToken('cus_1')).toBe(tokenAfter('cus_1'));
+    expect(parsePageRequest(10, '~cus_1').after).toBe('cus_1');
+    expect(read('~cus_1', ['id'])).toEqual(['cus_1']);
+    const long = 'k'.repeat(64);
+    expect(cursorToken([long])).toBe(long);
+    expect(read(long, ['id'])).toEqual([long]);
+  });
+
+  it('still reads a plain number N as page N, never as a cursor', () => {
+    expect(parsePageRequest(10, '3')).toEqual({ size: 10, after: null, offset: 20 });
+    expect(cursorOf(parsePageRequest(10, '3'), ['int'])).toBeNull();
+    expect(cursorOf(parsePageRequest(10, undefined), ['int', 'id'])).toBeNull();
+  });
+
+  it.each([
+    ['too few parts', `~${PKG}`, ['int', 'id']],
+    ['too many parts', `~1.2.${PKG}`, ['int', 'id']],
+    ['a word for a number', `~soon.${PKG}`, ['int', 'id']],
+    ['a fraction split in two', `~1.5`, ['int']],
+    ['an empty number', `~.${PKG}`, ['int', 'id']],
+    ['an empty id', '~5.', ['int', 'id']],
+    ['a number past 2^53', '~9007199254740993', ['int']],
+    ['a number of 17 digits', '~12345678901234567', ['int']],
+    ['the old event token', '~s12', ['int']],
+    ['the old expiring token', '~o100', ['int?', 'id']],
+    ['a dotted one-part token', '~a.b', ['id']],
+  ] as const)('refuses a cursor with %s, naming pageToken', (_what, token, shape) => {
+    const e = refusal(() => read(token, shape));
+    expect(e.code).toBe('INVALID_ARGUMENT');
+    expect(e.fieldViolations[0]?.field).toBe('pageToken');
+  });
+
+  it('names the field a surface calls the token', () => {
+    const e = refusal(() => cursorOf(parsePageRequest(10, '~a.b', { size: 'pagination.pageSize', token: 'pagination.pageToken' }), ['id'], 'pagination.pageToken'));
+    expect(e.fieldViolations[0]?.field).toBe('pagination.pageToken');
+  });
+
+  it('refuses to write a key it could not read back or that would not fit', () => {
+    expect(() => cursorToken(['a.b'])).toThrow();
+    expect(() => cursorToken([1.5])).toThrow();
+    expect(() => cursorToken([])).toThrow();
+    expect(() => cursorToken([1, 'x'.repeat(64)])).toThrow(/64/);
+  });
+
+  it('pages by a many-part key: the next token continues after the last row kept', () => {
+    const rows = [
+      { end: 1, id: 'a' },
+      { end: null, id: 'b' },
+      { end: 3, id: 'c' },
+    ];
+    const page = pageOf(rows, { size: 2, after: null, offset: 0 }, (r) => [r.end, r.id]);
+    expect(page.items).toEqual(rows.slice(0, 2));
+    expect(page.nextPageToken).toBe('~.b');
+    expect(read(page.nextPageToken, ['int?', 'id'])).toEqual([null, 'b']);
   });
 });

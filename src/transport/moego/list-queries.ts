@@ -5,8 +5,10 @@ import type { Deps } from '../../application/context.js';
 import type { PackageView } from '../../application/package-tx.js';
 import { getPackages, listPackages } from '../../application/package-queries.js';
 import type { Page } from '../../application/paging.js';
-import { pageOf } from '../../application/paging.js';
+import { cursorOf, pageOf } from '../../application/paging.js';
 import type { ListPackageDetailsQuery, ListPackagesQuery } from './list-requests.js';
+
+const PAGE_TOKEN = 'pagination.pageToken';
 
 /** A page of the customers' packages (optionally of one business), in creation order. */
 export function listPackagesPage(deps: Deps, p: Principal, q: ListPackagesQuery): Promise<Page<PackageView>> {
@@ -20,10 +22,12 @@ export function listPackagesPage(deps: Deps, p: Principal, q: ListPackagesQuery)
  */
 export async function listPackageDetailsPage(deps: Deps, p: Principal, q: ListPackageDetailsQuery): Promise<Page<PackageView>> {
   const views = await getPackages(deps, p, q.companyId, q.packageIds, q.businessId);
+  // The cursor is the last id of the page before; the list it continues is the ids asked, in their order.
+  const [after] = cursorOf(q.page, ['id'], PAGE_TOKEN) ?? [];
   let start = q.page.offset;
-  if (q.page.after !== null) {
-    start = views.findIndex((v) => v.pkg.id === q.page.after) + 1;
-    if (start === 0) throw invalidArgument('pagination.pageToken', 'is not a page token of this list of package ids');
+  if (after !== undefined) {
+    start = views.findIndex((v) => v.pkg.id === after) + 1;
+    if (start === 0) throw invalidArgument(PAGE_TOKEN, 'is not a page token of this list of package ids');
   }
-  return pageOf(views.slice(start, start + q.page.size + 1), q.page, (v) => v.pkg.id);
+  return pageOf(views.slice(start, start + q.page.size + 1), q.page, (v) => [v.pkg.id]);
 }

@@ -1,17 +1,19 @@
-// Zenoti's guest packages list over the application queries: the guest's packages (listPackages, a page of
-// 500 at a time), filtered by status and redeemability at the center, paged by page number, with the
-// reference data the entries name.
+// Zenoti's guest packages list as a mapping of the one package query: the status code becomes lifecycles,
+// show_redeemable redeemability at the center, page_num and page_size a page by number, and page_info.total
+// the query's count; each entry is mapped with the reference data it names.
 import type { Principal } from '../../domain/access.js';
 import { DomainError } from '../../domain/errors.js';
-import { lifecycleAt } from '../../domain/package.js';
+import { LIFECYCLES, lifecycleAt } from '../../domain/package.js';
 import type { Deps } from '../../application/context.js';
 import type { PackageView } from '../../application/package-tx.js';
-import { listPackages } from '../../application/package-queries.js';
-import { MAX_PAGE_SIZE, parsePageRequest } from '../../application/paging.js';
+import type { PackageSearch } from '../../application/package-queries.js';
+import { findPackagesCounted } from '../../application/package-queries.js';
+import type { PageRequest } from '../../application/paging.js';
 import { getReference } from '../../application/reference-data.js';
+import { STATUS_OF } from './codes.js';
 import type { GuestPackagesQuery } from './guest-packages-request.js';
 import type { Catalog, GuestPackage, GuestPackageJson } from './package-json.js';
-import { guestPackageJson, statusCode } from './package-json.js';
+import { guestPackageJson } from './package-json.js';
 import { redeemableAt } from './redeemable.js';
 
 export interface GuestPackagesPage {
@@ -28,16 +30,17 @@ function companyOf(p: Principal): string {
   return p.companyId;
 }
 
-async function allPackagesOf(deps: Deps, p: Principal, companyId: string, customerId: string): Promise<PackageView[]> {
-  const views: PackageView[] = [];
-  let token = '';
-  do {
-    const page = await listPackages(deps, p, companyId, { customerIds: [customerId] }, parsePageRequest(MAX_PAGE_SIZE, token));
-    views.push(...page.items);
-    token = page.nextPageToken;
-  } while (token !== '');
-  return views;
+/** The query the request asks: the guest's packages, of the status code's lifecycles, redeemable at the center if asked. */
+function searchOf(q: GuestPackagesQuery): PackageSearch {
+  return {
+    customerIds: [q.guestId],
+    ...(q.status === null ? {} : { lifecycles: LIFECYCLES.filter((l) => STATUS_OF[l] === q.status) }),
+    ...(q.showRedeemable ? { redeemableAt: q.centerId } : {}),
+  };
 }
+
+/** page_num and page_size: a page by number. */
+const pageRequestOf = (q: GuestPackagesQuery): PageRequest => ({ size: q.pageSize, after: null, offset: (q.pageNum - 1) * q.pageSize });
 
 /** Reads each record once; a record missing from the catalog is simply absent from the map. */
 async function byId<T>(ids: Iterable<string>, read: (id: string) => Promise<T>): Promise<Map<string, T>> {
@@ -68,11 +71,8 @@ async function catalogFor(deps: Deps, p: Principal, companyId: string, views: re
 export async function guestPackagesPage(deps: Deps, p: Principal, q: GuestPackagesQuery): Promise<GuestPackagesPage> {
   const companyId = companyOf(p);
   await Promise.all([getReference(deps, p, companyId, 'customers', q.guestId), getReference(deps, p, companyId, 'businesses', q.centerId)]);
-  const matching = (await allPackagesOf(deps, p, companyId, q.guestId))
-    .map((view): GuestPackage => ({ view, lifecycle: lifecycleAt(view.pkg, view.asOf), redeemable: redeemableAt(view, q.centerId) }))
-    .filter((g) => (q.status === null || statusCode(g) === q.status) && (!q.showRedeemable || g.redeemable));
-  const start = (q.pageNum - 1) * q.pageSize;
-  const page = matching.slice(start, start + q.pageSize);
-  const catalog = await catalogFor(deps, p, companyId, page.map((g) => g.view));
-  return { packages: page.map((g) => guestPackageJson(g, catalog, q.centerId)), total: matching.length };
+  const found = await findPackagesCounted(deps, p, companyId, searchOf(q), 'created', pageRequestOf(q));
+  const page = found.items.map((view): GuestPackage => ({ view, lifecycle: lifecycleAt(view.pkg, view.asOf), redeemable: redeemableAt(view, q.centerId) }));
+  const catalog = await catalogFor(deps, p, companyId, found.items);
+  return { packages: page.map((g) => guestPackageJson(g, catalog, q.centerId)), total: found.total };
 }
