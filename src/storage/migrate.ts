@@ -60,6 +60,11 @@ async function applyOne(q: Queryable, m: Migration, now: number): Promise<void> 
   await q.insertInto('schema_migrations').values({ version: m.version, name: m.name, applied_at: now }).execute();
 }
 
+/** The derived package columns exist from migration 003 on; fill them for older rows once they do. */
+async function fillDerivedAfter(db: Db, migrations: readonly Migration[]): Promise<void> {
+  if (migrations.some((m) => m.version === 3)) await fillDerivedColumns(db);
+}
+
 /** Brings the schema up to date; returns the names of the migrations it applied. */
 export async function migrate(db: Db, migrations = loadMigrations()): Promise<string[]> {
   const done: string[] = [];
@@ -77,7 +82,7 @@ export async function migrate(db: Db, migrations = loadMigrations()): Promise<st
         await sql`SELECT pg_advisory_unlock(7346290001)`.execute(conn);
       }
     });
-    await fillDerivedColumns(db);
+    await fillDerivedAfter(db, migrations);
     return done;
   }
   await CREATE_TABLE.execute(db.kysely);
@@ -89,6 +94,6 @@ export async function migrate(db: Db, migrations = loadMigrations()): Promise<st
     });
     if (ran) done.push(m.name);
   }
-  await fillDerivedColumns(db);
+  await fillDerivedAfter(db, migrations);
   return done;
 }
