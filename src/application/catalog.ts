@@ -129,7 +129,7 @@ export async function createTemplate(deps: Deps, p: Principal, companyId: string
   await requireCompany(deps, p, companyId);
   const now = deps.clock.now();
   const template = await buildTemplate(deps, companyId, input.id ?? newId('template'), input, { createTime: now, updateTime: now, archiveTime: null });
-  await deps.store.read.templates.insert(template);
+  await deps.store.transaction((repos) => repos.templates.insert(template));
   return template;
 }
 
@@ -166,7 +166,7 @@ export async function updateTemplate(
     updateTime: deps.clock.now(),
     archiveTime: current.archiveTime,
   });
-  if (!(await deps.store.read.templates.update(next))) throw notFound('package template', id);
+  if (!(await deps.store.transaction((repos) => repos.templates.update(next)))) throw notFound('package template', id);
   return next;
 }
 
@@ -178,7 +178,7 @@ export async function archiveTemplate(deps: Deps, p: Principal, companyId: strin
   if (current.archiveTime !== null) return current;
   const now = deps.clock.now();
   const next = { ...current, archiveTime: now, updateTime: now };
-  await deps.store.read.templates.update(next);
+  await deps.store.transaction((repos) => repos.templates.update(next));
   return next;
 }
 

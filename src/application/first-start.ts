@@ -15,7 +15,7 @@ export async function firstStart(deps: Deps): Promise<FirstStartResult | null> {
   if ((await deps.store.read.companies.count()) > 0) return null;
   const now = deps.clock.now();
   try {
-    await deps.store.read.companies.insert({ id: DEMO_COMPANY_ID, name: 'Demo Grooming Co.', createTime: now, updateTime: now });
+    await deps.store.transaction((repos) => repos.companies.insert({ id: DEMO_COMPANY_ID, name: 'Demo Grooming Co.', createTime: now, updateTime: now }));
   } catch {
     return null; // another process started first and made it
   }

@@ -77,7 +77,7 @@ export async function createCompany(deps: Deps, principal: Principal, input: Cre
   requireMaster(principal);
   const now = deps.clock.now();
   const company: Company = { id: input.id, name: input.name, createTime: now, updateTime: now };
-  await deps.store.read.companies.insert(company);
+  await deps.store.transaction((repos) => repos.companies.insert(company));
   return company;
 }
 
@@ -125,7 +125,7 @@ export async function issueKey(deps: Deps, companyId: string, role: Role, busine
     createTime: deps.clock.now(),
     revokeTime: null,
   };
-  await deps.store.read.apiKeys.insert(key);
+  await deps.store.transaction((repos) => repos.apiKeys.insert(key));
   return { key, text };
 }
 
@@ -140,7 +140,7 @@ export async function listApiKeys(deps: Deps, principal: Principal, companyId: s
 export async function revokeApiKey(deps: Deps, principal: Principal, companyId: string, keyId: string): Promise<void> {
   authorize(principal, companyId, 'admin');
   await requireCompany(deps, principal, companyId);
-  const revoked = await deps.store.read.apiKeys.revoke(companyId, keyId, deps.clock.now());
+  const revoked = await deps.store.transaction((repos) => repos.apiKeys.revoke(companyId, keyId, deps.clock.now()));
   deps.keyCache?.clear();
   if (!revoked) throw notFound('API key', keyId);
 }

@@ -24,32 +24,45 @@ export interface StoredApiKey {
   readonly revokeTime: number | null;
 }
 
-export interface CompanyRepo {
-  /** Throws ALREADY_EXISTS when the id is taken. */
-  insert(company: Company): Promise<void>;
+// Every repository comes in two parts: its reads (…Reads), which Store.read offers outside any transaction,
+// and its writes and locks (…Repo), which exist only on the repositories a transaction hands out.
+
+export interface CompanyReads {
   get(id: string): Promise<Company | undefined>;
   count(): Promise<number>;
   /** Company ids in order, after the given one: for jobs that visit every tenant. */
   listIds(after: string | null, limit: number): Promise<string[]>;
 }
 
-export interface ApiKeyRepo {
-  insert(key: StoredApiKey): Promise<void>;
+export interface CompanyRepo extends CompanyReads {
+  /** Throws ALREADY_EXISTS when the id is taken. */
+  insert(company: Company): Promise<void>;
+}
+
+export interface ApiKeyReads {
   /** Revoked keys are returned too; the caller decides. */
   findByHash(companyId: string, hash: string): Promise<StoredApiKey | undefined>;
   list(companyId: string, page: PageRequest): Promise<StoredApiKey[]>;
   /** These keys, revoked ones included; missing ids are left out. */
   getMany(companyId: string, ids: readonly string[]): Promise<StoredApiKey[]>;
+}
+
+export interface ApiKeyRepo extends ApiKeyReads {
+  insert(key: StoredApiKey): Promise<void>;
   /** Sets the revoke time once; false when no such key. */
   revoke(companyId: string, id: string, at: number): Promise<boolean>;
 }
 
-/** Upserts by (companyId, id) and returns the stored row; lists in id order, size+1 rows for paging. */
-export interface ReferenceRepo<T, F = undefined> {
-  upsert(entity: T): Promise<T>;
+/** Lists in id order, size+1 rows for paging. */
+export interface ReferenceReads<T, F = undefined> {
   get(companyId: string, id: string): Promise<T | undefined>;
   getMany(companyId: string, ids: readonly string[]): Promise<T[]>;
   list(companyId: string, page: PageRequest, filter?: F): Promise<T[]>;
+}
+
+/** Upserts by (companyId, id) and returns the stored row. */
+export interface ReferenceRepo<T, F = undefined> extends ReferenceReads<T, F> {
+  upsert(entity: T): Promise<T>;
 }
 
 export interface CustomerFilter {
@@ -57,7 +70,24 @@ export interface CustomerFilter {
   readonly query?: string;
 }
 
-export interface Repos extends PackageRepos {
+/** What Store.read offers: reads only, outside any transaction; nothing here writes or locks. */
+export interface ReadRepos {
+  readonly companies: CompanyReads;
+  readonly apiKeys: ApiKeyReads;
+  readonly businesses: ReferenceReads<Business>;
+  readonly customers: ReferenceReads<Customer, CustomerFilter>;
+  readonly staff: ReferenceReads<Staff>;
+  readonly services: ReferenceReads<Service>;
+  readonly products: ReferenceReads<Product>;
+  readonly templates: TemplateReads;
+  readonly packages: PackageReads;
+  readonly redemptions: RedemptionReads;
+  readonly events: EventReads;
+  readonly idempotency: IdempotencyReads;
+}
+
+/** What a transaction hands out: the reads and every write and lock, all on that transaction. */
+export interface Repos extends ReadRepos {
   readonly companies: CompanyRepo;
   readonly apiKeys: ApiKeyRepo;
   readonly businesses: ReferenceRepo<Business>;
@@ -65,11 +95,17 @@ export interface Repos extends PackageRepos {
   readonly staff: ReferenceRepo<Staff>;
   readonly services: ReferenceRepo<Service>;
   readonly products: ReferenceRepo<Product>;
+  readonly templates: TemplateRepo;
+  readonly packages: PackageRepo;
+  readonly redemptions: RedemptionRepo;
+  readonly events: EventRepo;
+  readonly idempotency: IdempotencyRepo;
 }
 
 export interface Store {
   readonly engine: 'sqlite' | 'postgres';
-  readonly read: Repos;
+  /** Reads outside a transaction. Writes and locks exist only inside transaction(). */
+  readonly read: ReadRepos;
   transaction<T>(fn: (repos: Repos) => Promise<T>): Promise<T>;
   /** Throws when storage cannot be reached. */
   ping(): Promise<void>;
@@ -87,13 +123,16 @@ export interface Store {
 
 // ---- the catalog, packages and the ledger ----
 
-export interface TemplateRepo {
+export interface TemplateReads {
+  get(companyId: string, id: string): Promise<PackageTemplate | undefined>;
+  list(companyId: string, page: PageRequest, options: { includeArchived: boolean }): Promise<PackageTemplate[]>;
+}
+
+export interface TemplateRepo extends TemplateReads {
   /** Throws ALREADY_EXISTS when the id is taken. */
   insert(template: PackageTemplate): Promise<void>;
   /** Replaces a template that exists; false when none. */
   update(template: PackageTemplate): Promise<boolean>;
-  get(companyId: string, id: string): Promise<PackageTemplate | undefined>;
-  list(companyId: string, page: PageRequest, options: { includeArchived: boolean }): Promise<PackageTemplate[]>;
 }
 
 /** What the one package query keeps: every field given narrows it; lifecycles are judged at asOf. */
@@ -144,15 +183,9 @@ export interface PackageKeyset {
  * Sold packages with their items. The balance methods are guarded updates: each changes exactly one row or
  * returns false, and never lets remaining, held or used go below zero (the CHECKs back them).
  */
-export interface PackageRepo {
-  insert(pkg: CustomerPackage): Promise<void>;
+export interface PackageReads {
   get(companyId: string, id: string): Promise<CustomerPackage | undefined>;
   getMany(companyId: string, ids: readonly string[]): Promise<CustomerPackage[]>;
-  /**
-   * Must run inside a transaction: takes the next ledger sequence number and with it the package row's lock
-   * until the transaction ends, so state checks and the writes after them see no interleaving.
-   */
-  lockForUpdate(companyId: string, id: string): Promise<CustomerPackage | undefined>;
   /**
    * The one package query: the versions (id and ledger sequence number) of the packages the filter keeps, in
    * the order asked, after the keyset's key and offset, at most size + 1 of them (the extra one says another
@@ -167,6 +200,19 @@ export interface PackageRepo {
   listPastEnd(companyId: string, before: number, limit: number, offset: number): Promise<CustomerPackage[]>;
   /** Every package of every company in (companyId, id) order, a batch at a time; for verification. */
   scan(after: { companyId: string; packageId: string } | null, limit: number): Promise<CustomerPackage[]>;
+}
+
+/**
+ * The writes: inside a transaction only. The balance methods are guarded updates: each changes exactly one row
+ * or returns false, and never lets remaining, held or used go below zero (the CHECKs back them).
+ */
+export interface PackageRepo extends PackageReads {
+  insert(pkg: CustomerPackage): Promise<void>;
+  /**
+   * Takes the next ledger sequence number and with it the package row's lock until the transaction ends, so
+   * the decision and the writes after it see no interleaving.
+   */
+  lockForUpdate(companyId: string, id: string): Promise<CustomerPackage | undefined>;
   /**
    * Writes the package's state columns (dates, freeze, cancellation, expiry, sequence number) and what is
    * derived from them; never the item balances, which change only through move().
@@ -176,25 +222,32 @@ export interface PackageRepo {
   move(companyId: string, packageId: string, move: BalanceMove): Promise<boolean>;
 }
 
-export interface RedemptionRepo {
-  insert(r: Redemption): Promise<void>;
+export interface RedemptionReads {
   get(companyId: string, id: string): Promise<Redemption | undefined>;
-  /** Moves status from → to; false when it was not in `from` (someone else moved it first). */
-  transition(companyId: string, id: string, from: RedemptionStatus, to: RedemptionStatus, at: number, value?: Money): Promise<boolean>;
   listPending(companyId: string, packageId: string): Promise<Redemption[]>;
   listByPackages(companyId: string, packageIds: readonly string[], statuses: readonly RedemptionStatus[]): Promise<Redemption[]>;
   /** Pending holds of any company whose expiry has passed. */
   listDueHolds(now: number, limit: number): Promise<Redemption[]>;
 }
 
-export interface EventRepo {
-  append(event: LedgerEvent): Promise<void>;
+export interface RedemptionRepo extends RedemptionReads {
+  insert(r: Redemption): Promise<void>;
+  /** Moves status from → to; false when it was not in `from` (someone else moved it first). */
+  transition(companyId: string, id: string, from: RedemptionStatus, to: RedemptionStatus, at: number, value?: Money): Promise<boolean>;
+}
+
+export interface EventReads {
   /** In sequence order, after the given sequence number. */
   list(companyId: string, packageId: string, afterSeq: number, offset: number, limit: number): Promise<LedgerEvent[]>;
   all(companyId: string, packageId: string): Promise<LedgerEvent[]>;
-  /** Sums of value changes and refunds by business and event type, for events with from ≤ time < to. */
+  /** Exact sums of value changes, breakage changes and refunds by business and event type, for events with from ≤ time < to. */
   sums(companyId: string, from: number, to: number, businessId?: string): Promise<LedgerSum[]>;
   redemptionsPerDay(companyId: string, from: number, to: number, businessId?: string): Promise<{ businessId: string; time: number; quantity: number; type: string }[]>;
+}
+
+/** The history is append-only: appending is its only write. */
+export interface EventRepo extends EventReads {
+  append(event: LedgerEvent): Promise<void>;
 }
 
 /** Exact sums in minor units: many bounded amounts may add up past what a double holds. */
@@ -213,20 +266,15 @@ export interface StoredResponse {
   readonly body: string;
 }
 
-export interface IdempotencyRepo {
+export interface IdempotencyReads {
   get(companyId: string, key: string): Promise<StoredResponse | undefined>;
+}
+
+export interface IdempotencyRepo extends IdempotencyReads {
   insert(companyId: string, key: string, response: StoredResponse, at: number): Promise<void>;
   /**
    * Inside a transaction: claims the key until commit or rollback; false when another transaction holds it
    * (a retry racing the first request). SQLite's single writer makes this always true there.
    */
   tryLock(companyId: string, key: string): Promise<boolean>;
-}
-
-export interface PackageRepos {
-  readonly templates: TemplateRepo;
-  readonly packages: PackageRepo;
-  readonly redemptions: RedemptionRepo;
-  readonly events: EventRepo;
-  readonly idempotency: IdempotencyRepo;
 }

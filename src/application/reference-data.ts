@@ -21,17 +21,15 @@ const NOUN: Record<Kind, string> = {
   products: 'product',
 };
 
-/** Stores a record under (companyId, id), keeping the time it was first created. */
-async function save<T extends { companyId: string; id: string; createTime: number; updateTime: number }>(
-  deps: Deps,
-  repo: ReferenceRepo<T, any>,
-  companyId: string,
-  id: string,
-  fields: Omit<T, 'companyId' | 'id' | 'createTime' | 'updateTime'>,
-): Promise<T> {
+/** Stores a record under (companyId, id), keeping the time it was first created: one transaction, so the two agree. */
+function save<K extends Kind>(deps: Deps, kind: K, companyId: string, id: string, fields: Omit<EntityOf<K>, 'companyId' | 'id' | 'createTime' | 'updateTime'>): Promise<EntityOf<K>> {
   const now = deps.clock.now();
-  const before = await repo.get(companyId, id);
-  return repo.upsert({ ...fields, companyId, id, createTime: before?.createTime ?? now, updateTime: now } as T);
+  return deps.store.transaction(async (repos) => {
+    type Record = EntityOf<K> & { createTime: number };
+    const repo = repos[kind] as unknown as ReferenceRepo<Record, unknown>;
+    const before = await repo.get(companyId, id);
+    return repo.upsert({ ...fields, companyId, id, createTime: before?.createTime ?? now, updateTime: now } as unknown as Record);
+  });
 }
 
 /** The distinct business ids given, each checked to be one of the company's; INVALID_ARGUMENT names the first unknown. */
@@ -61,7 +59,7 @@ export async function upsertBusiness(deps: Deps, p: Principal, companyId: string
   if (!isValidTimeZone(input.timeZone)) throw invalidArgument('timeZone', `"${input.timeZone}" is not an IANA time zone`);
   if (!isCurrencyCode(input.currencyCode)) throw invalidArgument('currencyCode', `"${input.currencyCode}" is not an ISO 4217 currency`);
   await requireCompany(deps, p, companyId);
-  return save(deps, deps.store.read.businesses, companyId, id, {
+  return save(deps, 'businesses', companyId, id, {
     name: input.name,
     timeZone: input.timeZone,
     currencyCode: input.currencyCode,
@@ -80,7 +78,7 @@ export async function upsertCustomer(deps: Deps, p: Principal, companyId: string
   authorize(p, companyId, 'upsertCustomer');
   if (input.email && !/^[^\s@]+@[^\s@]+$/.test(input.email)) throw invalidArgument('email', 'is not an email address');
   await requireCompany(deps, p, companyId);
-  return save(deps, deps.store.read.customers, companyId, id, {
+  return save(deps, 'customers', companyId, id, {
     firstName: input.firstName,
     lastName: input.lastName,
     email: input.email || null,
@@ -97,7 +95,7 @@ export interface StaffInput {
 export async function upsertStaff(deps: Deps, p: Principal, companyId: string, id: string, input: StaffInput): Promise<Staff> {
   authorize(p, companyId, 'admin');
   await requireCompany(deps, p, companyId);
-  return save(deps, deps.store.read.staff, companyId, id, {
+  return save(deps, 'staff', companyId, id, {
     firstName: input.firstName,
     lastName: input.lastName,
   });
@@ -115,7 +113,7 @@ export async function upsertService(deps: Deps, p: Principal, companyId: string,
   authorize(p, companyId, 'admin');
   await requireCompany(deps, p, companyId);
   const businessIds = await checkBusinessIds(deps, companyId, input.businessIds);
-  return save(deps, deps.store.read.services, companyId, id, {
+  return save(deps, 'services', companyId, id, {
     name: input.name,
     durationMinutes: input.durationMinutes,
     price: checkPrice(input.price),
@@ -134,7 +132,7 @@ export async function upsertProduct(deps: Deps, p: Principal, companyId: string,
   authorize(p, companyId, 'admin');
   await requireCompany(deps, p, companyId);
   const businessIds = await checkBusinessIds(deps, companyId, input.businessIds);
-  return save(deps, deps.store.read.products, companyId, id, {
+  return save(deps, 'products', companyId, id, {
     name: input.name,
     price: checkPrice(input.price),
     businessIds,

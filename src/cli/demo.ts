@@ -26,7 +26,7 @@ const admin: Principal = { kind: 'master' };
 try {
   if (!(await store.read.companies.get(companyId))) {
     const now = systemClock.now();
-    await store.read.companies.insert({ id: companyId, name: 'Demo Grooming Co.', createTime: now, updateTime: now });
+    await store.transaction((repos) => repos.companies.insert({ id: companyId, name: 'Demo Grooming Co.', createTime: now, updateTime: now }));
   }
   await upsertBusiness(deps, admin, companyId, 'bus_downtown', { name: 'Downtown Salon', timeZone: 'America/New_York', currencyCode: 'USD' });
   await upsertBusiness(deps, admin, companyId, 'bus_uptown', { name: 'Uptown Spa', timeZone: 'America/Los_Angeles', currencyCode: 'USD' });

@@ -50,7 +50,7 @@ try {
     for (const k of keys) console.log(`${k.id}  ${k.role.padEnd(6)}  ${k.prefix}  ${k.revokeTime ? 'revoked' : 'active'}${k.name ? `  ${k.name}` : ''}`);
   } else {
     const id = values.id ?? fail('--id is required');
-    if (!(await store.read.apiKeys.revoke(companyId, id, systemClock.now()))) fail(`no key ${id}`);
+    if (!(await store.transaction((repos) => repos.apiKeys.revoke(companyId, id, systemClock.now())))) fail(`no key ${id}`);
     console.log(`revoked ${id}`);
   }
 } finally {

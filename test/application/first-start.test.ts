@@ -93,7 +93,7 @@ describe.each(ENGINES)('first start on %s', (engine) => {
 
   it('creates nothing when the database already has a company', async () => {
     const deps = await depsOn(null);
-    await deps.store.read.companies.insert({ id: 'cmp_existing', name: 'Existing', createTime: 1, updateTime: 1 });
+    await deps.store.transaction((repos) => repos.companies.insert({ id: 'cmp_existing', name: 'Existing', createTime: 1, updateTime: 1 }));
 
     expect(await firstStart(deps)).toBeNull();
 
