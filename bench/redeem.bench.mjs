@@ -71,6 +71,15 @@ async function measure(workers, once) {
 
 // ---- the raw loops: the statements Punchcard's redeem issues, in the same order, without the layers ----
 
+/** The package's state and derived columns, written once at the end of every change (PackageRepo.saveState). */
+const SAVE_STATE = `update packages set start_time = $1, end_time = $2, freeze_start_date = $3, freeze_end_date = $4, freeze_reason = $5,
+  freeze_keep_end_time = $6, cancelled_at = $7, refund_minor = $8, expired_at = $9, event_seq = $10, updated_at = $11, grace_end_time = $12,
+  freeze_start_time = $13, freeze_end_time = $14, units_left = $15, service_units_left = $16 where company_id = $17 and package_id = $18`;
+const saveStateValues = (pkg, now, left, companyId, packageId) => [
+  pkg.start_time, pkg.end_time, pkg.freeze_start_date, pkg.freeze_end_date, pkg.freeze_reason, pkg.freeze_keep_end_time, pkg.cancelled_at,
+  pkg.refund_minor, pkg.expired_at, pkg.event_seq, now, pkg.grace_end_time, pkg.freeze_start_time, pkg.freeze_end_time, left, left, companyId, packageId,
+];
+
 function rawSqlite(file, companyId, packageId) {
   const db = new SQLite(file);
   db.pragma('journal_mode = WAL');
@@ -87,8 +96,8 @@ function rawSqlite(file, companyId, packageId) {
     redemption: db.prepare(`insert into redemptions (company_id, redemption_id, package_id, item_id, service_id, quantity, business_id, staff_id, appointment_id,
       status, redeem_time, hold_expire_time, value_minor, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     event: db.prepare(`insert into package_events (company_id, package_id, seq, event_id, type, time, recorded_at, business_id, actor_key_id, actor_staff_id,
-      redemption_id, item_id, quantity, value_delta_minor, refund_minor, total_remaining_after, data) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-    finish: db.prepare('update packages set updated_at = ?, event_seq = ? where company_id = ? and package_id = ?'),
+      redemption_id, item_id, quantity, value_delta_minor, breakage_delta_minor, refund_minor, total_remaining_after, data) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    finish: db.prepare(SAVE_STATE.replace(/\$\d+/g, '?')),
     begin: db.prepare('BEGIN IMMEDIATE'),
     commit: db.prepare('COMMIT'),
   };
@@ -102,9 +111,8 @@ function rawSqlite(file, companyId, packageId) {
     if (s.consume.run(1, 1, companyId, packageId, item.item_id, 1).changes !== 1) throw new Error('guard');
     const rid = id('red');
     s.redemption.run(companyId, rid, packageId, item.item_id, 'srv_1', 1, 'bus_1', null, null, 'COMMITTED', now, null, 1000, now, now);
-    s.event.run(companyId, packageId, pkg.event_seq, id('evt'), 'REDEEMED', now, now, 'bus_1', 'master', null, rid, item.item_id, 1, -1000, 0, item.remaining - 1, '{}');
-    s.finish.run(now, pkg.event_seq, companyId, packageId);
-    s.pending.all(companyId, packageId, 'PENDING');
+    s.event.run(companyId, packageId, pkg.event_seq, id('evt'), 'REDEEMED', now, now, 'bus_1', 'master', null, rid, item.item_id, 1, -1000, 0, 0, item.remaining - 1, '{}');
+    s.finish.run(...saveStateValues(pkg, now, item.remaining - 1, companyId, packageId));
     s.commit.run();
   };
   // better-sqlite3 is synchronous: one loop is all the concurrency a single connection has.
@@ -132,11 +140,10 @@ function rawPostgres(url, companyId, packageId) {
         [companyId, rid, packageId, item.item_id, 'srv_1', 1, 'bus_1', null, null, 'COMMITTED', now, null, 1000, now, now],
       );
       await c.query(
-        `insert into "package_events" ("company_id", "package_id", "seq", "event_id", "type", "time", "recorded_at", "business_id", "actor_key_id", "actor_staff_id", "redemption_id", "item_id", "quantity", "value_delta_minor", "refund_minor", "total_remaining_after", "data") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
-        [companyId, packageId, pkg.event_seq, id('evt'), 'REDEEMED', now, now, 'bus_1', 'master', null, rid, item.item_id, 1, -1000, 0, Number(item.remaining) - 1, '{}'],
+        `insert into "package_events" ("company_id", "package_id", "seq", "event_id", "type", "time", "recorded_at", "business_id", "actor_key_id", "actor_staff_id", "redemption_id", "item_id", "quantity", "value_delta_minor", "breakage_delta_minor", "refund_minor", "total_remaining_after", "data") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
+        [companyId, packageId, pkg.event_seq, id('evt'), 'REDEEMED', now, now, 'bus_1', 'master', null, rid, item.item_id, 1, -1000, 0, 0, Number(item.remaining) - 1, '{}'],
       );
-      await c.query('update "packages" set "updated_at" = $1, "event_seq" = $2 where "company_id" = $3 and "package_id" = $4', [now, pkg.event_seq, companyId, packageId]);
-      await c.query(pendingSql, [companyId, packageId, 'PENDING']);
+      await c.query(SAVE_STATE, saveStateValues(pkg, now, Number(item.remaining) - 1, companyId, packageId));
       await c.query('commit');
     } catch (error) {
       await c.query('rollback');

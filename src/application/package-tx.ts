@@ -102,11 +102,6 @@ export class PackageTx {
     this.current = { pkg: saved, holds: decision.state.holds };
   }
 
-  /** A redemption as this transaction sees it. */
-  redemption(id: string): Promise<Redemption | undefined> {
-    return this.repos.redemptions.get(this.current.pkg.companyId, id);
-  }
-
   /** The package as a client sees it after this change, as of now. */
   view(): PackageView {
     return viewAt(this.current, this.now);

@@ -6,6 +6,7 @@ import { DomainError, failedPrecondition, notFound } from '../domain/errors.js';
 import type { Redemption } from '../domain/ledger.js';
 import { canRedeem } from '../domain/package.js';
 import type { Decision, PackageState } from '../domain/decision.js';
+import { insertedRedemption } from '../domain/decision.js';
 import type { RedeemCommand } from '../domain/visits.js';
 import { checkRedeemCommand, commit, redeem as decideRedeem, release, reverse } from '../domain/visits.js';
 import type { Deps } from './context.js';
@@ -58,9 +59,9 @@ const commandOf = (input: RedeemInput): RedeemCommand => ({
 
 /** The redemption itself, on a package locked by tx. */
 async function redeemIn(tx: PackageTx, input: RedeemInput): Promise<RedemptionResult> {
-  const command = commandOf(input);
-  await tx.apply(decideRedeem(tx.state, command, tx.now));
-  return { redemption: (await tx.redemption(command.redemptionId))!, view: tx.view() };
+  const decision = decideRedeem(tx.state, commandOf(input), tx.now);
+  await tx.apply(decision);
+  return { redemption: insertedRedemption(decision), view: tx.view() };
 }
 
 /** The checks every redemption passes before any package is touched; returns the moment it is judged at. */

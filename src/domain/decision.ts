@@ -38,6 +38,12 @@ export interface Decision {
   readonly events: readonly EventDraft[];
 }
 
+/** The redemption a visit's decision records (redeem and hold insert exactly one). */
+export function insertedRedemption(d: Decision): Redemption {
+  for (const w of d.redemptions) if (w.kind === 'insert') return w.redemption;
+  throw new Error('this decision records no redemption');
+}
+
 /** The only balance arithmetic: what a move does to an item (storage's guarded updates mirror it in SQL). */
 export function applyMove(item: PackageItem, move: BalanceMove): PackageItem {
   switch (move.kind) {
