@@ -232,18 +232,6 @@ export function itemValueAt(p: CustomerPackage, i: PackageItem, at: number): Mon
   return state === 'CANCELLED' || state === 'EXPIRED' ? money(p.paid.currency, 0) : itemRemainingValue(i);
 }
 
-/**
- * The value of the units an item can still redeem at a moment (Zenoti's balance_amount): its remaining value
- * less what pending holds reserve (paid units first, as they are used), so equal to remainingValue when
- * nothing is held; nothing once the package is cancelled or expired.
- */
-export function itemBalanceValueAt(p: CustomerPackage, i: PackageItem, at: number): Money {
-  const state = lifecycleAt(p, at);
-  if (state === 'CANCELLED' || state === 'EXPIRED') return money(p.paid.currency, 0);
-  const paidFree = Math.max(0, i.total - i.free - i.used - i.held);
-  return valueOfLastUnits(i.value, i.quantity, paidFree);
-}
-
 /** The package's remaining value at a moment: the sum of its items' (0 once cancelled or expired). */
 export function remainingValueAt(p: CustomerPackage, at: number): Money {
   return sum(p.paid.currency, p.items.map((i) => itemValueAt(p, i, at)));

@@ -230,7 +230,7 @@ describe.each(ENGINES)('Zenoti guest packages on %s', (engine) => {
       ]);
     });
 
-    it('services: quantities total/used/balance, balance_amount = balance × unit price, price.sales the unit price', async () => {
+    it('services: quantities total/used/balance, balance_amount = the item remainingValue (held units not yet used), price.sales the unit price', async () => {
       const g = await newGuest();
       const id = (await w.sell(g, { price: usd(120.5) })).pkg.id;
       await w.redeem(id, { quantity: 2 });
@@ -244,7 +244,7 @@ describe.each(ENGINES)('Zenoti guest packages on %s', (engine) => {
           total: 5,
           used: 2,
           balance: 2,
-          balance_amount: 48.2,
+          balance_amount: 72.3, // 3 units not yet used (1 of them held): the item's remainingValue
           price: { currency_id: 840, sales: 24.1, tax: 0, final: 24.1 },
           package_service_price: 120.5,
           sale_as_part_of_package_or_membership_only: false,

@@ -6,7 +6,7 @@ import { NEVER_EXPIRES, addDays, addValidity, daysBetween, localDateOf } from '.
 import type { Money } from '../../domain/money.js';
 import { toDecimalNumber } from '../../domain/money.js';
 import type { CustomerPackage, Invoice, Lifecycle, PackageItem } from '../../domain/package.js';
-import { expirationDate, itemBalanceValueAt } from '../../domain/package.js';
+import { expirationDate, itemValueAt } from '../../domain/package.js';
 import type { Product, Service } from '../../domain/reference.js';
 import { offeredAt } from '../../domain/reference.js';
 import type { PackageView } from '../../application/package-tx.js';
@@ -52,14 +52,14 @@ const priceJson = (unit: Money) => ({ currency_id: currencyId(unit.currency), sa
 
 /**
  * Quantities of an item: committed units are used; balance is what can still be redeemed (held units excluded);
- * balance_amount the value of that balance (the item's remainingValue when nothing is held; 0 once the package
- * is cancelled or expired).
+ * balance_amount is the item's remainingValue, as API.md says: the value of its paid units not yet used (a held
+ * unit is not used yet), its last unit carrying the allocation's remainder; 0 once cancelled or expired.
  */
 const quantities = (view: PackageView, i: PackageItem) => ({
   total: i.total,
   used: i.used,
   balance: i.remaining,
-  balance_amount: dec(itemBalanceValueAt(view.pkg, i, view.asOf)),
+  balance_amount: dec(itemValueAt(view.pkg, i, view.asOf)),
   price: priceJson(i.unitPrice),
 });
 
