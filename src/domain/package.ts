@@ -93,10 +93,16 @@ export const totalUsed = (p: CustomerPackage): number => p.items.reduce((n, i) =
 /** yyyy-MM-dd in the business's zone; 9999-01-01 when it never expires (or has not started its clock). */
 export const expirationDate = (p: CustomerPackage): LocalDate => expirationDateOf(p.endTime, p.timeZone);
 
+// A package record never changes (every change makes a new one), and reads ask for its grace end on every
+// request (lifecycle, expiry): remember it per record rather than redo the time-zone arithmetic.
+const graceEnds = new WeakMap<CustomerPackage, number | null>();
+
 /** Redeemable through the whole local expiration date, then the grace days; null when it never expires. */
 export function graceEndTime(p: CustomerPackage): number | null {
   if (p.endTime === null) return null;
-  return graceEndOf(expirationDate(p), p.gracePeriodDays, p.timeZone);
+  let end = graceEnds.get(p);
+  if (end === undefined) graceEnds.set(p, (end = graceEndOf(expirationDate(p), p.gracePeriodDays, p.timeZone)));
+  return end;
 }
 
 export function isFrozenAt(p: CustomerPackage, now: number): boolean {

@@ -307,7 +307,7 @@ const keyValues = (key: PackageKey) => key.map((v) => (v === null ? NEVER : v));
 
 async function queryPackages(q: Queryable, companyId: string, filter: PackageFilter, order: PackageOrder, page: PackageKeyset) {
   const by = ORDER_BY[order];
-  let query = (await matching(q, companyId, filter)).select(['p.package_id', 'p.event_seq', 'p.end_time', 'p.grace_end_time', 'p.purchase_time']);
+  let query = (await matching(q, companyId, filter)).select(KEY_COLUMNS[order]);
   if (page.after !== null) {
     if (page.after.length !== by.length) throw new Error(`a ${order} keyset has ${by.length} parts, not ${page.after.length}`);
     query = query.where(sql<SqlBool>`(${sql.join([...by])}) > (${sql.join(keyValues(page.after))})`);
@@ -322,19 +322,26 @@ async function countPackages(q: Queryable, companyId: string, filter: PackageFil
   return countRowToCount(row);
 }
 
+/** Only the columns each order's key needs: a list answers on the hot path, and every column read costs. */
+const KEY_COLUMNS = {
+  created: ['p.package_id', 'p.event_seq'],
+  expiring: ['p.package_id', 'p.event_seq', 'p.end_time'],
+  redemption: ['p.package_id', 'p.event_seq', 'p.grace_end_time', 'p.purchase_time'],
+} as const satisfies Record<PackageOrder, readonly string[]>;
+
 interface QueryRow {
   package_id: string;
   event_seq: number;
-  end_time: number | null;
-  grace_end_time: number | null;
-  purchase_time: number;
+  end_time?: number | null;
+  grace_end_time?: number | null;
+  purchase_time?: number;
 }
 
 /** A row of the package query to its version and its place in the order. */
 function queryRowToVersion(r: QueryRow, order: PackageOrder): PackageVersionAt {
   const id = r.package_id;
   const key: PackageKey =
-    order === 'created' ? [id] : order === 'expiring' ? [num(r.end_time), id] : [num(r.grace_end_time), Number(r.purchase_time), id];
+    order === 'created' ? [id] : order === 'expiring' ? [num(r.end_time ?? null), id] : [num(r.grace_end_time ?? null), Number(r.purchase_time), id];
   return { id, eventSeq: Number(r.event_seq), key };
 }
 
