@@ -1,5 +1,5 @@
 // The Store port over a Kysely database: repositories bound either to the pool or to one transaction.
-import type { Repos, Store } from '../application/ports.js';
+import type { ReadRepos, Repos, Store } from '../application/ports.js';
 import { DomainError } from '../domain/errors.js';
 import type { Db, Queryable } from './database.js';
 import { isDataException, isUnavailable, isUniqueViolation } from './database.js';
@@ -32,10 +32,32 @@ export function reposOn(q: Queryable, db: Db): Repos {
   };
 }
 
+/** The writes and locks of each repository: not there at all on Store.read, so none can run outside a transaction. */
+const WRITES: { readonly [K in keyof Repos]: readonly Exclude<keyof Repos[K], keyof ReadRepos[K]>[] } = {
+  companies: ['insert'],
+  apiKeys: ['insert', 'revoke'],
+  businesses: ['upsert'],
+  customers: ['upsert'],
+  staff: ['upsert'],
+  services: ['upsert'],
+  products: ['upsert'],
+  templates: ['insert', 'update'],
+  packages: ['insert', 'lockForUpdate', 'saveState', 'move'],
+  redemptions: ['insert', 'transition'],
+  events: ['append'],
+  idempotency: ['insert', 'tryLock'],
+};
+
+function readsOf(repos: Repos): ReadRepos {
+  const strip = <T extends object>(repo: T, writes: readonly PropertyKey[]) =>
+    Object.fromEntries(Object.entries(repo).filter(([name]) => !writes.includes(name)));
+  return Object.fromEntries(Object.entries(repos).map(([name, repo]) => [name, strip(repo, WRITES[name as keyof Repos])])) as unknown as ReadRepos;
+}
+
 export function createStore(db: Db): Store {
   return {
     engine: db.engine,
-    read: reposOn(db.kysely, db),
+    read: readsOf(reposOn(db.kysely, db)),
     transaction: (fn) => db.transaction((trx) => fn(reposOn(trx, db))),
     ping: () => db.ping(),
     changeGeneration: () => db.changeGeneration(),

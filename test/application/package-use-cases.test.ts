@@ -134,3 +134,22 @@ describe.each(ENGINES)('package use cases on %s', (engine) => {
     expect(await fillDerivedColumns(ts.db)).toBe(0);
   });
 });
+
+describe.each(ENGINES)('the store on %s', (engine) => {
+  it('offers no write or lock outside a transaction, and all of them inside one', async () => {
+    const ts = await openTestStore(engine);
+    try {
+      const read = ts.store.read as unknown as Record<string, Record<string, unknown>>;
+      for (const [repo, method] of [['packages', 'lockForUpdate'], ['packages', 'move'], ['packages', 'saveState'], ['templates', 'insert'], ['companies', 'insert'], ['events', 'append'], ['idempotency', 'tryLock'], ['customers', 'upsert']] as const) {
+        expect(read[repo]![method], `${repo}.${method}`).toBeUndefined();
+      }
+      expect(typeof ts.store.read.packages.get).toBe('function');
+      await ts.store.transaction(async (repos) => {
+        expect(typeof repos.packages.lockForUpdate).toBe('function');
+        expect(typeof repos.templates.insert).toBe('function');
+      });
+    } finally {
+      await ts.close();
+    }
+  });
+});
