@@ -278,3 +278,30 @@ export interface IdempotencyRepo extends IdempotencyReads {
    */
   tryLock(companyId: string, key: string): Promise<boolean>;
 }
+
+// ---- webhooks: the outbound HTTP the dispatcher needs ----
+
+export interface WebhookDelivery {
+  readonly url: string;
+  /** The Standard Webhooks headers (webhook-id, webhook-timestamp, webhook-signature) and the content type. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+  readonly timeoutMs: number;
+}
+
+export interface WebhookAnswer {
+  /** The HTTP status, or 0 when no answer came (refused, reset, timed out). */
+  readonly status: number;
+  readonly durationMs: number;
+  /** Why there was no answer, or '' when there was one. */
+  readonly error: string;
+  /** The first 1 KB of the answer's body, as text. */
+  readonly body: string;
+  /** A 429 or 503's Retry-After, in milliseconds; null when absent or unreadable. */
+  readonly retryAfterMs: number | null;
+}
+
+/** Sends one webhook attempt: no redirect is followed, and it never throws (a failure is an answer too). */
+export interface WebhookSender {
+  send(delivery: WebhookDelivery): Promise<WebhookAnswer>;
+}
