@@ -8,6 +8,7 @@ import type { CustomerPackage, Lifecycle } from '../domain/package.js';
 import type { EventType, LedgerEvent, Redemption, RedemptionStatus } from '../domain/ledger.js';
 import type { Money } from '../domain/money.js';
 import type { BalanceMove } from '../domain/decision.js';
+import type { MessageStatus, WebhookAttempt, WebhookEndpoint, WebhookMessage } from '../domain/webhooks.js';
 import type { PackageTemplate } from '../domain/template.js';
 
 export interface StoredApiKey {
@@ -84,6 +85,8 @@ export interface ReadRepos {
   readonly redemptions: RedemptionReads;
   readonly events: EventReads;
   readonly idempotency: IdempotencyReads;
+  readonly webhookEndpoints: WebhookEndpointReads;
+  readonly webhookMessages: WebhookMessageReads;
 }
 
 /** What a transaction hands out: the reads and every write and lock, all on that transaction. */
@@ -100,6 +103,9 @@ export interface Repos extends ReadRepos {
   readonly redemptions: RedemptionRepo;
   readonly events: EventRepo;
   readonly idempotency: IdempotencyRepo;
+  readonly webhookEndpoints: WebhookEndpointRepo;
+  readonly webhookMessages: WebhookMessageRepo;
+  readonly expiringNotices: ExpiringNoticeRepo;
 }
 
 export interface Store {
@@ -277,6 +283,77 @@ export interface IdempotencyRepo extends IdempotencyReads {
    * (a retry racing the first request). SQLite's single writer makes this always true there.
    */
   tryLock(companyId: string, key: string): Promise<boolean>;
+}
+
+// ---- webhooks ----
+
+export interface WebhookEndpointReads {
+  get(companyId: string, id: string): Promise<WebhookEndpoint | undefined>;
+  /** In id order, size+1 rows for paging. */
+  list(companyId: string, page: PageRequest): Promise<WebhookEndpoint[]>;
+  /** The company's endpoints that are not disabled: who hears of a change. */
+  listEnabled(companyId: string): Promise<WebhookEndpoint[]>;
+}
+
+export interface WebhookEndpointRepo extends WebhookEndpointReads {
+  insert(endpoint: WebhookEndpoint): Promise<void>;
+  /** Replaces an endpoint that exists; false when none. */
+  update(endpoint: WebhookEndpoint): Promise<boolean>;
+  /** Removes the endpoint with its messages and their attempts; false when none. */
+  delete(companyId: string, id: string): Promise<boolean>;
+}
+
+export interface MessagePage {
+  readonly size: number;
+  /** Newest first: messages older (smaller id) than this one. */
+  readonly before: string | null;
+  readonly offset: number;
+}
+
+export interface MessageStats {
+  readonly byStatus: Readonly<Record<MessageStatus, number>>;
+  /** When the oldest pending message was written, or null when none is pending. */
+  readonly oldestPendingTime: number | null;
+}
+
+export interface WebhookMessageReads {
+  get(companyId: string, id: string): Promise<WebhookMessage | undefined>;
+  /** An endpoint's messages, newest first, size+1 rows. */
+  list(companyId: string, endpointId: string, status: MessageStatus | undefined, page: MessagePage): Promise<WebhookMessage[]>;
+  /** A message's attempts, oldest first. */
+  attempts(companyId: string, messageId: string): Promise<WebhookAttempt[]>;
+  /** Counts over every company, for the metrics. */
+  stats(): Promise<MessageStats>;
+}
+
+/** What a dispatcher decided after an attempt; written only if its claim still holds. */
+export interface AttemptOutcome {
+  readonly attempt: WebhookAttempt;
+  readonly status: MessageStatus;
+  readonly nextAttemptTime: number | null;
+}
+
+export interface WebhookMessageRepo extends WebhookMessageReads {
+  insert(messages: readonly WebhookMessage[]): Promise<void>;
+  /**
+   * Claims up to `limit` pending messages of any company that are due by `now` and not claimed by a live lease,
+   * for `owner` until `leaseUntil`: with several processes, one attempts a message at a time (PostgreSQL skips
+   * rows another claim has locked; SQLite's single writer serialises the guarded update).
+   */
+  claimDue(owner: string, now: number, leaseUntil: number, limit: number): Promise<WebhookMessage[]>;
+  /** Gives a claim back untried (its endpoint was busy). */
+  release(companyId: string, id: string, owner: string): Promise<void>;
+  /** Records an attempt and its outcome if `owner` still holds the claim; false when it does not. */
+  finishAttempt(companyId: string, id: string, owner: string, outcome: AttemptOutcome): Promise<boolean>;
+  /** Marks an endpoint's pending messages FAILED (it was disabled); how many. */
+  failPending(companyId: string, endpointId: string): Promise<number>;
+  /** Makes a message due again now, whatever its status, with a fresh retry schedule. */
+  redeliver(companyId: string, id: string, now: number): Promise<WebhookMessage | undefined>;
+}
+
+export interface ExpiringNoticeRepo {
+  /** Records that package.expiring_soon went out for this package and expiration date; false if it already had. */
+  record(companyId: string, packageId: string, expirationDate: string, at: number): Promise<boolean>;
 }
 
 // ---- webhooks: the outbound HTTP the dispatcher needs ----

@@ -59,6 +59,8 @@ export interface WebhookMessage {
   readonly body: string;
   readonly status: MessageStatus;
   readonly attempts: number;
+  /** Attempts since it was last (re)delivered by hand: the retry schedule counts these. */
+  readonly roundAttempts: number;
   readonly createTime: number;
   /** When the next attempt is due; null once it is DELIVERED or FAILED. */
   readonly nextAttemptTime: number | null;

@@ -206,6 +206,59 @@ export interface IdempotencyKeysTable {
   created_at: number;
 }
 
+export interface WebhookEndpointsTable {
+  company_id: string;
+  endpoint_id: string;
+  url: string;
+  event_types: string;
+  format: string;
+  description: string;
+  disabled: number;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: number | null;
+  failed_in_a_row: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebhookMessagesTable {
+  company_id: string;
+  message_id: string;
+  endpoint_id: string;
+  type: string;
+  event_id: string | null;
+  package_id: string | null;
+  body: string;
+  status: string;
+  attempts: number;
+  round_attempts: number;
+  next_attempt_at: number | null;
+  lease_owner: string | null;
+  lease_until: number | null;
+  last_attempt_at: number | null;
+  last_response_status: number;
+  created_at: number;
+}
+
+export interface WebhookAttemptsTable {
+  company_id: string;
+  message_id: string;
+  attempt: number;
+  time: number;
+  response_status: number;
+  duration_ms: number;
+  error: string;
+  response_body: string;
+}
+
+export interface ExpiringSoonNoticesTable {
+  company_id: string;
+  package_id: string;
+  expiration_date: string;
+  created_at: number;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -226,5 +279,9 @@ export interface Database {
   redemptions: RedemptionsTable;
   package_events: PackageEventsTable;
   idempotency_keys: IdempotencyKeysTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_messages: WebhookMessagesTable;
+  webhook_attempts: WebhookAttemptsTable;
+  expiring_soon_notices: ExpiringSoonNoticesTable;
   schema_migrations: SchemaMigrationsTable;
 }

@@ -13,6 +13,7 @@ import {
   staffRepo,
 } from './reference-repos.js';
 import { eventRepo, idempotencyRepo, packageRepo, redemptionRepo, templateRepo } from './package-repos.js';
+import { expiringNoticeRepo, webhookEndpointRepo, webhookMessageRepo } from './webhook-repos.js';
 
 export function reposOn(q: Queryable, db: Db): Repos {
   const engine = db.engine;
@@ -29,11 +30,14 @@ export function reposOn(q: Queryable, db: Db): Repos {
     staff: staffRepo(q, db),
     services: serviceRepo(q, db),
     products: productRepo(q, db),
+    webhookEndpoints: webhookEndpointRepo(q),
+    webhookMessages: webhookMessageRepo(q, engine),
+    expiringNotices: expiringNoticeRepo(q),
   };
 }
 
 /** The writes and locks of each repository: not there at all on Store.read, so none can run outside a transaction. */
-const WRITES: { readonly [K in keyof Repos]: readonly Exclude<keyof Repos[K], keyof ReadRepos[K]>[] } = {
+const WRITES: { readonly [K in keyof ReadRepos]: readonly Exclude<keyof Repos[K], keyof ReadRepos[K]>[] } = {
   companies: ['insert'],
   apiKeys: ['insert', 'revoke'],
   businesses: ['upsert'],
@@ -46,12 +50,16 @@ const WRITES: { readonly [K in keyof Repos]: readonly Exclude<keyof Repos[K], ke
   redemptions: ['insert', 'transition'],
   events: ['append'],
   idempotency: ['insert', 'tryLock'],
+  webhookEndpoints: ['insert', 'update', 'delete'],
+  webhookMessages: ['insert', 'claimDue', 'release', 'finishAttempt', 'failPending', 'redeliver'],
 };
 
 function readsOf(repos: Repos): ReadRepos {
   const strip = <T extends object>(repo: T, writes: readonly PropertyKey[]) =>
     Object.fromEntries(Object.entries(repo).filter(([name]) => !writes.includes(name)));
-  return Object.fromEntries(Object.entries(repos).map(([name, repo]) => [name, strip(repo, WRITES[name as keyof Repos])])) as unknown as ReadRepos;
+  // Repositories with no read part at all (expiringNotices) are left out whole.
+  const readable = Object.entries(repos).filter(([name]) => name in WRITES);
+  return Object.fromEntries(readable.map(([name, repo]) => [name, strip(repo, WRITES[name as keyof ReadRepos])])) as unknown as ReadRepos;
 }
 
 export function createStore(db: Db): Store {

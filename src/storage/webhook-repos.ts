@@ -1,0 +1,189 @@
+// Webhook endpoints, the outbox of messages and their attempts, and the expiring-soon notices.
+import { sql } from 'kysely';
+import type { ExpiringNoticeRepo, WebhookEndpointRepo, WebhookMessageRepo } from '../application/ports.js';
+import { alreadyExists } from '../domain/errors.js';
+import type { MessageStatus } from '../domain/webhooks.js';
+import { MESSAGE_STATUSES } from '../domain/webhooks.js';
+import type { Db, Queryable } from './database.js';
+import { isUniqueViolation } from './database.js';
+import * as m from './webhook-mappers.js';
+
+export function webhookEndpointRepo(q: Queryable): WebhookEndpointRepo {
+  return {
+    async insert(e) {
+      try {
+        await q.insertInto('webhook_endpoints').values(m.endpointToRow(e)).execute();
+      } catch (error) {
+        if (isUniqueViolation(error)) throw alreadyExists('webhook endpoint', e.id);
+        throw error;
+      }
+    },
+    async update(e) {
+      const { company_id, endpoint_id, created_at: _c, ...changes } = m.endpointToRow(e);
+      const r = await q.updateTable('webhook_endpoints').set(changes).where('company_id', '=', company_id).where('endpoint_id', '=', endpoint_id).executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+    async delete(companyId, id) {
+      const messages = q.selectFrom('webhook_messages').select('message_id').where('company_id', '=', companyId).where('endpoint_id', '=', id);
+      await q.deleteFrom('webhook_attempts').where('company_id', '=', companyId).where('message_id', 'in', messages).execute();
+      await q.deleteFrom('webhook_messages').where('company_id', '=', companyId).where('endpoint_id', '=', id).execute();
+      const r = await q.deleteFrom('webhook_endpoints').where('company_id', '=', companyId).where('endpoint_id', '=', id).executeTakeFirst();
+      return Number(r.numDeletedRows) === 1;
+    },
+    async get(companyId, id) {
+      const row = await q.selectFrom('webhook_endpoints').selectAll().where('company_id', '=', companyId).where('endpoint_id', '=', id).executeTakeFirst();
+      return row && m.rowToEndpoint(row);
+    },
+    async list(companyId, page) {
+      let query = q.selectFrom('webhook_endpoints').selectAll().where('company_id', '=', companyId);
+      if (page.after) query = query.where('endpoint_id', '>', page.after);
+      const rows = await query.orderBy('endpoint_id').limit(page.size + 1).offset(page.offset).execute();
+      return rows.map(m.rowToEndpoint);
+    },
+    async listEnabled(companyId) {
+      const rows = await q.selectFrom('webhook_endpoints').selectAll().where('company_id', '=', companyId).where('disabled', '=', 0).orderBy('endpoint_id').execute();
+      return rows.map(m.rowToEndpoint);
+    },
+  };
+}
+
+export function webhookMessageRepo(q: Queryable, engine: Db['engine']): WebhookMessageRepo {
+  const due = (now: number) =>
+    q
+      .selectFrom('webhook_messages')
+      .select(['company_id', 'message_id'])
+      .where('status', '=', 'PENDING')
+      .where('next_attempt_at', '<=', now)
+      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+      .orderBy('next_attempt_at');
+
+  return {
+    async insert(messages) {
+      if (messages.length === 0) return;
+      await q.insertInto('webhook_messages').values(messages.map(m.messageToRow)).execute();
+    },
+    async get(companyId, id) {
+      const row = await q.selectFrom('webhook_messages').selectAll().where('company_id', '=', companyId).where('message_id', '=', id).executeTakeFirst();
+      return row && m.rowToMessage(row);
+    },
+    async list(companyId, endpointId, status, page) {
+      let query = q.selectFrom('webhook_messages').selectAll().where('company_id', '=', companyId).where('endpoint_id', '=', endpointId);
+      if (status) query = query.where('status', '=', status);
+      if (page.before) query = query.where('message_id', '<', page.before);
+      const rows = await query.orderBy('message_id', 'desc').limit(page.size + 1).offset(page.offset).execute();
+      return rows.map(m.rowToMessage);
+    },
+    async attempts(companyId, messageId) {
+      const rows = await q.selectFrom('webhook_attempts').selectAll().where('company_id', '=', companyId).where('message_id', '=', messageId).orderBy('attempt').execute();
+      return rows.map(m.rowToAttempt);
+    },
+    async stats() {
+      const rows = await q
+        .selectFrom('webhook_messages')
+        .select(['status'])
+        .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min<number>('created_at').as('oldest')])
+        .groupBy('status')
+        .execute();
+      const byStatus = Object.fromEntries(MESSAGE_STATUSES.map((s) => [s, 0])) as Record<MessageStatus, number>;
+      let oldestPendingTime: number | null = null;
+      for (const r of rows) {
+        byStatus[r.status as MessageStatus] = Number(r.n);
+        if (r.status === 'PENDING' && r.oldest !== null) oldestPendingTime = Number(r.oldest);
+      }
+      return { byStatus, oldestPendingTime };
+    },
+    async claimDue(owner, now, leaseUntil, limit) {
+      if (limit <= 0) return [];
+      if (engine === 'postgres') {
+        // One statement: the rows another process is claiming are skipped, not waited for.
+        const rows = await sql<m.MessageRow>`UPDATE webhook_messages AS w SET lease_owner = ${owner}, lease_until = ${leaseUntil}
+          FROM (${due(now).limit(limit).forUpdate().skipLocked()}) AS d
+          WHERE w.company_id = d.company_id AND w.message_id = d.message_id
+          RETURNING w.*`.execute(q);
+        return rows.rows.map(m.rowToMessage);
+      }
+      // SQLite: a guarded update per candidate; the single writer (BEGIN IMMEDIATE) keeps processes apart.
+      const claimed = [];
+      for (const c of await due(now).limit(limit).execute()) {
+        const row = await q
+          .updateTable('webhook_messages')
+          .set({ lease_owner: owner, lease_until: leaseUntil })
+          .where('company_id', '=', c.company_id)
+          .where('message_id', '=', c.message_id)
+          .where('status', '=', 'PENDING')
+          .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+          .returningAll()
+          .executeTakeFirst();
+        if (row) claimed.push(m.rowToMessage(row));
+      }
+      return claimed;
+    },
+    async release(companyId, id, owner) {
+      await q
+        .updateTable('webhook_messages')
+        .set({ lease_owner: null, lease_until: null })
+        .where('company_id', '=', companyId)
+        .where('message_id', '=', id)
+        .where('lease_owner', '=', owner)
+        .execute();
+    },
+    async finishAttempt(companyId, id, owner, outcome) {
+      const a = outcome.attempt;
+      const r = await q
+        .updateTable('webhook_messages')
+        .set({
+          status: outcome.status,
+          attempts: sql<number>`attempts + 1`,
+          round_attempts: sql<number>`round_attempts + 1`,
+          next_attempt_at: outcome.nextAttemptTime,
+          lease_owner: null,
+          lease_until: null,
+          last_attempt_at: a.time,
+          last_response_status: a.responseStatus,
+        })
+        .where('company_id', '=', companyId)
+        .where('message_id', '=', id)
+        .where('lease_owner', '=', owner)
+        .where('status', '=', 'PENDING')
+        .returning(['attempts'])
+        .executeTakeFirst();
+      if (!r) return false;
+      await q.insertInto('webhook_attempts').values(m.attemptToRow(companyId, id, Number(r.attempts), a)).execute();
+      return true;
+    },
+    async failPending(companyId, endpointId) {
+      const r = await q
+        .updateTable('webhook_messages')
+        .set({ status: 'FAILED', next_attempt_at: null, lease_owner: null, lease_until: null })
+        .where('company_id', '=', companyId)
+        .where('endpoint_id', '=', endpointId)
+        .where('status', '=', 'PENDING')
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
+    async redeliver(companyId, id, now) {
+      const row = await q
+        .updateTable('webhook_messages')
+        .set({ status: 'PENDING', next_attempt_at: now, round_attempts: 0, lease_owner: null, lease_until: null })
+        .where('company_id', '=', companyId)
+        .where('message_id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+      return row && m.rowToMessage(row);
+    },
+  };
+}
+
+export function expiringNoticeRepo(q: Queryable): ExpiringNoticeRepo {
+  return {
+    async record(companyId, packageId, expirationDate, at) {
+      // ON CONFLICT rather than catching the violation: on PostgreSQL a failed statement ends the transaction.
+      const r = await q
+        .insertInto('expiring_soon_notices')
+        .values({ company_id: companyId, package_id: packageId, expiration_date: expirationDate, created_at: at })
+        .onConflict((oc) => oc.doNothing())
+        .executeTakeFirst();
+      return Number(r.numInsertedOrUpdatedRows ?? 0n) === 1;
+    },
+  };
+}
