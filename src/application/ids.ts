@@ -62,6 +62,8 @@ export const ID_PREFIXES = {
   redemption: 'red',
   template: 'tpl',
   event: 'evt',
+  webhookEndpoint: 'whe',
+  webhookMessage: 'msg',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -32,7 +32,7 @@ async function onPackage<T = PackageView>(
 ): Promise<Outcome<T>> {
   const now = deps.clock.now();
   return runIdempotent(deps, { companyId, key: idempotencyKey, operation: `${operation}:${packageId}`, request }, async (repos) => {
-    const tx = await PackageTx.open(repos, companyId, packageId, now, { principal: p, staffId: null });
+    const tx = await PackageTx.open(repos, companyId, packageId, now, { principal: p, staffId: null }, deps.outbox);
     authorize(p, companyId, action, tx.pkg.businessId);
     const decision = decide(tx.state, now);
     await tx.apply(decision);

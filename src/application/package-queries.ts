@@ -166,7 +166,7 @@ export async function listEvents(deps: Deps, p: Principal, companyId: string, pa
   const afterSeq = after === null ? 0 : Number(after[0]);
   const rows = await deps.store.read.events.list(companyId, packageId, afterSeq, page.offset, page.size + 1);
   const events = pageOf(rows, page, (e) => [e.seq]);
-  return { items: await withActorNames(deps, companyId, events.items), nextPageToken: events.nextPageToken };
+  return { items: await withActorNames(deps.store.read, companyId, events.items), nextPageToken: events.nextPageToken };
 }
 
 export interface ExpiringQuery {

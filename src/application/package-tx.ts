@@ -10,6 +10,7 @@ import type { Decision, PackageState } from '../domain/decision.js';
 import { catchUp, timeHasDecided } from '../domain/time-passes.js';
 import { newId } from './ids.js';
 import type { Repos } from './ports.js';
+import type { Outbox } from './webhook-outbox.js';
 
 /** A package with its pending holds, as of a moment: what every read and write answers with. */
 export interface PackageView {
@@ -42,21 +43,22 @@ export class PackageTx {
     private seq: number,
     readonly now: number,
     private readonly actor: Actor,
+    private readonly outbox: Outbox | undefined,
   ) {}
 
   /** Locks the package for this transaction (taking its next sequence number) and reads its pending holds. */
-  static async open(repos: Repos, companyId: string, packageId: string, now: number, actor: Actor): Promise<PackageTx> {
+  static async open(repos: Repos, companyId: string, packageId: string, now: number, actor: Actor, outbox?: Outbox): Promise<PackageTx> {
     const pkg = await repos.packages.lockForUpdate(companyId, packageId);
     if (!pkg) throw notFound('package', packageId);
     const holds = await repos.redemptions.listPending(companyId, packageId);
-    return new PackageTx(repos, { pkg, holds }, pkg.eventSeq, now, actor);
+    return new PackageTx(repos, { pkg, holds }, pkg.eventSeq, now, actor, outbox);
   }
 
   /** Records a sale: the package is inserted as the decision has it, its first event gets sequence number 1. */
-  static async create(repos: Repos, sale: Decision, now: number, actor: Actor): Promise<PackageTx> {
+  static async create(repos: Repos, sale: Decision, now: number, actor: Actor, outbox?: Outbox): Promise<PackageTx> {
     const pkg = { ...sale.state.pkg, eventSeq: 0 };
     await repos.packages.insert(pkg);
-    const tx = new PackageTx(repos, { pkg, holds: [] }, 1, now, actor);
+    const tx = new PackageTx(repos, { pkg, holds: [] }, 1, now, actor, outbox);
     await tx.apply(sale);
     return tx;
   }
@@ -80,6 +82,7 @@ export class PackageTx {
       else if (!(await this.repos.redemptions.transition(companyId, w.id, w.from, w.to, this.now, w.value))) this.disagree();
     }
     const next = decision.state.pkg;
+    const written: LedgerEvent[] = [];
     for (const draft of decision.events) {
       // What time decided (a hold lapsing, a package expiring) is the system's doing, whoever's request wrote it.
       const actor = draft.type === 'HOLD_EXPIRED' || draft.type === 'EXPIRED' ? SYSTEM_ACTOR : this.actor;
@@ -95,11 +98,14 @@ export class PackageTx {
         actorStaffId: actor.staffId,
       } as LedgerEvent;
       await this.repos.events.append(event);
-      this.events.push(event);
+      written.push(event);
     }
+    this.events.push(...written);
     const saved = { ...next, eventSeq: this.seq - 1, updateTime: decision.events.length > 0 ? this.now : next.updateTime };
     await this.repos.packages.saveState(saved);
     this.current = { pkg: saved, holds: decision.state.holds };
+    // The webhook messages go in this same transaction: rolled back with the change, or kept with it.
+    if (this.outbox && written.length > 0) await this.outbox.afterChange(this.repos, this.view(), written, this.now);
   }
 
   /** The package as a client sees it after this change, as of now. */

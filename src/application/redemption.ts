@@ -88,7 +88,7 @@ export async function redeem(
 
 function redeemFrom(deps: Deps, p: Principal, companyId: string, packageId: string, input: RedeemInput, scope: IdempotencyScope, now: number) {
   const actor: Actor = { principal: p, staffId: input.staffId ?? null };
-  return runIdempotent(deps, scope, async (repos) => redeemIn(await PackageTx.open(repos, companyId, packageId, now, actor), input));
+  return runIdempotent(deps, scope, async (repos) => redeemIn(await PackageTx.open(repos, companyId, packageId, now, actor, deps.outbox), input));
 }
 
 /**
@@ -177,7 +177,7 @@ async function onRedemption(
   authorize(p, companyId, 'redeem', found.businessId);
   const now = deps.clock.now();
   return runIdempotent(deps, { companyId, key: idempotencyKey, operation: `${step}:${redemptionId}`, request }, async (repos) => {
-    const tx = await PackageTx.open(repos, companyId, found.packageId, now, { principal: p, staffId: found.staffId });
+    const tx = await PackageTx.open(repos, companyId, found.packageId, now, { principal: p, staffId: found.staffId }, deps.outbox);
     // Read again under the package's lock: another request may have moved it since.
     const r = (await repos.redemptions.get(companyId, redemptionId))!;
     await tx.apply(decide(tx.state, r, now));

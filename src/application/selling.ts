@@ -72,7 +72,7 @@ export async function sellPackage(
     now,
   );
   return runIdempotent(deps, { companyId, key: idempotencyKey, operation: 'sell', request: input }, async (repos) => {
-    const tx = await PackageTx.create(repos, sale, now, { principal: p, staffId: input.staffId ?? null });
+    const tx = await PackageTx.create(repos, sale, now, { principal: p, staffId: input.staffId ?? null }, deps.outbox);
     return tx.view();
   });
 }

@@ -9,7 +9,7 @@ import { PackageTx, SYSTEM_ACTOR } from './package-tx.js';
 /** Writes down what time has decided for one package by now (domain catchUp); whether it wrote anything. */
 async function recordTime(deps: Deps, companyId: string, packageId: string, now: number): Promise<boolean> {
   return deps.store.transaction(async (repos) => {
-    const tx = await PackageTx.open(repos, companyId, packageId, now, SYSTEM_ACTOR);
+    const tx = await PackageTx.open(repos, companyId, packageId, now, SYSTEM_ACTOR, deps.outbox);
     const decision = catchUp(tx.state, now);
     await tx.apply(decision);
     return decision.events.length > 0;

@@ -1,0 +1,160 @@
+// Delivers the outbox: every server process claims due messages with a lease (so each is attempted by one
+// process at a time), attempts them off the request path with bounded concurrency overall and per endpoint,
+// and records each attempt: delivered on a 2xx, retried by the schedule, FAILED when it is spent, and the
+// endpoint disabled on a 410 or after too many failed messages in a row.
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { WebhookAttempt, WebhookEndpoint, WebhookMessage } from '../domain/webhooks.js';
+import { nextAttemptAfter, signingSecrets } from '../domain/webhooks.js';
+import type { Deps } from './context.js';
+import type { AttemptOutcome, Repos, WebhookAnswer, WebhookSender } from './ports.js';
+
+export interface DispatcherConfig {
+  /** An answer later than this is a failed attempt (PUNCHCARD_WEBHOOK_TIMEOUT_MS). */
+  readonly timeoutMs: number;
+  /** The delays between attempts (PUNCHCARD_WEBHOOK_RETRY_SCHEDULE). */
+  readonly schedule: readonly number[];
+  /** Messages in a row that end FAILED before the endpoint is disabled (PUNCHCARD_WEBHOOK_DISABLE_AFTER). */
+  readonly disableAfter: number;
+  /** Attempts in flight in this process, and per endpoint. */
+  readonly concurrency: number;
+  readonly perEndpoint: number;
+  /** How often to look for due messages: a due message is attempted within a second. */
+  readonly pollMs: number;
+}
+
+export const DEFAULT_DISPATCHER: Omit<DispatcherConfig, 'timeoutMs' | 'schedule' | 'disableAfter'> = { concurrency: 32, perEndpoint: 4, pollMs: 250 };
+
+/** Signs a delivery: the Standard Webhooks headers for these secrets (the transport's signature.ts). */
+export type Signer = (secrets: readonly string[], messageId: string, timestampSeconds: number, body: string) => Record<string, string>;
+
+export interface DispatcherHooks {
+  readonly onError: (error: unknown) => void;
+  /** An attempt ended (for the metrics). */
+  readonly onAttempt?: (message: WebhookMessage, answer: WebhookAnswer, outcome: AttemptOutcome) => void;
+  /** In [0, 1): the retry schedule's jitter. */
+  readonly random?: () => number;
+}
+
+export interface Dispatcher {
+  /** Looks for due messages now (tests, and right after a change); resolves when the claimed ones are done. */
+  runOnce(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A lease outlives an attempt by this much, so one cut short by a dying process is retried soon after. */
+const LEASE_MARGIN_MS = 5_000;
+const MAX_ERROR = 500;
+
+const isSuccess = (status: number) => status >= 200 && status < 300;
+
+/** What becomes of a message after an attempt that got `answer`, given the schedule. */
+export function outcomeOf(config: DispatcherConfig, message: WebhookMessage, answer: WebhookAnswer, at: number, random: number): AttemptOutcome {
+  const attempt: WebhookAttempt = {
+    time: at,
+    responseStatus: answer.status,
+    durationMs: Math.max(0, Math.round(answer.durationMs)),
+    error: answer.error.slice(0, MAX_ERROR),
+    responseBody: answer.body,
+  };
+  if (isSuccess(answer.status)) return { attempt, status: 'DELIVERED', nextAttemptTime: null };
+  if (answer.status === 410) return { attempt, status: 'FAILED', nextAttemptTime: null };
+  const retryAfter = answer.status === 429 || answer.status === 503 ? answer.retryAfterMs : null;
+  const next = nextAttemptAfter(config.schedule, message.roundAttempts + 1, at + attempt.durationMs, random, retryAfter);
+  return next === null ? { attempt, status: 'FAILED', nextAttemptTime: null } : { attempt, status: 'PENDING', nextAttemptTime: next };
+}
+
+/** The endpoint after a message of it ended: delivered resets the failures in a row; FAILED adds one, and may disable it. */
+async function settleEndpoint(repos: Repos, config: DispatcherConfig, endpoint: WebhookEndpoint, outcome: AttemptOutcome, gone: boolean, now: number): Promise<void> {
+  if (outcome.status === 'PENDING') return;
+  const failedInARow = outcome.status === 'DELIVERED' ? 0 : endpoint.failedInARow + 1;
+  const disable = !endpoint.disabled && (gone || (outcome.status === 'FAILED' && failedInARow >= config.disableAfter));
+  if (failedInARow === endpoint.failedInARow && !disable) return;
+  await repos.webhookEndpoints.update({ ...endpoint, failedInARow, disabled: endpoint.disabled || disable, updateTime: now });
+  if (disable) await repos.webhookMessages.failPending(endpoint.companyId, endpoint.id);
+}
+
+export function startDispatcher(deps: Deps, sender: WebhookSender, sign: Signer, config: DispatcherConfig, hooks: DispatcherHooks): Dispatcher {
+  const owner = `${hostname()}/${process.pid}/${randomBytes(4).toString('hex')}`;
+  const random = hooks.random ?? Math.random;
+  const perEndpoint = new Map<string, number>();
+  const running = new Set<Promise<void>>();
+  let stopped = false;
+  let polling: Promise<void> | null = null;
+
+  async function record(message: WebhookMessage, endpoint: WebhookEndpoint | undefined, answer: WebhookAnswer): Promise<void> {
+    const now = deps.clock.now();
+    const outcome = outcomeOf(config, message, answer, now, random());
+    await deps.store.transaction(async (repos) => {
+      if (!(await repos.webhookMessages.finishAttempt(message.companyId, message.id, owner, outcome))) return; // the lease was lost
+      const current = endpoint && (await repos.webhookEndpoints.get(endpoint.companyId, endpoint.id));
+      if (current) await settleEndpoint(repos, config, current, outcome, answer.status === 410, now);
+    });
+    hooks.onAttempt?.(message, answer, outcome);
+  }
+
+  async function deliver(message: WebhookMessage): Promise<void> {
+    const endpoint = await deps.store.read.webhookEndpoints.get(message.companyId, message.endpointId);
+    if (!endpoint || endpoint.disabled) {
+      // Written while the endpoint was being disabled or deleted: nothing is sent.
+      const why = endpoint ? 'not sent: the endpoint is disabled' : 'not sent: the endpoint was deleted';
+      await record(message, endpoint, { status: 0, durationMs: 0, error: why, body: '', retryAfterMs: null });
+      return;
+    }
+    const now = deps.clock.now();
+    const headers = { 'content-type': 'application/json', ...sign(signingSecrets(endpoint, now), message.id, Math.floor(now / 1000), message.body) };
+    const answer = await sender.send({ url: endpoint.url, headers, body: message.body, timeoutMs: config.timeoutMs });
+    await record(message, endpoint, answer);
+  }
+
+  function start(message: WebhookMessage): void {
+    const key = `${message.companyId}/${message.endpointId}`;
+    perEndpoint.set(key, (perEndpoint.get(key) ?? 0) + 1);
+    const task = deliver(message)
+      .catch(hooks.onError)
+      .finally(() => {
+        const left = (perEndpoint.get(key) ?? 1) - 1;
+        if (left === 0) perEndpoint.delete(key);
+        else perEndpoint.set(key, left);
+        running.delete(task);
+      });
+    running.add(task);
+  }
+
+  async function poll(): Promise<void> {
+    const free = config.concurrency - running.size;
+    if (stopped || free <= 0) return;
+    const now = deps.clock.now();
+    const claimed = await deps.store.transaction((repos) => repos.webhookMessages.claimDue(owner, now, now + config.timeoutMs + LEASE_MARGIN_MS, free));
+    for (const message of claimed) {
+      // A slow endpoint keeps at most perEndpoint attempts in flight; the rest go back for a later round.
+      if ((perEndpoint.get(`${message.companyId}/${message.endpointId}`) ?? 0) >= config.perEndpoint) {
+        await deps.store.transaction((repos) => repos.webhookMessages.release(message.companyId, message.id, owner));
+      } else start(message);
+    }
+  }
+
+  const pollSafely = () => {
+    if (polling) return polling;
+    polling = poll()
+      .catch(hooks.onError)
+      .finally(() => (polling = null));
+    return polling;
+  };
+
+  const timer = setInterval(() => void pollSafely(), config.pollMs);
+  timer.unref();
+
+  return {
+    async runOnce() {
+      await pollSafely();
+      await Promise.all([...running]);
+    },
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await polling;
+      await Promise.all([...running]);
+    },
+  };
+}
