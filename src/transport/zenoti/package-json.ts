@@ -5,7 +5,7 @@ import type { LocalDate } from '../../domain/calendar.js';
 import { NEVER_EXPIRES, addDays, addValidity, daysBetween, localDateOf } from '../../domain/calendar.js';
 import type { Money } from '../../domain/money.js';
 import { toDecimalNumber } from '../../domain/money.js';
-import type { CustomerPackage, Invoice, Lifecycle, PackageItem } from '../../domain/package.js';
+import type { CustomerPackage, Invoice, ItemChoice, Lifecycle, PackageItem } from '../../domain/package.js';
 import { expirationDate, itemValueAt } from '../../domain/package.js';
 import type { Product, Service } from '../../domain/reference.js';
 import { offeredAt } from '../../domain/reference.js';
@@ -39,16 +39,19 @@ export interface Catalog {
 const dec = toDecimalNumber;
 const midnight = (date: LocalDate) => `${date}T00:00:00`;
 
+/** What the state codes are read from: the package as of a moment and its lifecycle then (the list's and the webhooks'). */
+export type PackageAt = Pick<GuestPackage, 'view' | 'lifecycle'>;
+
 /** 0 closed (cancelled, expired or fully used), 2 with processing (a hold is pending), else 1 open. */
-export function userPackageState(g: GuestPackage): number {
+export function userPackageState(g: PackageAt): number {
   if (g.lifecycle === 'CANCELLED' || g.lifecycle === 'EXPIRED' || g.lifecycle === 'FULLY_REDEEMED') return USER_PACKAGE_STATE.CLOSED;
   return g.view.holds.length > 0 ? USER_PACKAGE_STATE.WITH_PROCESSING : USER_PACKAGE_STATE.OPEN;
 }
 
 /** Zenoti's status code for the package's lifecycle now. */
-export const statusCode = (g: GuestPackage): number => STATUS_OF[g.lifecycle];
+export const statusCode = (g: PackageAt): number => STATUS_OF[g.lifecycle];
 
-const priceJson = (unit: Money) => ({ currency_id: currencyId(unit.currency), sales: dec(unit), tax: 0, final: dec(unit) });
+export const priceJson = (unit: Money) => ({ currency_id: currencyId(unit.currency), sales: dec(unit), tax: 0, final: dec(unit) });
 
 /**
  * Quantities of an item: committed units are used; balance is what can still be redeemed (held units excluded);
@@ -63,18 +66,30 @@ const quantities = (view: PackageView, i: PackageItem) => ({
   price: priceJson(i.unitPrice),
 });
 
-function serviceJson(view: PackageView, i: PackageItem, catalog: Catalog, centerId: string) {
-  const first = i.choices[0]!;
+/** The service an item offers, or, given one of its choices, that service. */
+export function serviceTypeInfo(i: PackageItem, catalog: Catalog, choices: readonly ItemChoice[] = i.choices) {
+  const first = choices[0]!;
   // An item redeemable for any one of several services is Zenoti's "category" entry, named after the item.
-  const many = i.choices.length > 1;
+  const many = choices.length > 1;
   return {
-    service_type_info: {
-      service_category_type: many ? SERVICE_CATEGORY.CATEGORY : SERVICE_CATEGORY.SERVICE,
-      id: many ? i.id : first.id,
-      name: i.choices.map((c) => c.name).join(' / '),
-      duration: catalog.services.get(first.id)?.durationMinutes ?? 0,
-      has_segments: false,
-    },
+    service_category_type: many ? SERVICE_CATEGORY.CATEGORY : SERVICE_CATEGORY.SERVICE,
+    id: many ? i.id : first.id,
+    name: choices.map((c) => c.name).join(' / '),
+    duration: catalog.services.get(first.id)?.durationMinutes ?? 0,
+    has_segments: false,
+  };
+}
+
+/** A product item's one product. */
+export function productTypeInfo(i: PackageItem) {
+  const product = i.choices[0]!;
+  return { product_category_type: PRODUCT_CATEGORY_PRODUCT, name: product.name, id: product.id };
+}
+
+/** One `services[]` entry: the service (or category), where it is offered, and the item's quantities. */
+export function serviceJson(view: PackageView, i: PackageItem, catalog: Catalog, centerId: string) {
+  return {
+    service_type_info: serviceTypeInfo(i, catalog),
     exists_in_current_center: i.choices.some((c) => {
       const service = catalog.services.get(c.id);
       return service !== undefined && offeredAt(service.businessIds, centerId);
@@ -87,17 +102,16 @@ function serviceJson(view: PackageView, i: PackageItem, catalog: Catalog, center
 }
 
 function productJson(view: PackageView, i: PackageItem, catalog: Catalog, centerId: string) {
-  const product = i.choices[0]!;
-  const known = catalog.products.get(product.id);
+  const known = catalog.products.get(i.choices[0]!.id);
   return {
-    product_type_info: { product_category_type: PRODUCT_CATEGORY_PRODUCT, name: product.name, id: product.id },
+    product_type_info: productTypeInfo(i),
     exists_in_current_center: known !== undefined && offeredAt(known.businessIds, centerId),
     ...quantities(view, i),
   };
 }
 
 /** Start date (the purchase date until a package that starts at first use is used), expiration date, and that plus grace. */
-function datesJson(p: CustomerPackage) {
+export function datesJson(p: CustomerPackage) {
   const end = expirationDate(p);
   return {
     start: midnight(localDateOf(p.startTime ?? p.purchaseTime, p.timeZone)),
@@ -106,13 +120,16 @@ function datesJson(p: CustomerPackage) {
   };
 }
 
-function invoiceJson(invoice: Invoice | null) {
+export function invoiceJson(invoice: Invoice | null) {
   if (!invoice) return { status: INVOICE_NOT_SPECIFIED, receipt_no: '', id: '', no: '' };
   return { status: invoiceStatusCode(invoice.status ?? ''), receipt_no: invoice.receiptNo ?? '', id: invoice.id ?? '', no: invoice.no ?? '' };
 }
 
+/** A package that starts at first use has no end yet; it is not "never expires" unless its validity says so. */
+export const neverExpires = (p: CustomerPackage): boolean => p.endTime === null && (p.startTime !== null || 'never' in p.validity);
+
 /** Days of validity as sold: the days, or the length in days of this package's months; 0 when it never expires. */
-function expirationDays(p: CustomerPackage): number {
+export function expirationDays(p: CustomerPackage): number {
   const v = p.validity;
   if ('never' in v) return 0;
   if ('days' in v) return v.days;
@@ -147,8 +164,7 @@ export function guestPackageJson(g: GuestPackage, catalog: Catalog, centerId: st
       restrict_redemption_in_this_center: p.restrictToSellingBusiness,
       center_name: catalog.businessNames.get(p.businessId) ?? '',
     },
-    // A package that starts at first use has no end yet; it is not "never expires" unless its validity says so.
-    never_expires: p.endTime === null && (p.startTime !== null || 'never' in p.validity),
+    never_expires: neverExpires(p),
     start_validity_at_first_redemption: p.activation === 'ON_FIRST_REDEMPTION',
     expiration_days: expirationDays(p),
     purchase_price: dec(p.paid),
