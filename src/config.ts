@@ -1,6 +1,7 @@
 // The only reader of process.env: validated once at boot and frozen. A bad value stops the process with
 // one line naming the variable.
 import path from 'node:path';
+import { parseRetrySchedule } from './domain/webhooks.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -15,6 +16,16 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** How often each process records lapsed holds and expiries; answers never depend on it. */
   readonly sweepIntervalMs: number;
+  readonly webhooks: {
+    /** A receiver slower than this has failed the attempt. */
+    readonly timeoutMs: number;
+    /** The delays between attempts, in milliseconds. */
+    readonly retrySchedule: readonly number[];
+    /** FAILED messages in a row that disable an endpoint. */
+    readonly disableAfter: number;
+    /** package.expiring_soon goes out when the expiration date is this many local days away or fewer. */
+    readonly expiringSoonDays: number;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -35,6 +46,22 @@ function intervalMs(env: NodeJS.ProcessEnv, name: string, fallback: number): num
   const n = Number(raw);
   if (!/^\d+$/.test(raw) || n < 100 || n > 86_400_000) throw new ConfigError(`${name} must be a number of milliseconds from 100 to 86400000, got "${raw}"`);
   return n;
+}
+
+function count(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < min || n > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  return n;
+}
+
+function schedule(env: NodeJS.ProcessEnv, name: string, fallback: string): number[] {
+  try {
+    return parseRetrySchedule(env[name] || fallback, name);
+  } catch (error) {
+    throw new ConfigError(error instanceof Error ? error.message : String(error));
+  }
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -59,5 +86,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     masterKey,
     logLevel,
     sweepIntervalMs: intervalMs(env, 'PUNCHCARD_SWEEP_INTERVAL_MS', 5_000),
+    webhooks: Object.freeze({
+      timeoutMs: count(env, 'PUNCHCARD_WEBHOOK_TIMEOUT_MS', 10_000, 100, 600_000),
+      retrySchedule: Object.freeze(schedule(env, 'PUNCHCARD_WEBHOOK_RETRY_SCHEDULE', '5s,5m,30m,2h,5h,10h,10h')),
+      disableAfter: count(env, 'PUNCHCARD_WEBHOOK_DISABLE_AFTER', 20, 1, 100_000),
+      expiringSoonDays: count(env, 'PUNCHCARD_EXPIRING_SOON_DAYS', 14, 0, 3660),
+    }),
   });
 }

@@ -8,6 +8,12 @@ import { GenerationCache } from './application/generation-cache.js';
 import { PackageCache } from './application/package-cache.js';
 import { buildServers } from './servers.js';
 import { startSweeper } from './application/sweeper.js';
+import { Outbox } from './application/webhook-outbox.js';
+import { DEFAULT_DISPATCHER, startDispatcher } from './application/webhook-dispatcher.js';
+import { webhookRenderer } from './transport/webhooks/render.js';
+import { createHttpSender } from './transport/webhooks/http-sender.js';
+import { signatureHeaders } from './transport/webhooks/signature.js';
+import { webhookAttemptMetrics } from './transport/webhooks/metrics.js';
 
 async function main(): Promise<void> {
   let config;
@@ -21,12 +27,31 @@ async function main(): Promise<void> {
     throw error;
   }
   const { store } = await openStore(config);
-  const deps: Deps = { store, clock: systemClock, masterKey: config.masterKey, keyCache: new GenerationCache(), referenceCache: new GenerationCache(), packageCache: new PackageCache() };
+  const deps: Deps = {
+    store,
+    clock: systemClock,
+    masterKey: config.masterKey,
+    keyCache: new GenerationCache(),
+    referenceCache: new GenerationCache(),
+    packageCache: new PackageCache(),
+    outbox: new Outbox(webhookRenderer),
+  };
   const servers = await buildServers(deps, config);
   await servers.listen();
 
-  // Lapsed holds and expired packages are written to the ledger every few seconds by every process.
-  const sweeper = startSweeper(deps, config.sweepIntervalMs, (error) => servers.log.error({ err: error }, 'sweep failed'));
+  // Lapsed holds and expired packages are written to the ledger every few seconds by every process, and
+  // packages coming near their expiration are announced to the endpoints that listen.
+  const sweeper = startSweeper(deps, config.sweepIntervalMs, (error) => servers.log.error({ err: error }, 'sweep failed'), {
+    expiringSoonDays: config.webhooks.expiringSoonDays,
+  });
+  // Every process delivers the outbox; leases keep each message to one process at a time.
+  const dispatcher = startDispatcher(
+    deps,
+    createHttpSender(),
+    (secrets, id, timestamp, body) => ({ ...signatureHeaders(secrets, id, timestamp, body) }),
+    { ...DEFAULT_DISPATCHER, timeoutMs: config.webhooks.timeoutMs, schedule: config.webhooks.retrySchedule, disableAfter: config.webhooks.disableAfter },
+    { onError: (error) => servers.log.error({ err: error }, 'webhook delivery failed'), ...webhookAttemptMetrics },
+  );
   const demo = await firstStart(deps);
   const url = `http://localhost:${servers.httpPort()}`;
   if (demo) {
@@ -55,6 +80,7 @@ async function main(): Promise<void> {
     servers.log.info({ signal }, 'shutting down: finishing in-flight requests');
     await servers.close();
     await sweeper.stop();
+    await dispatcher.stop();
     await store.close();
     process.exit(0);
   };

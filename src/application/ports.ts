@@ -352,6 +352,8 @@ export interface WebhookMessageRepo extends WebhookMessageReads {
 }
 
 export interface ExpiringNoticeRepo {
+  /** Which of these packages were already told of for which expiration dates. */
+  known(companyId: string, packageIds: readonly string[]): Promise<{ packageId: string; expirationDate: string }[]>;
   /** Records that package.expiring_soon went out for this package and expiration date; false if it already had. */
   record(companyId: string, packageId: string, expirationDate: string, at: number): Promise<boolean>;
 }

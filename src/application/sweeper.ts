@@ -5,6 +5,7 @@ import { hasLapsed } from '../domain/package.js';
 import { catchUp } from '../domain/time-passes.js';
 import type { Deps } from './context.js';
 import { PackageTx, SYSTEM_ACTOR } from './package-tx.js';
+import { sweepExpiringSoon } from './expiring-soon.js';
 
 /** Writes down what time has decided for one package by now (domain catchUp); whether it wrote anything. */
 async function recordTime(deps: Deps, companyId: string, packageId: string, now: number): Promise<boolean> {
@@ -59,14 +60,27 @@ export interface Sweeper {
   stop(): Promise<void>;
 }
 
+export interface SweeperOptions {
+  /** package.expiring_soon's window in local days (with an outbox); null sends none. */
+  readonly expiringSoonDays: number | null;
+  /** How often to look for packages newly near their expiration (a day's granularity needs no more). */
+  readonly expiringSoonEveryMs?: number;
+}
+
 /** Sweeps on an interval until stopped; errors are logged and the next round tries again. */
-export function startSweeper(deps: Deps, intervalMs: number, onError: (error: unknown) => void): Sweeper {
+export function startSweeper(deps: Deps, intervalMs: number, onError: (error: unknown) => void, options: SweeperOptions = { expiringSoonDays: null }): Sweeper {
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
+  let expiringSoonAt = -Infinity;
   const round = async () => {
     try {
       while (!stopped && (await sweepLapsedHolds(deps)) > 0);
       if (!stopped) await sweepExpiredPackages(deps);
+      const every = options.expiringSoonEveryMs ?? 60_000;
+      if (!stopped && options.expiringSoonDays !== null && deps.clock.now() - expiringSoonAt >= every) {
+        expiringSoonAt = deps.clock.now();
+        await sweepExpiringSoon(deps, options.expiringSoonDays);
+      }
     } catch (error) {
       onError(error);
     }

@@ -7,6 +7,8 @@ import { openStore } from '../bootstrap.js';
 import { systemClock } from '../domain/clock.js';
 import type { Principal } from '../domain/access.js';
 import { parseMoney } from '../domain/money.js';
+import { Outbox } from '../application/webhook-outbox.js';
+import { webhookRenderer } from '../transport/webhooks/render.js';
 import type { Deps } from '../application/context.js';
 import { DEMO_COMPANY_ID } from '../application/first-start.js';
 import { upsertBusiness, upsertCustomer, upsertProduct, upsertService, upsertStaff } from '../application/reference-data.js';
@@ -21,7 +23,7 @@ const usd = (units: number, nanos = 0) => parseMoney({ currencyCode: 'USD', unit
 const DAY = 86_400_000;
 
 const { store } = await openStore(loadConfig());
-const deps: Deps = { store, clock: systemClock, masterKey: null };
+const deps: Deps = { store, clock: systemClock, masterKey: null, outbox: new Outbox(webhookRenderer) };
 const admin: Principal = { kind: 'master' };
 try {
   if (!(await store.read.companies.get(companyId))) {

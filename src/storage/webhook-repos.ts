@@ -176,6 +176,16 @@ export function webhookMessageRepo(q: Queryable, engine: Db['engine']): WebhookM
 
 export function expiringNoticeRepo(q: Queryable): ExpiringNoticeRepo {
   return {
+    async known(companyId, packageIds) {
+      if (packageIds.length === 0) return [];
+      const rows = await q
+        .selectFrom('expiring_soon_notices')
+        .select(['package_id', 'expiration_date'])
+        .where('company_id', '=', companyId)
+        .where('package_id', 'in', [...packageIds])
+        .execute();
+      return rows.map((r) => ({ packageId: r.package_id, expirationDate: r.expiration_date }));
+    },
     async record(companyId, packageId, expirationDate, at) {
       // ON CONFLICT rather than catching the violation: on PostgreSQL a failed statement ends the transaction.
       const r = await q

@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import type { WebhookAnswer, WebhookDelivery } from '../../src/application/ports.js';
 import { createHttpSender, retryAfterMs } from '../../src/transport/webhooks/http-sender.js';
-import { newWebhookSecret, signatureHeaders } from '../../src/transport/webhooks/signature.js';
+import { signatureHeaders } from '../../src/transport/webhooks/signature.js';
+import { newWebhookSecret } from '../../src/application/webhook-endpoints.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);

@@ -12,11 +12,13 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { registerErrorHandling, sendError } from './error-handler.js';
 import { jsonTextRefusal, nulRefusal } from './json-limits.js';
 import { registerMetrics } from './metrics.js';
+import { registerWebhookMetrics } from '../webhooks/metrics.js';
 import { registerOpsRoutes } from './ops-routes.js';
 import type { HttpApp } from './types.js';
 import { registerTenantRoutes } from '../native/tenant-routes.js';
 import { registerReferenceRoutes } from '../native/reference-routes.js';
 import { registerPackageRoutes } from '../native/package-routes.js';
+import { registerWebhookRoutes } from '../native/webhook-routes.js';
 // Compatibility surfaces (src/transport/moego, src/transport/zenoti, src/transport/grpc).
 import { registerMoegoRoutes } from '../moego/http-routes.js';
 import { packageServiceRoutes } from '../moego/package-service.js';
@@ -92,6 +94,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   app.decorateRequest('principal', null as never);
   registerErrorHandling(app, (e) => deps.store.classify(e));
   const metrics = registerMetrics(app);
+  registerWebhookMetrics(metrics, deps);
 
   // Callback hooks, and no promise at all when the key is in the cache: this runs on every request.
   app.addHook('onRequest', (request, reply, done) => {
@@ -143,6 +146,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   registerTenantRoutes(app, deps);
   registerReferenceRoutes(app, deps);
   registerPackageRoutes(app, deps);
+  registerWebhookRoutes(app, deps);
   // Compatibility surfaces: MoeGo over HTTP/JSON and Connect (the same PackageService as the gRPC port), Zenoti.
   registerMoegoRoutes(app, deps);
   await registerConnectRoutes(app, packageServiceRoutes(deps));

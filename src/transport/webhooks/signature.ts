@@ -1,6 +1,6 @@
 // Standard Webhooks signing (https://www.standardwebhooks.com/, symmetric scheme `v1`): what a receiver's
 // `new Webhook(secret).verify(body, headers)` checks, byte for byte.
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 
 const SECRET_PREFIX = 'whsec_';
 // The specification's bounds for an HMAC signing secret: at least 24 bytes, at most 64.
@@ -16,11 +16,6 @@ export interface SignatureHeaders {
   readonly 'webhook-id': string;
   readonly 'webhook-timestamp': string;
   readonly 'webhook-signature': string;
-}
-
-/** A new endpoint secret: `whsec_` + base64 of 32 random bytes. */
-export function newWebhookSecret(): string {
-  return SECRET_PREFIX + randomBytes(32).toString('base64');
 }
 
 /**
