@@ -44,6 +44,19 @@ describe('loadConfig', () => {
     }
   });
 
+  it('reads the webhook settings, and refuses a bad schedule, timeout or threshold with the variable named', () => {
+    expect(loadConfig({}).webhooks).toEqual({ timeoutMs: 10_000, retrySchedule: [5000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000], disableAfter: 20, expiringSoonDays: 14 });
+    expect(loadConfig({ PUNCHCARD_WEBHOOK_RETRY_SCHEDULE: '500ms, 2s,1m', PUNCHCARD_WEBHOOK_TIMEOUT_MS: '250', PUNCHCARD_WEBHOOK_DISABLE_AFTER: '3', PUNCHCARD_EXPIRING_SOON_DAYS: '0' }).webhooks).toEqual({
+      timeoutMs: 250,
+      retrySchedule: [500, 2000, 60_000],
+      disableAfter: 3,
+      expiringSoonDays: 0,
+    });
+    for (const [name, bad] of [['PUNCHCARD_WEBHOOK_RETRY_SCHEDULE', '5s,soon'], ['PUNCHCARD_WEBHOOK_RETRY_SCHEDULE', '0s'], ['PUNCHCARD_WEBHOOK_TIMEOUT_MS', '50'], ['PUNCHCARD_WEBHOOK_DISABLE_AFTER', '0'], ['PUNCHCARD_EXPIRING_SOON_DAYS', '-1']]) {
+      expect(() => loadConfig({ [name!]: bad }), `${name}=${bad}`).toThrow(new RegExp(name!));
+    }
+  });
+
   it('treats empty values as unset', () => {
     expect(loadConfig({ PORT: '', DATABASE_URL: '', PUNCHCARD_MASTER_KEY: '', LOG_LEVEL: '' })).toMatchObject({
       port: 8080,
