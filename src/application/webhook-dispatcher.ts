@@ -64,14 +64,20 @@ export function outcomeOf(config: DispatcherConfig, message: WebhookMessage, ans
   return next === null ? { attempt, status: 'FAILED', nextAttemptTime: null } : { attempt, status: 'PENDING', nextAttemptTime: next };
 }
 
-/** The endpoint after a message of it ended: delivered resets the failures in a row; FAILED adds one, and may disable it. */
-async function settleEndpoint(repos: Repos, config: DispatcherConfig, endpoint: WebhookEndpoint, outcome: AttemptOutcome, gone: boolean, now: number): Promise<void> {
-  if (outcome.status === 'PENDING') return;
-  const failedInARow = outcome.status === 'DELIVERED' ? 0 : endpoint.failedInARow + 1;
-  const disable = !endpoint.disabled && (gone || (outcome.status === 'FAILED' && failedInARow >= config.disableAfter));
-  if (failedInARow === endpoint.failedInARow && !disable) return;
-  await repos.webhookEndpoints.update({ ...endpoint, failedInARow, disabled: endpoint.disabled || disable, updateTime: now });
-  if (disable) await repos.webhookMessages.failPending(endpoint.companyId, endpoint.id);
+/**
+ * The endpoint after some of its messages ended, in order: a delivered one resets the failures in a row, a FAILED
+ * one adds one, and a 410 or too many in a row disable it (its pending messages then fail too).
+ */
+async function settleEndpoint(repos: Repos, config: DispatcherConfig, endpoint: WebhookEndpoint, ended: readonly { outcome: AttemptOutcome; gone: boolean }[], now: number): Promise<void> {
+  let { failedInARow, disabled } = endpoint;
+  for (const { outcome, gone } of ended) {
+    if (outcome.status === 'PENDING') continue;
+    failedInARow = outcome.status === 'DELIVERED' ? 0 : failedInARow + 1;
+    if (gone || (outcome.status === 'FAILED' && failedInARow >= config.disableAfter)) disabled = true;
+  }
+  if (failedInARow === endpoint.failedInARow && disabled === endpoint.disabled) return;
+  await repos.webhookEndpoints.update({ ...endpoint, failedInARow, disabled, updateTime: now });
+  if (disabled && !endpoint.disabled) await repos.webhookMessages.failPending(endpoint.companyId, endpoint.id);
 }
 
 export function startDispatcher(deps: Deps, sender: WebhookSender, sign: Signer, config: DispatcherConfig, hooks: DispatcherHooks): Dispatcher {
@@ -82,15 +88,64 @@ export function startDispatcher(deps: Deps, sender: WebhookSender, sign: Signer,
   let stopped = false;
   let polling: Promise<void> | null = null;
 
-  async function record(message: WebhookMessage, endpoint: WebhookEndpoint | undefined, answer: WebhookAnswer): Promise<void> {
+  // Outcomes are written in batches, one transaction for all that ended meanwhile: on SQLite every commit is
+  // an fsync, and one per attempt would bound delivery to the disk's commit rate.
+  interface Ended {
+    readonly message: WebhookMessage;
+    readonly answer: WebhookAnswer;
+    /** Not sent at all (its endpoint is gone or disabled): it fails without retries. */
+    readonly final: boolean;
+    readonly done: () => void;
+    readonly failed: (error: unknown) => void;
+  }
+  const ended: Ended[] = [];
+  let writing: Promise<void> | null = null;
+
+  async function writeEnded(): Promise<void> {
+    const batch = ended.splice(0);
     const now = deps.clock.now();
-    const outcome = outcomeOf(config, message, answer, now, random());
-    await deps.store.transaction(async (repos) => {
-      if (!(await repos.webhookMessages.finishAttempt(message.companyId, message.id, owner, outcome))) return; // the lease was lost
-      const current = endpoint && (await repos.webhookEndpoints.get(endpoint.companyId, endpoint.id));
-      if (current) await settleEndpoint(repos, config, current, outcome, answer.status === 410, now);
+    const outcomes = batch.map((e): AttemptOutcome => {
+      const outcome = outcomeOf(config, e.message, e.answer, now, random());
+      return e.final ? { ...outcome, status: 'FAILED', nextAttemptTime: null } : outcome;
     });
-    hooks.onAttempt?.(message, answer, outcome);
+    try {
+      await deps.store.transaction(async (repos) => {
+        const byEndpoint = new Map<string, { companyId: string; endpointId: string; ended: { outcome: AttemptOutcome; gone: boolean }[] }>();
+        for (const [n, e] of batch.entries()) {
+          const { companyId, id, endpointId } = e.message;
+          if (!(await repos.webhookMessages.finishAttempt(companyId, id, owner, outcomes[n]!))) continue; // the lease was lost
+          const key = `${companyId}/${endpointId}`;
+          const entry = byEndpoint.get(key) ?? { companyId, endpointId, ended: [] };
+          entry.ended.push({ outcome: outcomes[n]!, gone: e.answer.status === 410 });
+          byEndpoint.set(key, entry);
+        }
+        for (const { companyId, endpointId, ended: its } of byEndpoint.values()) {
+          const endpoint = await repos.webhookEndpoints.get(companyId, endpointId);
+          if (endpoint) await settleEndpoint(repos, config, endpoint, its, now);
+        }
+      });
+    } catch (error) {
+      // Nothing of the batch was written: the leases run out and the messages are tried again (at least once).
+      for (const e of batch) e.failed(error);
+      return;
+    }
+    for (const [n, e] of batch.entries()) {
+      hooks.onAttempt?.(e.message, e.answer, outcomes[n]!);
+      e.done();
+    }
+  }
+
+  function record(message: WebhookMessage, answer: WebhookAnswer, final = false): Promise<void> {
+    return new Promise<void>((done, failed) => {
+      ended.push({ message, answer, final, done, failed });
+      const write = (): void => {
+        writing = writeEnded().finally(() => {
+          writing = null;
+          if (ended.length > 0) write();
+        });
+      };
+      if (!writing) write();
+    });
   }
 
   async function deliver(message: WebhookMessage): Promise<void> {
@@ -98,13 +153,13 @@ export function startDispatcher(deps: Deps, sender: WebhookSender, sign: Signer,
     if (!endpoint || endpoint.disabled) {
       // Written while the endpoint was being disabled or deleted: nothing is sent.
       const why = endpoint ? 'not sent: the endpoint is disabled' : 'not sent: the endpoint was deleted';
-      await record(message, endpoint, { status: 0, durationMs: 0, error: why, body: '', retryAfterMs: null });
+      await record(message, { status: 0, durationMs: 0, error: why, body: '', retryAfterMs: null }, true);
       return;
     }
     const now = deps.clock.now();
     const headers = { 'content-type': 'application/json', ...sign(signingSecrets(endpoint, now), message.id, Math.floor(now / 1000), message.body) };
     const answer = await sender.send({ url: endpoint.url, headers, body: message.body, timeoutMs: config.timeoutMs });
-    await record(message, endpoint, answer);
+    await record(message, answer);
   }
 
   function start(message: WebhookMessage): void {

@@ -20,7 +20,10 @@ export interface RenderedMessage {
  * `repos` reads what a body names (business names, the catalog) inside the change's transaction.
  */
 export interface WebhookRenderer {
-  /** The messages one history event becomes for this endpoint (none, one, or Zenoti's status and validity updates). */
+  /**
+   * The messages one history event becomes for an endpoint of this format (none, one, or Zenoti's status and
+   * validity updates); the same for every endpoint of the format.
+   */
   forEvent(endpoint: WebhookEndpoint, event: NamedEvent, view: PackageView, repos: ReadRepos): Promise<RenderedMessage[]>;
   /** package.expiring_soon for a package. */
   expiringSoon(endpoint: WebhookEndpoint, view: PackageView, repos: ReadRepos, at: number): Promise<RenderedMessage[]>;
@@ -62,10 +65,12 @@ export class Outbox {
     const named = await withActorNames(repos, companyId, events);
     const messages: WebhookMessage[] = [];
     for (const event of named) {
+      // What a message says depends on the event and the format, not on the endpoint: render once per format.
+      const byFormat = new Map<string, RenderedMessage[]>();
       for (const endpoint of listening.filter((e) => subscribes(e, webhookTypeOf(event.type)))) {
-        for (const rendered of await this.renderer.forEvent(endpoint, event, view, repos)) {
-          messages.push(pendingMessage(endpoint, rendered, now, { eventId: event.id, packageId: view.pkg.id }));
-        }
+        let rendered = byFormat.get(endpoint.format);
+        if (!rendered) byFormat.set(endpoint.format, (rendered = await this.renderer.forEvent(endpoint, event, view, repos)));
+        for (const r of rendered) messages.push(pendingMessage(endpoint, r, now, { eventId: event.id, packageId: view.pkg.id }));
       }
     }
     await repos.webhookMessages.insert(messages);

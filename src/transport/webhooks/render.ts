@@ -14,10 +14,11 @@ import { presentEvent, presentPackage } from '../native/package-presenters.js';
 import type { WebhookCatalog } from '../zenoti/webhook-json.js';
 import { zenotiEventTypesOf, zenotiWebhookData } from '../zenoti/webhook-json.js';
 
-const standard = (type: string, timestamp: number, data: unknown): RenderedMessage => ({
-  type,
-  body: () => JSON.stringify({ type, timestamp: formatInstant(timestamp), data }),
-});
+/** The standard body: the same bytes for every endpoint and every attempt, so it is made once. */
+function standard(type: string, timestamp: number, data: unknown): RenderedMessage {
+  const body = JSON.stringify({ type, timestamp: formatInstant(timestamp), data });
+  return { type, body: () => body };
+}
 
 /** The reference data a Zenoti payload names, read once for the event. */
 async function catalogOf(repos: ReadRepos, view: PackageView, event: NamedEvent, visit: Redemption | undefined): Promise<WebhookCatalog> {
@@ -45,19 +46,18 @@ async function zenotiMessages(endpoint: WebhookEndpoint, event: NamedEvent, view
   // Where and for which service the visit was: the redemption record knows; the history event names the item.
   const visit = event.redemptionId === null ? undefined : await repos.redemptions.get(view.pkg.companyId, event.redemptionId);
   const catalog = await catalogOf(repos, view, event, visit);
-  return types.map((type) => ({
-    type,
-    body: (id: string) =>
-      JSON.stringify({
-        id,
-        event_id: event.id,
-        event_schema: 'v1',
-        event_resource: 'Guest Package',
-        event_type: type,
-        event_timestamp: formatInstant(event.time),
-        data: zenotiWebhookData(type, event, view, catalog, visit),
-      }),
-  }));
+  return types.map((type) => {
+    // Only the envelope's id differs between endpoints (it is the message id): the rest is made once.
+    const rest = JSON.stringify({
+      event_id: event.id,
+      event_schema: 'v1',
+      event_resource: 'Guest Package',
+      event_type: type,
+      event_timestamp: formatInstant(event.time),
+      data: zenotiWebhookData(type, event, view, catalog, visit),
+    });
+    return { type, body: (id: string) => `{"id":${JSON.stringify(id)},${rest.slice(1)}` };
+  });
 }
 
 export const webhookRenderer: WebhookRenderer = {
