@@ -341,8 +341,6 @@ export interface WebhookMessageRepo extends WebhookMessageReads {
    * rows another claim has locked; SQLite's single writer serialises the guarded update).
    */
   claimDue(owner: string, now: number, leaseUntil: number, limit: number): Promise<WebhookMessage[]>;
-  /** Gives a claim back untried (its endpoint was busy). */
-  release(companyId: string, id: string, owner: string): Promise<void>;
   /** Records an attempt and its outcome if `owner` still holds the claim; false when it does not. */
   finishAttempt(companyId: string, id: string, owner: string, outcome: AttemptOutcome): Promise<boolean>;
   /** Marks an endpoint's pending messages FAILED (it was disabled); how many. */

@@ -162,8 +162,13 @@ export function startDispatcher(deps: Deps, sender: WebhookSender, sign: Signer,
     await record(message, answer);
   }
 
+  // Claimed messages waiting for a free slot of their endpoint, with when their lease runs out.
+  const waiting = new Map<string, { message: WebhookMessage; leaseUntil: number }[]>();
+  let waitingCount = 0;
+  const keyOf = (m: WebhookMessage) => `${m.companyId}/${m.endpointId}`;
+
   function start(message: WebhookMessage): void {
-    const key = `${message.companyId}/${message.endpointId}`;
+    const key = keyOf(message);
     perEndpoint.set(key, (perEndpoint.get(key) ?? 0) + 1);
     const task = deliver(message)
       .catch(hooks.onError)
@@ -172,20 +177,39 @@ export function startDispatcher(deps: Deps, sender: WebhookSender, sign: Signer,
         if (left === 0) perEndpoint.delete(key);
         else perEndpoint.set(key, left);
         running.delete(task);
+        startWaiting(key);
+        // Keep the pipe full: look for more as soon as a slot frees, not only on the timer.
+        if (!stopped) void pollSafely();
       });
     running.add(task);
   }
 
+  /** Starts the next waiting message of an endpoint whose lease still covers a whole attempt; lets the others go. */
+  function startWaiting(key: string): void {
+    const queue = waiting.get(key);
+    while (queue && queue.length > 0 && (perEndpoint.get(key) ?? 0) < config.perEndpoint) {
+      const next = queue.shift()!;
+      waitingCount--;
+      // Too little lease left: leave it; the lease runs out and it is claimed again (by any process).
+      if (next.leaseUntil - deps.clock.now() >= config.timeoutMs + 1000) start(next.message);
+    }
+    if (queue && queue.length === 0) waiting.delete(key);
+  }
+
   async function poll(): Promise<void> {
-    const free = config.concurrency - running.size;
+    const free = config.concurrency - running.size - waitingCount;
     if (stopped || free <= 0) return;
     const now = deps.clock.now();
-    const claimed = await deps.store.transaction((repos) => repos.webhookMessages.claimDue(owner, now, now + config.timeoutMs + LEASE_MARGIN_MS, free));
+    const leaseUntil = now + config.timeoutMs + LEASE_MARGIN_MS;
+    const claimed = await deps.store.transaction((repos) => repos.webhookMessages.claimDue(owner, now, leaseUntil, free));
     for (const message of claimed) {
-      // A slow endpoint keeps at most perEndpoint attempts in flight; the rest go back for a later round.
-      if ((perEndpoint.get(`${message.companyId}/${message.endpointId}`) ?? 0) >= config.perEndpoint) {
-        await deps.store.transaction((repos) => repos.webhookMessages.release(message.companyId, message.id, owner));
-      } else start(message);
+      // A slow endpoint keeps at most perEndpoint attempts in flight; the rest wait here for its next free slot.
+      const key = keyOf(message);
+      if ((perEndpoint.get(key) ?? 0) < config.perEndpoint) start(message);
+      else {
+        waiting.set(key, [...(waiting.get(key) ?? []), { message, leaseUntil }]);
+        waitingCount++;
+      }
     }
   }
 
@@ -202,8 +226,10 @@ export function startDispatcher(deps: Deps, sender: WebhookSender, sign: Signer,
 
   return {
     async runOnce() {
+      // A poll already under way may have looked before now: let it end, then look again.
+      if (polling) await polling;
       await pollSafely();
-      await Promise.all([...running]);
+      while (running.size > 0 || polling) await Promise.all([...running, polling]);
     },
     async stop() {
       stopped = true;

@@ -51,7 +51,7 @@ const WRITES: { readonly [K in keyof ReadRepos]: readonly Exclude<keyof Repos[K]
   events: ['append'],
   idempotency: ['insert', 'tryLock'],
   webhookEndpoints: ['insert', 'update', 'delete'],
-  webhookMessages: ['insert', 'claimDue', 'release', 'finishAttempt', 'failPending', 'redeliver'],
+  webhookMessages: ['insert', 'claimDue', 'finishAttempt', 'failPending', 'redeliver'],
 };
 
 function readsOf(repos: Repos): ReadRepos {

@@ -118,15 +118,6 @@ export function webhookMessageRepo(q: Queryable, engine: Db['engine']): WebhookM
       }
       return claimed;
     },
-    async release(companyId, id, owner) {
-      await q
-        .updateTable('webhook_messages')
-        .set({ lease_owner: null, lease_until: null })
-        .where('company_id', '=', companyId)
-        .where('message_id', '=', id)
-        .where('lease_owner', '=', owner)
-        .execute();
-    },
     async finishAttempt(companyId, id, owner, outcome) {
       const a = outcome.attempt;
       const r = await q
