@@ -28,7 +28,8 @@ const { redeem } = await load('application/redemption.js');
 const { createEndpoint } = await load('application/webhook-endpoints.js');
 const { Outbox, pendingMessage } = await load('application/webhook-outbox.js');
 const { DEFAULT_DISPATCHER, startDispatcher } = await load('application/webhook-dispatcher.js');
-const { webhookRenderer } = await load('transport/webhooks/render.js');
+const { createWebhookRenderer } = await load('transport/webhooks/render.js');
+const { GenerationCache } = await load('application/generation-cache.js');
 const { createHttpSender } = await load('transport/webhooks/http-sender.js');
 const { signatureHeaders } = await load('transport/webhooks/signature.js');
 const { parseMoney } = await load('domain/money.js');
@@ -142,7 +143,8 @@ async function run(engine, databaseUrl, receiverUrl) {
   const db = await openDatabase({ databaseUrl, dataDir, poolSize: CONCURRENCY });
   await migrate(db);
   const store = createStore(db);
-  const deps = { store, clock: systemClock, masterKey: null, outbox: new Outbox(webhookRenderer) };
+  // As main.ts builds it.
+  const deps = { store, clock: systemClock, masterKey: null, outbox: new Outbox(createWebhookRenderer({ cache: new GenerationCache(), generation: () => store.changeGeneration() })) };
   const delivery = [await deliveryRate(deps, store, receiverUrl, 1), await deliveryRate(deps, store, receiverUrl, 8)];
   const cost = await outboxCost(deps, receiverUrl);
   await db.close();

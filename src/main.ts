@@ -10,7 +10,7 @@ import { buildServers } from './servers.js';
 import { startSweeper } from './application/sweeper.js';
 import { Outbox } from './application/webhook-outbox.js';
 import { DEFAULT_DISPATCHER, startDispatcher } from './application/webhook-dispatcher.js';
-import { webhookRenderer } from './transport/webhooks/render.js';
+import { createWebhookRenderer } from './transport/webhooks/render.js';
 import { createHttpSender } from './transport/webhooks/http-sender.js';
 import { signatureHeaders } from './transport/webhooks/signature.js';
 import { webhookAttemptMetrics } from './transport/webhooks/metrics.js';
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     keyCache: new GenerationCache(),
     referenceCache: new GenerationCache(),
     packageCache: new PackageCache(),
-    outbox: new Outbox(webhookRenderer),
+    outbox: new Outbox(createWebhookRenderer({ cache: new GenerationCache(), generation: () => store.changeGeneration() })),
   };
   const servers = await buildServers(deps, config);
   await servers.listen();

@@ -4,6 +4,7 @@
 import type { NamedEvent } from '../../application/actor-names.js';
 import type { PackageView } from '../../application/package-tx.js';
 import type { ReadRepos } from '../../application/ports.js';
+import type { GenerationCache } from '../../application/generation-cache.js';
 import type { RenderedMessage, WebhookRenderer } from '../../application/webhook-outbox.js';
 import { formatInstant } from '../../domain/calendar.js';
 import type { Redemption } from '../../domain/ledger.js';
@@ -20,16 +21,42 @@ function standard(type: string, timestamp: number, data: unknown): RenderedMessa
   return { type, body: () => body };
 }
 
+/** Reference records a payload names, kept while the store's change generation holds (as the API's reads do). */
+export interface ReferenceMemo {
+  readonly cache: GenerationCache<unknown>;
+  readonly generation: () => number | null;
+}
+
+/** These records of one kind, from the memo where it has them and from the transaction's reads otherwise. */
+async function recordsOf<T extends { id: string }>(memo: ReferenceMemo | undefined, kind: string, companyId: string, ids: readonly string[], read: (ids: string[]) => Promise<T[]>): Promise<T[]> {
+  if (ids.length === 0) return [];
+  const generation = memo?.generation() ?? null;
+  const found: T[] = [];
+  const missing: string[] = [];
+  for (const id of ids) {
+    const hit = memo?.cache.get(`${kind}/${companyId}/${id}`, generation) as T | undefined;
+    if (hit) found.push(hit);
+    else missing.push(id);
+  }
+  if (missing.length > 0) {
+    for (const r of await read(missing)) {
+      found.push(r);
+      if (memo && generation !== null) memo.cache.set(`${kind}/${companyId}/${r.id}`, r, generation);
+    }
+  }
+  return found;
+}
+
 /** The reference data a Zenoti payload names, read once for the event. */
-async function catalogOf(repos: ReadRepos, view: PackageView, event: NamedEvent, visit: Redemption | undefined): Promise<WebhookCatalog> {
+async function catalogOf(repos: ReadRepos, memo: ReferenceMemo | undefined, view: PackageView, event: NamedEvent, visit: Redemption | undefined): Promise<WebhookCatalog> {
   const { companyId, items } = view.pkg;
   const refIds = (kind: 'SERVICE' | 'PRODUCT') => [...new Set(items.filter((i) => i.kind === kind).flatMap((i) => i.choices.map((c) => c.id)))];
   const businessIds = [...new Set([view.pkg.businessId, ...(visit ? [visit.businessId] : [])])];
   const [businesses, services, products, staff] = await Promise.all([
-    repos.businesses.getMany(companyId, businessIds),
-    repos.services.getMany(companyId, refIds('SERVICE')),
-    repos.products.getMany(companyId, refIds('PRODUCT')),
-    event.actorStaffId === null ? Promise.resolve([]) : repos.staff.getMany(companyId, [event.actorStaffId]),
+    recordsOf(memo, 'business', companyId, businessIds, (ids) => repos.businesses.getMany(companyId, ids)),
+    recordsOf(memo, 'service', companyId, refIds('SERVICE'), (ids) => repos.services.getMany(companyId, ids)),
+    recordsOf(memo, 'product', companyId, refIds('PRODUCT'), (ids) => repos.products.getMany(companyId, ids)),
+    recordsOf(memo, 'staff', companyId, event.actorStaffId === null ? [] : [event.actorStaffId], (ids) => repos.staff.getMany(companyId, ids)),
   ]);
   return {
     businessNames: new Map(businesses.map((b) => [b.id, b.name])),
@@ -40,12 +67,12 @@ async function catalogOf(repos: ReadRepos, view: PackageView, event: NamedEvent,
   };
 }
 
-async function zenotiMessages(endpoint: WebhookEndpoint, event: NamedEvent, view: PackageView, repos: ReadRepos): Promise<RenderedMessage[]> {
+async function zenotiMessages(event: NamedEvent, view: PackageView, repos: ReadRepos, memo: ReferenceMemo | undefined): Promise<RenderedMessage[]> {
   const types = zenotiEventTypesOf(event);
   if (types.length === 0) return [];
   // Where and for which service the visit was: the redemption record knows; the history event names the item.
   const visit = event.redemptionId === null ? undefined : await repos.redemptions.get(view.pkg.companyId, event.redemptionId);
-  const catalog = await catalogOf(repos, view, event, visit);
+  const catalog = await catalogOf(repos, memo, view, event, visit);
   return types.map((type) => {
     // Only the envelope's id differs between endpoints (it is the message id): the rest is made once.
     const rest = JSON.stringify({
@@ -60,9 +87,10 @@ async function zenotiMessages(endpoint: WebhookEndpoint, event: NamedEvent, view
   });
 }
 
-export const webhookRenderer: WebhookRenderer = {
+/** The renderer; with a memo, Zenoti payloads read the reference data they name only when it changed. */
+export const createWebhookRenderer = (memo?: ReferenceMemo): WebhookRenderer => ({
   async forEvent(endpoint, event, view, repos) {
-    if (endpoint.format === 'zenoti') return zenotiMessages(endpoint, event, view, repos);
+    if (endpoint.format === 'zenoti') return zenotiMessages(event, view, repos, memo);
     const data = { companyId: view.pkg.companyId, packageId: view.pkg.id, event: presentEvent(event), package: presentPackage(view) };
     return [standard(webhookTypeOf(event.type), event.time, data)];
   },
@@ -75,4 +103,7 @@ export const webhookRenderer: WebhookRenderer = {
   test(endpoint, at) {
     return standard(TEST_EVENT_TYPE, at, { companyId: endpoint.companyId, endpointId: endpoint.id });
   },
-};
+});
+
+/** Without a memo: every payload reads what it names (tools, tests). */
+export const webhookRenderer: WebhookRenderer = createWebhookRenderer();
