@@ -82,6 +82,7 @@ export class PackageTx {
       else if (!(await this.repos.redemptions.transition(companyId, w.id, w.from, w.to, this.now, w.value))) this.disagree();
     }
     const next = decision.state.pkg;
+    const before = this.current.holds;
     const written: LedgerEvent[] = [];
     for (const draft of decision.events) {
       // What time decided (a hold lapsing, a package expiring) is the system's doing, whoever's request wrote it.
@@ -105,7 +106,11 @@ export class PackageTx {
     await this.repos.packages.saveState(saved);
     this.current = { pkg: saved, holds: decision.state.holds };
     // The webhook messages go in this same transaction: rolled back with the change, or kept with it.
-    if (this.outbox && written.length > 0) await this.outbox.afterChange(this.repos, this.view(), written, this.now);
+    if (this.outbox && written.length > 0) {
+      const known = new Map<string, Redemption>(before.map((h) => [h.id, h]));
+      for (const w of decision.redemptions) if (w.kind === 'insert') known.set(w.redemption.id, w.redemption);
+      await this.outbox.afterChange(this.repos, this.view(), written, this.now, known);
+    }
   }
 
   /** The package as a client sees it after this change, as of now. */

@@ -1,7 +1,7 @@
 // The outbox: every history event becomes one message per subscribed endpoint, written in the same transaction
 // as the change itself, so a change rolled back sends nothing and one acknowledged is delivered even if the
 // process dies the next instant. The dispatcher (webhook-dispatcher.ts) delivers what is written here.
-import type { LedgerEvent } from '../domain/ledger.js';
+import type { LedgerEvent, Redemption } from '../domain/ledger.js';
 import type { WebhookEndpoint, WebhookMessage } from '../domain/webhooks.js';
 import { subscribes, webhookTypeOf } from '../domain/webhooks.js';
 import { withActorNames, type NamedEvent } from './actor-names.js';
@@ -24,7 +24,7 @@ export interface WebhookRenderer {
    * The messages one history event becomes for an endpoint of this format (none, one, or Zenoti's status and
    * validity updates); the same for every endpoint of the format.
    */
-  forEvent(endpoint: WebhookEndpoint, event: NamedEvent, view: PackageView, repos: ReadRepos): Promise<RenderedMessage[]>;
+  forEvent(endpoint: WebhookEndpoint, event: NamedEvent, view: PackageView, repos: ReadRepos, redemptions: ReadonlyMap<string, Redemption>): Promise<RenderedMessage[]>;
   /** package.expiring_soon for a package. */
   expiringSoon(endpoint: WebhookEndpoint, view: PackageView, repos: ReadRepos, at: number): Promise<RenderedMessage[]>;
   /** webhook.test for an endpoint. */
@@ -55,8 +55,11 @@ export function pendingMessage(endpoint: WebhookEndpoint, rendered: RenderedMess
 export class Outbox {
   constructor(private readonly renderer: WebhookRenderer) {}
 
-  /** Writes the messages for these events of one package, in the transaction that made them. */
-  async afterChange(repos: Repos, view: PackageView, events: readonly LedgerEvent[], now: number): Promise<void> {
+  /**
+   * Writes the messages for these events of one package, in the transaction that made them. `redemptions` are
+   * the ones the change knows already (its new ones, the holds it found), so a payload need not read them again.
+   */
+  async afterChange(repos: Repos, view: PackageView, events: readonly LedgerEvent[], now: number, redemptions: ReadonlyMap<string, Redemption> = new Map()): Promise<void> {
     if (events.length === 0) return;
     const companyId = view.pkg.companyId;
     const endpoints = await repos.webhookEndpoints.listEnabled(companyId);
@@ -69,7 +72,7 @@ export class Outbox {
       const byFormat = new Map<string, RenderedMessage[]>();
       for (const endpoint of listening.filter((e) => subscribes(e, webhookTypeOf(event.type)))) {
         let rendered = byFormat.get(endpoint.format);
-        if (!rendered) byFormat.set(endpoint.format, (rendered = await this.renderer.forEvent(endpoint, event, view, repos)));
+        if (!rendered) byFormat.set(endpoint.format, (rendered = await this.renderer.forEvent(endpoint, event, view, repos, redemptions)));
         for (const r of rendered) messages.push(pendingMessage(endpoint, r, now, { eventId: event.id, packageId: view.pkg.id }));
       }
     }

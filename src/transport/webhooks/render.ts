@@ -67,11 +67,12 @@ async function catalogOf(repos: ReadRepos, memo: ReferenceMemo | undefined, view
   };
 }
 
-async function zenotiMessages(event: NamedEvent, view: PackageView, repos: ReadRepos, memo: ReferenceMemo | undefined): Promise<RenderedMessage[]> {
+async function zenotiMessages(event: NamedEvent, view: PackageView, repos: ReadRepos, known: ReadonlyMap<string, Redemption>, memo: ReferenceMemo | undefined): Promise<RenderedMessage[]> {
   const types = zenotiEventTypesOf(event);
   if (types.length === 0) return [];
   // Where and for which service the visit was: the redemption record knows; the history event names the item.
-  const visit = event.redemptionId === null ? undefined : await repos.redemptions.get(view.pkg.companyId, event.redemptionId);
+  const id = event.redemptionId;
+  const visit = id === null ? undefined : (known.get(id) ?? (await repos.redemptions.get(view.pkg.companyId, id)));
   const catalog = await catalogOf(repos, memo, view, event, visit);
   return types.map((type) => {
     // Only the envelope's id differs between endpoints (it is the message id): the rest is made once.
@@ -89,8 +90,8 @@ async function zenotiMessages(event: NamedEvent, view: PackageView, repos: ReadR
 
 /** The renderer; with a memo, Zenoti payloads read the reference data they name only when it changed. */
 export const createWebhookRenderer = (memo?: ReferenceMemo): WebhookRenderer => ({
-  async forEvent(endpoint, event, view, repos) {
-    if (endpoint.format === 'zenoti') return zenotiMessages(event, view, repos, memo);
+  async forEvent(endpoint, event, view, repos, redemptions) {
+    if (endpoint.format === 'zenoti') return zenotiMessages(event, view, repos, redemptions, memo);
     const data = { companyId: view.pkg.companyId, packageId: view.pkg.id, event: presentEvent(event), package: presentPackage(view) };
     return [standard(webhookTypeOf(event.type), event.time, data)];
   },
