@@ -42,8 +42,11 @@ export interface Dispatcher {
   stop(): Promise<void>;
 }
 
-/** A lease outlives an attempt by this much, so one cut short by a dying process is retried soon after. */
-const LEASE_MARGIN_MS = 5_000;
+/**
+ * A lease outlives an attempt by this much. API.md promises that an attempt cut short by a dying process is tried
+ * again within the timeout + 5 s of a restart: the lease's end plus one poll (and a claim) must fit in that.
+ */
+const LEASE_MARGIN_MS = 4_000;
 const MAX_ERROR = 500;
 
 const isSuccess = (status: number) => status >= 200 && status < 300;
