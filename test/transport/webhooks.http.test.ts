@@ -10,6 +10,7 @@ import { DEFAULT_DISPATCHER, startDispatcher, type Dispatcher, type DispatcherCo
 import { sweepExpiringSoon } from '../../src/application/expiring-soon.js';
 import { createHttpSender } from '../../src/transport/webhooks/http-sender.js';
 import { signatureHeaders } from '../../src/transport/webhooks/signature.js';
+import { webhookAttemptMetrics } from '../../src/transport/webhooks/metrics.js';
 
 const SECOND = 1000;
 
@@ -38,7 +39,7 @@ describe.each(ENGINES)('webhooks on %s', (engine) => {
       createHttpSender(),
       (secrets, id, ts, body) => ({ ...signatureHeaders(secrets, id, ts, body) }),
       { ...DEFAULT_DISPATCHER, timeoutMs: 2000, schedule: [5 * SECOND, 5 * 60 * SECOND], disableAfter: 20, pollMs: 3_600_000, ...config },
-      { onError: (e) => expect.fail(String(e)), random: () => 0 },
+      { onError: (e) => expect.fail(String(e)), random: () => 0, ...webhookAttemptMetrics },
     );
     return dispatcher;
   }
@@ -249,6 +250,23 @@ describe.each(ENGINES)('webhooks on %s', (engine) => {
       expect((await f.call('GET', `/webhookEndpoints/${e.id}/messages`)).status).toBe(404);
       await dispatch().runOnce();
       expect(receiver.requests).toHaveLength(0);
+    });
+  });
+
+  describe('metrics', () => {
+    it('publishes messages by status, the oldest pending age and the attempts', async () => {
+      const f = await makeFactory(t);
+      await endpoint(f, { eventTypes: ['package.sold'] });
+      await f.sell();
+      const before = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+      expect(before).toMatch(/punchcard_webhook_messages\{status="PENDING"\} [1-9]/);
+      expect(before).toMatch(/punchcard_webhook_oldest_pending_seconds \d/);
+      t.clock.advance(3 * SECOND);
+      await dispatch().runOnce();
+      const after = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+      expect(after).toMatch(/punchcard_webhook_messages\{status="DELIVERED"\} [1-9]/);
+      expect(after).toMatch(/punchcard_webhook_attempts_total\{outcome="delivered"\} [1-9]/);
+      expect(after).toMatch(/punchcard_webhook_delivery_latency_seconds_count [1-9]/);
     });
   });
 
