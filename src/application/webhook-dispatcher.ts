@@ -181,8 +181,9 @@ export function startDispatcher(deps: Deps, sender: WebhookSender, sign: Signer,
         else perEndpoint.set(key, left);
         running.delete(task);
         startWaiting(key);
-        // Keep the pipe full: look for more as soon as a slot frees, not only on the timer.
-        if (!stopped) void pollSafely();
+        // Keep the pipe full: once nothing claimed is waiting, look for more at once, not only on the timer
+        // (a claim is a commit: one per batch of claims, not one per message).
+        if (!stopped && waitingCount === 0) void pollSafely();
       });
     running.add(task);
   }
