@@ -60,10 +60,11 @@ function openSqlite(dataDir: string): Db {
   fs.mkdirSync(dataDir, { recursive: true });
   const file = sqliteFile(dataDir);
   const native = new SQLite(file);
+  // First: switching to WAL takes a lock, and a process starting beside another must wait for it, not fail.
+  native.pragma('busy_timeout = 5000');
   native.pragma('journal_mode = WAL');
   native.pragma('synchronous = FULL');
   native.pragma('foreign_keys = ON');
-  native.pragma('busy_timeout = 5000');
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(native) }) });
   const dataVersion = native.prepare('PRAGMA data_version').pluck();
   let lastDataVersion = 0;
