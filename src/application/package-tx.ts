@@ -11,6 +11,7 @@ import { catchUp, timeHasDecided } from '../domain/time-passes.js';
 import { newId } from './ids.js';
 import type { Repos } from './ports.js';
 import type { Outbox } from './webhook-outbox.js';
+import type { WebhookMessage } from '../domain/webhooks.js';
 
 /** A package with its pending holds, as of a moment: what every read and write answers with. */
 export interface PackageView {
@@ -103,14 +104,16 @@ export class PackageTx {
     }
     this.events.push(...written);
     const saved = { ...next, eventSeq: this.seq - 1, updateTime: decision.events.length > 0 ? this.now : next.updateTime };
-    await this.repos.packages.saveState(saved);
     this.current = { pkg: saved, holds: decision.state.holds };
-    // The webhook messages go in this same transaction: rolled back with the change, or kept with it.
+    // The webhook messages go in this same transaction, written with the state: rolled back with the change, or
+    // kept with it.
+    let messages: WebhookMessage[] = [];
     if (this.outbox && written.length > 0) {
       const known = new Map<string, Redemption>(before.map((h) => [h.id, h]));
       for (const w of decision.redemptions) if (w.kind === 'insert') known.set(w.redemption.id, w.redemption);
-      await this.outbox.afterChange(this.repos, this.view(), written, this.now, known);
+      messages = await this.outbox.messagesFor(this.repos, this.view(), written, this.now, known);
     }
+    await this.repos.packages.saveState(saved, messages);
   }
 
   /** The package as a client sees it after this change, as of now. */

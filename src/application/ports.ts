@@ -221,9 +221,10 @@ export interface PackageRepo extends PackageReads {
   lockForUpdate(companyId: string, id: string): Promise<CustomerPackage | undefined>;
   /**
    * Writes the package's state columns (dates, freeze, cancellation, expiry, sequence number) and what is
-   * derived from them; never the item balances, which change only through move().
+   * derived from them, and the webhook messages of the change with them (on PostgreSQL in the same statement:
+   * one round trip); never the item balances, which change only through move().
    */
-  saveState(pkg: CustomerPackage): Promise<void>;
+  saveState(pkg: CustomerPackage, messages?: readonly WebhookMessage[]): Promise<void>;
   /** One balance move as one guarded update (domain applyMove says what it does); false when the guard refused. */
   move(companyId: string, packageId: string, move: BalanceMove): Promise<boolean>;
 }

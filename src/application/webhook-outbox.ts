@@ -56,15 +56,16 @@ export class Outbox {
   constructor(private readonly renderer: WebhookRenderer) {}
 
   /**
-   * Writes the messages for these events of one package, in the transaction that made them. `redemptions` are
-   * the ones the change knows already (its new ones, the holds it found), so a payload need not read them again.
+   * The messages for these events of one package, for the transaction that made them to write with the
+   * package's state. `redemptions` are the ones the change knows already (its new ones, the holds it found), so
+   * a payload need not read them again.
    */
-  async afterChange(repos: Repos, view: PackageView, events: readonly LedgerEvent[], now: number, redemptions: ReadonlyMap<string, Redemption> = new Map()): Promise<void> {
-    if (events.length === 0) return;
+  async messagesFor(repos: ReadRepos, view: PackageView, events: readonly LedgerEvent[], now: number, redemptions: ReadonlyMap<string, Redemption> = new Map()): Promise<WebhookMessage[]> {
+    if (events.length === 0) return [];
     const companyId = view.pkg.companyId;
     const endpoints = await repos.webhookEndpoints.listEnabled(companyId);
     const listening = endpoints.filter((e) => events.some((ev) => subscribes(e, webhookTypeOf(ev.type))));
-    if (listening.length === 0) return;
+    if (listening.length === 0) return [];
     const named = await withActorNames(repos, companyId, events);
     const messages: WebhookMessage[] = [];
     for (const event of named) {
@@ -76,7 +77,7 @@ export class Outbox {
         for (const r of rendered) messages.push(pendingMessage(endpoint, r, now, { eventId: event.id, packageId: view.pkg.id }));
       }
     }
-    await repos.webhookMessages.insert(messages);
+    return messages;
   }
 
   /** Writes package.expiring_soon for a package, once per expiration date; whether it was new. */

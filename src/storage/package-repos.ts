@@ -21,6 +21,7 @@ import { alreadyExists } from '../domain/errors.js';
 import type { Db, Queryable } from './database.js';
 import { isUniqueViolation } from './database.js';
 import * as m from './package-mappers.js';
+import { messageToRow } from './webhook-mappers.js';
 import type { PackageItemsTable, PackagesTable } from './schema.js';
 
 export function templateRepo(q: Queryable): TemplateRepo {
@@ -76,7 +77,7 @@ async function withItems(q: Queryable, companyId: string, rows: PackagesTable[])
 
 type BalanceSql = { set: Record<string, unknown>; guard: ReturnType<typeof sql> };
 
-export function packageRepo(q: Queryable): PackageRepo {
+export function packageRepo(q: Queryable, engine: Db['engine']): PackageRepo {
   async function move(companyId: string, packageId: string, itemId: string, change: BalanceSql): Promise<boolean> {
     const r = await q
       .updateTable('package_items')
@@ -155,31 +156,37 @@ export function packageRepo(q: Queryable): PackageRepo {
       }
       return out;
     },
-    async saveState(pkg) {
+    async saveState(pkg, messages = []) {
       const row = m.packageToRow(pkg);
-      await q
-        .updateTable('packages')
-        .set({
-          start_time: row.start_time,
-          end_time: row.end_time,
-          freeze_start_date: row.freeze_start_date,
-          freeze_end_date: row.freeze_end_date,
-          freeze_reason: row.freeze_reason,
-          freeze_keep_end_time: row.freeze_keep_end_time,
-          cancelled_at: row.cancelled_at,
-          refund_minor: row.refund_minor,
-          expired_at: row.expired_at,
-          event_seq: row.event_seq,
-          updated_at: row.updated_at,
-          grace_end_time: row.grace_end_time,
-          freeze_start_time: row.freeze_start_time,
-          freeze_end_time: row.freeze_end_time,
-          units_left: row.units_left,
-          service_units_left: row.service_units_left,
-        })
-        .where('company_id', '=', pkg.companyId)
-        .where('package_id', '=', pkg.id)
-        .execute();
+      const state = {
+        start_time: row.start_time,
+        end_time: row.end_time,
+        freeze_start_date: row.freeze_start_date,
+        freeze_end_date: row.freeze_end_date,
+        freeze_reason: row.freeze_reason,
+        freeze_keep_end_time: row.freeze_keep_end_time,
+        cancelled_at: row.cancelled_at,
+        refund_minor: row.refund_minor,
+        expired_at: row.expired_at,
+        event_seq: row.event_seq,
+        updated_at: row.updated_at,
+        grace_end_time: row.grace_end_time,
+        freeze_start_time: row.freeze_start_time,
+        freeze_end_time: row.freeze_end_time,
+        units_left: row.units_left,
+        service_units_left: row.service_units_left,
+      };
+      const update = (db: Queryable) => db.updateTable('packages').set(state).where('company_id', '=', pkg.companyId).where('package_id', '=', pkg.id);
+      if (messages.length === 0) {
+        await update(q).execute();
+      } else if (engine === 'postgres') {
+        // One statement, one round trip: the messages ride in a data-modifying CTE of the state's update.
+        await q.with('written', (db) => db.insertInto('webhook_messages').values(messages.map(messageToRow))).updateTable('packages').set(state).where('company_id', '=', pkg.companyId).where('package_id', '=', pkg.id).execute();
+      } else {
+        // SQLite runs in-process: a second statement costs no round trip.
+        await update(q).execute();
+        await q.insertInto('webhook_messages').values(messages.map(messageToRow)).execute();
+      }
     },
     move: (companyId, packageId, mv) => move(companyId, packageId, mv.itemId, guarded(mv)),
   };

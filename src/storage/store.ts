@@ -19,7 +19,7 @@ export function reposOn(q: Queryable, db: Db): Repos {
   const engine = db.engine;
   return {
     templates: templateRepo(q),
-    packages: packageRepo(q),
+    packages: packageRepo(q, engine),
     redemptions: redemptionRepo(q),
     events: eventRepo(q),
     idempotency: idempotencyRepo(q, engine),
