@@ -18,6 +18,8 @@ export async function freePort(): Promise<number> {
 export interface ServerProcess {
   readonly url: string;
   readonly child: ChildProcess;
+  /** Date.now() when the process was spawned. */
+  readonly spawnedAt: number;
   output(): string;
   /** SIGTERM and wait. */
   stop(): Promise<void>;
@@ -25,7 +27,7 @@ export interface ServerProcess {
   kill(): Promise<void>;
 }
 
-export async function startServer(env: { databaseUrl: string | null; dataDir: string }): Promise<ServerProcess> {
+export async function startServer(env: { databaseUrl: string | null; dataDir: string; extra?: Readonly<Record<string, string>> }): Promise<ServerProcess> {
   const port = await freePort();
   const grpcPort = await freePort();
   const child = spawn(process.execPath, ['dist/src/main.js'], {
@@ -38,9 +40,11 @@ export async function startServer(env: { databaseUrl: string | null; dataDir: st
       PUNCHCARD_MASTER_KEY: SERVER_MASTER_KEY,
       PUNCHCARD_DATA_DIR: env.dataDir,
       ...(env.databaseUrl ? { DATABASE_URL: env.databaseUrl } : {}),
+      ...env.extra,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const spawnedAt = Date.now();
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
@@ -55,11 +59,12 @@ export async function startServer(env: { databaseUrl: string | null; dataDir: st
       // not listening yet
     }
     if (Date.now() > deadline) throw new Error(`server did not start: ${out}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 50));
   }
   return {
     url,
     child,
+    spawnedAt,
     output: () => out,
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');

@@ -2,10 +2,9 @@
 // with SIGKILL the next instant (an attempt the dying process cut short is tried again within
 // PUNCHCARD_WEBHOOK_TIMEOUT_MS + 5 s of the restart), and two processes on one PostgreSQL database deliver each
 // message once.
-import { spawn } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ENGINES, createTestDatabase, type TestDatabase } from '../support/engines.js';
-import { SERVER_MASTER_KEY, client, freePort, seedCompany, type ServerProcess } from '../support/server-process.js';
+import { client, seedCompany, startServer, type ServerProcess } from '../support/server-process.js';
 import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 const TIMEOUT_MS = 1000;
@@ -17,56 +16,8 @@ const WEBHOOK_ENV = {
   PUNCHCARD_WEBHOOK_RETRY_SCHEDULE: Array(20).fill('500ms').join(','),
 };
 
-/** startServer, with the webhook settings in its environment (startServer passes a fixed one). */
-async function startServerWithWebhooks(db: TestDatabase): Promise<ServerProcess & { readonly spawnedAt: number }> {
-  const port = await freePort();
-  const grpcPort = await freePort();
-  const child = spawn(process.execPath, ['dist/src/main.js'], {
-    env: {
-      PATH: process.env.PATH,
-      PORT: String(port),
-      GRPC_PORT: String(grpcPort),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      PUNCHCARD_MASTER_KEY: SERVER_MASTER_KEY,
-      PUNCHCARD_DATA_DIR: db.dataDir,
-      ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : {}),
-      ...WEBHOOK_ENV,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const spawnedAt = Date.now();
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited: ${out}`);
-    try {
-      if ((await fetch(`${url}/readyz`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`server did not start: ${out}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return {
-    url,
-    child,
-    spawnedAt,
-    output: () => out,
-    async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-    async kill() {
-      if (child.exitCode === null) child.kill('SIGKILL');
-      await exited;
-    },
-  };
-}
+/** A server process with the webhook settings above. */
+const startServerWithWebhooks = (db: TestDatabase): Promise<ServerProcess> => startServer({ databaseUrl: db.databaseUrl, dataDir: db.dataDir, extra: WEBHOOK_ENV });
 
 type Call = ReturnType<typeof client>;
 
