@@ -247,6 +247,11 @@ export interface EventReads {
   /** In sequence order, after the given sequence number. */
   list(companyId: string, packageId: string, afterSeq: number, offset: number, limit: number): Promise<LedgerEvent[]>;
   all(companyId: string, packageId: string): Promise<LedgerEvent[]>;
+  /**
+   * A company's events with from ≤ time < to, oldest first (then by package and sequence), after the given
+   * place in that order: a keyset for reading the whole history a page at a time.
+   */
+  listByTime(companyId: string, from: number, to: number, after: EventPlace | null, limit: number): Promise<LedgerEvent[]>;
   /** Exact sums of value changes, breakage changes and refunds by business and event type, for events with from ≤ time < to. */
   sums(companyId: string, from: number, to: number, businessId?: string): Promise<LedgerSum[]>;
   redemptionsPerDay(companyId: string, from: number, to: number, businessId?: string): Promise<{ businessId: string; time: number; quantity: number; type: string }[]>;
@@ -255,6 +260,13 @@ export interface EventReads {
 /** The history is append-only: appending is its only write. */
 export interface EventRepo extends EventReads {
   append(event: LedgerEvent): Promise<void>;
+}
+
+/** An event's place in the company's history by time. */
+export interface EventPlace {
+  readonly time: number;
+  readonly packageId: string;
+  readonly seq: number;
 }
 
 /** Exact sums in minor units: many bounded amounts may add up past what a double holds. */

@@ -434,6 +434,12 @@ export function eventRepo(q: Queryable): EventRepo {
         .execute();
       return rows.map((r) => m.eventRowToEvent(r, r.currency));
     },
+    async listByTime(companyId, from, to, after, limit) {
+      let query = withCurrency().where('e.company_id', '=', companyId).where('e.time', '>=', from).where('e.time', '<', to);
+      if (after) query = query.where(sql<SqlBool>`(e.time, e.package_id, e.seq) > (${after.time}, ${after.packageId}, ${after.seq})`);
+      const rows = await query.orderBy('e.time').orderBy('e.package_id').orderBy('e.seq').limit(limit).execute();
+      return rows.map((r) => m.eventRowToEvent(r, r.currency));
+    },
     async all(companyId, packageId) {
       const rows = await withCurrency().where('e.company_id', '=', companyId).where('e.package_id', '=', packageId).orderBy('e.seq').execute();
       return rows.map((r) => m.eventRowToEvent(r, r.currency));

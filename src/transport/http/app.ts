@@ -19,6 +19,7 @@ import { registerTenantRoutes } from '../native/tenant-routes.js';
 import { registerReferenceRoutes } from '../native/reference-routes.js';
 import { registerPackageRoutes } from '../native/package-routes.js';
 import { registerWebhookRoutes } from '../native/webhook-routes.js';
+import { registerExportRoutes } from '../native/export-routes.js';
 // Compatibility surfaces (src/transport/moego, src/transport/zenoti, src/transport/grpc).
 import { registerMoegoRoutes } from '../moego/http-routes.js';
 import { packageServiceRoutes } from '../moego/package-service.js';
@@ -147,6 +148,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   registerReferenceRoutes(app, deps);
   registerPackageRoutes(app, deps);
   registerWebhookRoutes(app, deps);
+  registerExportRoutes(app, deps);
   // Compatibility surfaces: MoeGo over HTTP/JSON and Connect (the same PackageService as the gRPC port), Zenoti.
   registerMoegoRoutes(app, deps);
   await registerConnectRoutes(app, packageServiceRoutes(deps));
