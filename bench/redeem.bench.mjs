@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
+import { benchCompany, master, measure as measureFor } from './lib/ledger.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dist = path.join(path.dirname(here), 'dist', 'src');
@@ -20,17 +21,11 @@ const { openDatabase } = await load('storage/database.js');
 const { migrate } = await load('storage/migrate.js');
 const { createStore } = await load('storage/store.js');
 const { systemClock } = await load('domain/clock.js');
-const { createCompany } = await load('application/keys.js');
-const { upsertBusiness, upsertCustomer, upsertService } = await load('application/reference-data.js');
-const { createTemplate } = await load('application/catalog.js');
-const { sellPackage } = await load('application/selling.js');
 const { redeem } = await load('application/redemption.js');
-const { parseMoney } = await load('domain/money.js');
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const TARGET = 0.7;
-const master = { kind: 'master' };
 const id = (p) => `${p}_${randomBytes(8).toString('hex')}`;
 
 async function setup(databaseUrl, dataDir) {
@@ -38,36 +33,11 @@ async function setup(databaseUrl, dataDir) {
   await migrate(db);
   const store = createStore(db);
   const deps = { store, clock: systemClock, masterKey: null };
-  const companyId = id('cmp');
-  await createCompany(deps, master, { id: companyId, name: 'Bench' });
-  await upsertBusiness(deps, master, companyId, 'bus_1', { name: 'Main', timeZone: 'UTC', currencyCode: 'USD' });
-  await upsertCustomer(deps, master, companyId, 'cus_1', { firstName: 'A', lastName: 'B' });
-  await upsertService(deps, master, companyId, 'srv_1', { name: 'Groom', durationMinutes: 60, price: parseMoney({ currencyCode: 'USD', units: 30 }, 'price') });
-  await createTemplate(deps, master, companyId, {
-    id: 'tpl_1',
-    name: 'Many',
-    price: parseMoney({ currencyCode: 'USD', units: 100000 }, 'price'),
-    items: [{ serviceIds: ['srv_1'], quantity: 10000 }],
-    validity: { days: 365 },
-  });
-  const sell = async () => (await sellPackage(deps, master, companyId, { templateId: 'tpl_1', customerId: 'cus_1', businessId: 'bus_1' })).result.pkg;
+  const { companyId, sell } = await benchCompany(deps);
   return { db, deps, companyId, sell };
 }
 
-/** Runs `once` from `workers` loops for SECONDS; returns operations per second. */
-async function measure(workers, once) {
-  const end = Date.now() + SECONDS * 1000;
-  let done = 0;
-  await Promise.all(
-    Array.from({ length: workers }, async () => {
-      while (Date.now() < end) {
-        await once();
-        done++;
-      }
-    }),
-  );
-  return Math.round(done / SECONDS);
-}
+const measure = (workers, once) => measureFor(SECONDS, workers, once);
 
 // ---- the raw loops: the statements Punchcard's redeem issues, in the same order, without the layers ----
 

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { freePort, killAll, start, waitUntil } from './lib/processes.mjs';
+import { benchCompany, master, measure as measureFor } from './lib/ledger.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dist = path.join(path.dirname(here), 'dist', 'src');
@@ -20,10 +21,6 @@ const { openDatabase } = await load('storage/database.js');
 const { migrate } = await load('storage/migrate.js');
 const { createStore } = await load('storage/store.js');
 const { systemClock } = await load('domain/clock.js');
-const { createCompany } = await load('application/keys.js');
-const { upsertBusiness, upsertCustomer, upsertService } = await load('application/reference-data.js');
-const { createTemplate } = await load('application/catalog.js');
-const { sellPackage } = await load('application/selling.js');
 const { redeem } = await load('application/redemption.js');
 const { createEndpoint } = await load('application/webhook-endpoints.js');
 const { Outbox, pendingMessage } = await load('application/webhook-outbox.js');
@@ -32,14 +29,11 @@ const { createWebhookRenderer } = await load('transport/webhooks/render.js');
 const { GenerationCache } = await load('application/generation-cache.js');
 const { createHttpSender } = await load('transport/webhooks/http-sender.js');
 const { signatureHeaders } = await load('transport/webhooks/signature.js');
-const { parseMoney } = await load('domain/money.js');
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 3000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const TARGET_COST = 0.15;
-const master = { kind: 'master' };
-const id = (p) => `${p}_${randomBytes(8).toString('hex')}`;
 
 /** A receiver in its own process, so it does not share this process's core with the dispatcher. */
 async function startReceiver() {
@@ -53,37 +47,8 @@ async function startReceiver() {
   return { handle, url: `http://127.0.0.1:${port}/hooks` };
 }
 
-async function company(deps) {
-  const companyId = id('cmp');
-  await createCompany(deps, master, { id: companyId, name: 'Bench' });
-  await upsertBusiness(deps, master, companyId, 'bus_1', { name: 'Main', timeZone: 'America/Los_Angeles', currencyCode: 'USD' });
-  await upsertCustomer(deps, master, companyId, 'cus_1', { firstName: 'A', lastName: 'B' });
-  await upsertService(deps, master, companyId, 'srv_1', { name: 'Groom', durationMinutes: 60, price: parseMoney({ currencyCode: 'USD', units: 30 }, 'price') });
-  await createTemplate(deps, master, companyId, {
-    id: 'tpl_1',
-    name: 'Many',
-    price: parseMoney({ currencyCode: 'USD', units: 100000 }, 'price'),
-    items: [{ serviceIds: ['srv_1'], quantity: 10000 }],
-    validity: { days: 365 },
-  });
-  const sell = async () => (await sellPackage(deps, master, companyId, { templateId: 'tpl_1', customerId: 'cus_1', businessId: 'bus_1' })).result.pkg;
-  return { companyId, sell };
-}
-
-/** Operations per second from `workers` loops for SECONDS. */
-async function measure(workers, once) {
-  const end = Date.now() + SECONDS * 1000;
-  let done = 0;
-  await Promise.all(
-    Array.from({ length: workers }, async () => {
-      while (Date.now() < end) {
-        await once();
-        done++;
-      }
-    }),
-  );
-  return Math.round(done / SECONDS);
-}
+const company = (deps) => benchCompany(deps, 'America/Los_Angeles');
+const measure = (workers, once) => measureFor(SECONDS, workers, once);
 
 /** Writes MESSAGES pending messages spread over the endpoints, then times the dispatcher delivering them all. */
 async function deliveryRate(deps, store, receiverUrl, endpointCount) {
