@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { benchSchema } from './lib/pg-schema.mjs';
 import { request } from './lib/http.mjs';
 import { freePort, killAll, start, waitUntil } from './lib/processes.mjs';
 import { addFillerPackages, countRows, openBenchDb } from './list-packages-seed.mjs';
@@ -31,20 +31,6 @@ const ok = async (promise, status, what) => {
 
 /** The process's resident set in MB, from /proc. */
 const rssOf = (pid) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
-
-async function makeSchema(baseUrl) {
-  const schema = `bench_export_${crypto.randomBytes(4).toString('hex')}`;
-  const admin = async (statement) => {
-    const c = new pg.Client({ connectionString: baseUrl });
-    await c.connect();
-    await c.query(statement);
-    await c.end();
-  };
-  await admin(`CREATE SCHEMA ${schema}`);
-  const url = new URL(baseUrl);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  return { url: url.toString(), drop: () => admin(`DROP SCHEMA ${schema} CASCADE`) };
-}
 
 /** Streams GET path, counting lines and bytes, sampling the server's memory; never keeps the body. */
 function streamExport(port, urlPath, headers, pid) {
@@ -73,7 +59,7 @@ function streamExport(port, urlPath, headers, pid) {
 
 async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'punchcard-bench-'));
-  const schema = BASE_URL ? await makeSchema(BASE_URL) : null;
+  const schema = BASE_URL ? await benchSchema(BASE_URL, 'bench_export') : null;
   const masterKey = `bench-master-${crypto.randomBytes(12).toString('hex')}`;
   const [port, grpcPort] = [await freePort(), await freePort()];
   const env = {

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import pg from 'pg';
+import { benchSchema } from './lib/pg-schema.mjs';
 import { freePort, killAll, start, waitUntil } from './lib/processes.mjs';
 import { figures, request } from './lib/http.mjs';
 import { addFillerPackages, countRows, openBenchDb } from './list-packages-seed.mjs';
@@ -47,29 +47,9 @@ async function cannon(name, target, seconds) {
   return figures(result);
 }
 
-/** A PostgreSQL schema of the bench's own, so a million rows never land in someone's database. */
-async function makeSchema(baseUrl) {
-  const schema = `bench_${crypto.randomBytes(5).toString('hex')}`;
-  const c = new pg.Client({ connectionString: baseUrl });
-  await c.connect();
-  await c.query(`CREATE SCHEMA ${schema}`);
-  await c.end();
-  const url = new URL(baseUrl);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const d = new pg.Client({ connectionString: baseUrl });
-      await d.connect();
-      await d.query(`DROP SCHEMA ${schema} CASCADE`);
-      await d.end();
-    },
-  };
-}
-
 async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'punchcard-bench-'));
-  const schema = BASE_URL ? await makeSchema(BASE_URL) : null;
+  const schema = BASE_URL ? await benchSchema(BASE_URL) : null;
   const masterKey = `bench-master-${crypto.randomBytes(12).toString('hex')}`;
   const [port, grpcPort, barePort] = [await freePort(), await freePort(), await freePort()];
   const env = {

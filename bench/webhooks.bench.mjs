@@ -10,9 +10,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { randomBytes } from 'node:crypto';
 import { freePort, killAll, start, waitUntil } from './lib/processes.mjs';
 import { benchCompany, master, measure as measureFor } from './lib/ledger.mjs';
+import { benchSchema } from './lib/pg-schema.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dist = path.join(path.dirname(here), 'dist', 'src');
@@ -117,28 +117,12 @@ async function run(engine, databaseUrl, receiverUrl) {
   return { engine, delivery, redeem: cost };
 }
 
-/** A schema of its own on the PostgreSQL server, so no other run's messages are in the dispatcher's way. */
-async function freshSchema(baseUrl) {
-  const pg = (await import('pg')).default;
-  const schema = `bench_webhooks_${randomBytes(4).toString('hex')}`;
-  const admin = async (statement) => {
-    const c = new pg.Client({ connectionString: baseUrl });
-    await c.connect();
-    await c.query(statement);
-    await c.end();
-  };
-  await admin(`CREATE SCHEMA ${schema}`);
-  const url = new URL(baseUrl);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  return { url: url.toString(), drop: () => admin(`DROP SCHEMA ${schema} CASCADE`) };
-}
-
 const receiver = await startReceiver();
 const results = [];
 try {
   results.push(await run('sqlite', null, receiver.url));
   if (process.env.BENCH_DATABASE_URL) {
-    const schema = await freshSchema(process.env.BENCH_DATABASE_URL);
+    const schema = await benchSchema(process.env.BENCH_DATABASE_URL, 'bench_webhooks');
     try {
       results.push(await run('postgres', schema.url, receiver.url));
     } finally {
