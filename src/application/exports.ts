@@ -87,7 +87,7 @@ export async function exportPackages(deps: Deps, p: Principal, companyId: string
         const lifecycle = lifecycleAt(pkg, asOf);
         return pkg.items.map(
           (i): PackageExportRow => ({
-            source_id: pkg.id,
+            source_id: pkg.sourceId ?? pkg.id,
             customer_id: pkg.customerId,
             business_id: pkg.businessId,
             package_name: pkg.name,

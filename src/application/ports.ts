@@ -1,4 +1,5 @@
 // The storage the use cases need, stated as interfaces beside their consumers; storage/ implements them.
+import type { ImportedDetails } from '../domain/import.js';
 // A repository obtained inside Store.transaction runs on that transaction; Store.read runs outside one.
 import type { Role } from '../domain/access.js';
 import type { DomainError } from '../domain/errors.js';
@@ -185,6 +186,12 @@ export interface PackageKeyset {
   readonly offset: number;
 }
 
+export interface ImportedPackageRecord {
+  readonly sourceId: string;
+  readonly packageId: string;
+  readonly imported: ImportedDetails;
+}
+
 /**
  * Sold packages with their items. The balance methods are guarded updates: each changes exactly one row or
  * returns false, and never lets remaining, held or used go below zero (the CHECKs back them).
@@ -204,6 +211,8 @@ export interface PackageReads {
   versionsOf(companyId: string, ids: readonly string[]): Promise<PackageVersion[]>;
   /** A company's packages whose grace ended by `before`, not yet marked expired or cancelled, soonest first. */
   listPastEnd(companyId: string, before: number, limit: number, offset: number): Promise<CustomerPackage[]>;
+  /** The packages imported under these source ids, with what their IMPORTED event holds; others are left out. */
+  findImported(companyId: string, sourceIds: readonly string[]): Promise<ImportedPackageRecord[]>;
   /** Every package of every company in (companyId, id) order, a batch at a time; for verification. */
   scan(after: { companyId: string; packageId: string } | null, limit: number): Promise<CustomerPackage[]>;
 }

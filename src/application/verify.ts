@@ -29,6 +29,14 @@ interface Counts {
 export function replay(pkg: CustomerPackage, events: readonly LedgerEvent[]): Map<string, Counts> {
   const counts = new Map(pkg.items.map((i) => [i.id, { total: i.quantity, used: 0, held: 0 }]));
   for (const e of events) {
+    if (e.type === 'IMPORTED') {
+      // A package brought from another system starts with the units it had used there.
+      for (const i of e.data.items) {
+        const c = counts.get(i.packageServiceId);
+        if (c) c.used += i.used;
+      }
+      continue;
+    }
     const c = e.itemId ? counts.get(e.itemId) : undefined;
     const q = e.quantity ?? 0;
     if (!c) continue;

@@ -4,6 +4,7 @@ import type { LocalDate } from './calendar.js';
 import type { EventType } from './ledger.js';
 import type { Money } from './money.js';
 import type { Invoice } from './package.js';
+import type { ImportedDetails } from './import.js';
 
 export interface SoldDetails {
   readonly templateId: string;
@@ -73,7 +74,7 @@ export interface ExpiredDetails {
 
 export interface DetailsOf {
   SOLD: SoldDetails;
-  IMPORTED: Readonly<Record<string, unknown>>;
+  IMPORTED: ImportedDetails;
   REDEEMED: VisitDetails;
   HELD: HeldDetails;
   COMMITTED: Readonly<Record<string, never>>;

@@ -56,6 +56,8 @@ export interface Invoice {
 export interface CustomerPackage {
   readonly companyId: string;
   readonly id: string;
+  /** Its id in the system it was imported from; null for a package sold here. */
+  readonly sourceId: string | null;
   readonly customerId: string;
   readonly businessId: string;
   readonly staffId: string | null;

@@ -51,6 +51,7 @@ export function sell(cmd: SaleCommand, now: number): Decision {
   const pkg: CustomerPackage = {
     companyId: template.companyId,
     id: cmd.packageId,
+    sourceId: null,
     customerId: cmd.customerId,
     businessId: business.id,
     staffId: cmd.staffId,

@@ -51,6 +51,8 @@ export function redeem(state: PackageState, cmd: RedeemCommand, now: number): De
   const c = catchUpOn(new Changes(state), { holds: now, expiry: at });
   const before = c.pkg;
   if (at < before.purchaseTime) throw invalidArgument('redeemTime', 'is before the package was bought');
+  // What was used before an import is in its used counts; the history here begins with the import.
+  if (before.sourceId !== null && at < before.createTime) throw invalidArgument('redeemTime', 'is before the package was imported');
   const activated = before.startTime === null;
   const started = startedAt(before, at);
   assertRedeemable(started, at, cmd.businessId);

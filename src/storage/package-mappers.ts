@@ -131,6 +131,7 @@ export const itemToRow = (p: CustomerPackage, i: PackageItem): PackageItemsTable
 export const packageRowToPackage = (r: PackagesTable, items: readonly PackageItemsTable[]): CustomerPackage => ({
   companyId: r.company_id,
   id: r.package_id,
+  sourceId: r.source_id ?? null,
   customerId: r.customer_id,
   businessId: r.business_id,
   staffId: r.staff_id,
@@ -167,6 +168,7 @@ export const packageRowToPackage = (r: PackagesTable, items: readonly PackageIte
 export const packageToRow = (p: CustomerPackage): PackagesTable => ({
   company_id: p.companyId,
   package_id: p.id,
+  source_id: p.sourceId,
   customer_id: p.customerId,
   business_id: p.businessId,
   staff_id: p.staffId,

@@ -23,6 +23,7 @@ import { isUniqueViolation } from './database.js';
 import * as m from './package-mappers.js';
 import { messageToRow } from './webhook-mappers.js';
 import type { PackageItemsTable, PackagesTable } from './schema.js';
+import type { ImportedDetails } from '../domain/import.js';
 
 export function templateRepo(q: Queryable): TemplateRepo {
   return {
@@ -125,6 +126,18 @@ export function packageRepo(q: Queryable, engine: Db['engine']): PackageRepo {
         .where('package_id', 'in', [...ids])
         .execute();
       return rows.map((r) => ({ id: r.package_id, eventSeq: Number(r.event_seq) }));
+    },
+    async findImported(companyId, sourceIds) {
+      if (sourceIds.length === 0) return [];
+      const rows = await q
+        .selectFrom('packages as p')
+        .innerJoin('package_events as e', (j) => j.onRef('e.company_id', '=', 'p.company_id').onRef('e.package_id', '=', 'p.package_id').on('e.seq', '=', 1))
+        .select(['p.source_id', 'p.package_id', 'e.data'])
+        .where('p.company_id', '=', companyId)
+        .where('p.source_id', 'in', [...sourceIds])
+        .where('e.type', '=', 'IMPORTED')
+        .execute();
+      return rows.map((r) => ({ sourceId: r.source_id!, packageId: r.package_id, imported: JSON.parse(r.data) as ImportedDetails }));
     },
     async listPastEnd(companyId, before, limit, offset) {
       // An index range on (company_id, grace_end_time): the sweep costs what is due, not the size of the table.

@@ -138,6 +138,8 @@ export interface PackagesTable {
   freeze_end_time: number | null;
   units_left: number;
   service_units_left: number;
+  /** The package's id in the system it was imported from; null when sold here. */
+  source_id: string | null;
 }
 
 export interface PackageItemsTable {

@@ -46,6 +46,7 @@ function pkg(over: Partial<CustomerPackage> = {}): CustomerPackage {
   return {
     companyId: 'cmp_1',
     id: 'pkg_1',
+    sourceId: null,
     customerId: 'cus_1',
     businessId: 'bus_1',
     staffId: null,

@@ -20,6 +20,7 @@ import { registerReferenceRoutes } from '../native/reference-routes.js';
 import { registerPackageRoutes } from '../native/package-routes.js';
 import { registerWebhookRoutes } from '../native/webhook-routes.js';
 import { registerExportRoutes } from '../native/export-routes.js';
+import { registerImportRoutes } from '../native/import-routes.js';
 // Compatibility surfaces (src/transport/moego, src/transport/zenoti, src/transport/grpc).
 import { registerMoegoRoutes } from '../moego/http-routes.js';
 import { packageServiceRoutes } from '../moego/package-service.js';
@@ -149,6 +150,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   registerPackageRoutes(app, deps);
   registerWebhookRoutes(app, deps);
   registerExportRoutes(app, deps);
+  registerImportRoutes(app, deps);
   // Compatibility surfaces: MoeGo over HTTP/JSON and Connect (the same PackageService as the gRPC port), Zenoti.
   registerMoegoRoutes(app, deps);
   await registerConnectRoutes(app, packageServiceRoutes(deps));

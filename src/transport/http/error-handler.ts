@@ -54,7 +54,7 @@ export function toDomainError(
     };
   }
   if (fe?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    return { error: new DomainError('INVALID_ARGUMENT', 'the request body is larger than 1 MiB', { reason: 'PAYLOAD_TOO_LARGE' }), unexpected: false };
+    return { error: new DomainError('INVALID_ARGUMENT', 'the request body is too large: at most 1 MiB (an import takes up to 50 MB)', { reason: 'PAYLOAD_TOO_LARGE' }), unexpected: false };
   }
   if (fe?.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
     return { error: new DomainError('INVALID_ARGUMENT', 'send the body as application/json'), unexpected: false };

@@ -1,55 +1,22 @@
 // Exports on the native surface (ADMIN): packages as CSV in the import's columns, the history as CSV or NDJSON.
 // Both stream: rows are written as the use case reads them, page by page, never gathered in memory.
 import { Readable, pipeline } from 'node:stream';
-import { stringify } from 'csv-stringify';
 import { Type } from 'typebox';
 import type { Deps } from '../../application/context.js';
 import { PACKAGE_COLUMNS, exportEvents, exportPackages } from '../../application/exports.js';
-import { formatInstant } from '../../domain/calendar.js';
 import { invalidArgument } from '../../domain/errors.js';
-import { toDecimalString } from '../../domain/money.js';
 import { Id } from '../http/schemas.js';
 import type { HttpApp } from '../http/types.js';
-import { presentEvent } from './package-presenters.js';
+import { EVENT_COLUMNS, csvOf, eventCsvRow, eventNdjsonLine, rowsOf } from '../shared/export-format.js';
 
 const tags = ['Import and export'];
 const P = Type.Object({ companyId: Id('the company') });
-
-const EVENT_COLUMNS = [
-  'package_id',
-  'sequence',
-  'id',
-  'type',
-  'time',
-  'record_time',
-  'business_id',
-  'actor',
-  'actor_name',
-  'staff_id',
-  'redemption_id',
-  'package_service_id',
-  'quantity',
-  'total_remaining_quantity_after',
-  'currency',
-  'value_change',
-  'breakage_change',
-  'refund',
-  'details',
-] as const;
-
-/** RFC 4180 with a header row, lines ending in \n, UTF-8 without a byte-order mark. */
-const csvOf = (columns: readonly string[]) => stringify({ header: true, columns: [...columns], record_delimiter: 'unix', bom: false });
 
 /**
  * Rows into CSV. A failure halfway (the database lost) destroys both streams, so the answer is cut short and the
  * client sees a broken download rather than a silently shorter file.
  */
 const asCsv = (rows: AsyncIterable<unknown>, columns: readonly string[]) => pipeline(Readable.from(rows), csvOf(columns), () => {});
-
-/** Flattens an async iterable of batches into a stream of rows. */
-async function* rowsOf<T>(batches: AsyncIterable<T[]>): AsyncGenerator<T> {
-  for await (const batch of batches) yield* batch;
-}
 
 export function registerExportRoutes(app: HttpApp, deps: Deps): void {
   const base = '/v1/companies/:companyId';
@@ -94,36 +61,13 @@ export function registerExportRoutes(app: HttpApp, deps: Deps): void {
       if (format === 'ndjson') {
         reply.type('application/x-ndjson; charset=utf-8');
         const lines = async function* () {
-          for await (const e of rowsOf(batches)) yield `${JSON.stringify({ ...presentEvent(e), packageId: e.packageId })}\n`;
+          for await (const e of rowsOf(batches)) yield eventNdjsonLine(e);
         };
         return reply.send(Readable.from(lines()));
       }
       reply.type('text/csv; charset=utf-8');
       const rows = async function* () {
-        for await (const e of rowsOf(batches)) {
-          const shown = presentEvent(e);
-          yield {
-            package_id: e.packageId,
-            sequence: e.seq,
-            id: e.id,
-            type: e.type,
-            time: formatInstant(e.time),
-            record_time: formatInstant(e.recordTime),
-            business_id: e.businessId,
-            actor: shown.actor,
-            actor_name: e.actorName,
-            staff_id: shown.staffId,
-            redemption_id: shown.redemptionId,
-            package_service_id: shown.packageServiceId,
-            quantity: shown.quantity,
-            total_remaining_quantity_after: e.totalRemainingAfter,
-            currency: e.currency,
-            value_change: toDecimalString(e.valueDelta),
-            breakage_change: toDecimalString(e.breakageDelta),
-            refund: toDecimalString(e.refund),
-            details: JSON.stringify(shown.details),
-          };
-        }
+        for await (const e of rowsOf(batches)) yield eventCsvRow(e);
       };
       return reply.send(asCsv(rows(), EVENT_COLUMNS));
     },

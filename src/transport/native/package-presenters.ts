@@ -3,7 +3,7 @@
 import { formatInstant } from '../../domain/calendar.js';
 import { DomainError } from '../../domain/errors.js';
 import type { LedgerEvent, Redemption } from '../../domain/ledger.js';
-import { toGoogleMoney } from '../../domain/money.js';
+import { parseDecimalAmount, toGoogleMoney } from '../../domain/money.js';
 import { assertRedeemable, graceEndTime, itemValueAt, lifecycleAt, remainingValueAt } from '../../domain/package.js';
 import type { PackageTemplate } from '../../domain/template.js';
 import type { Validity } from '../../domain/calendar.js';
@@ -49,6 +49,9 @@ export function presentPackage(view: PackageView) {
         remainingValue: toGoogleMoney(itemValueAt(p, i, view.asOf)),
       })),
     lifecycle,
+    // Brought from another system by an import (its id there), or sold here (its own id).
+    imported: p.sourceId !== null,
+    sourceId: p.sourceId ?? p.id,
     redeemable: notRedeemable === null,
     notRedeemableReason: notRedeemable?.reason ?? '',
     notRedeemableMessage: notRedeemable?.message ?? '',
@@ -100,6 +103,15 @@ function detailsJson(e: LedgerEvent): Record<string, unknown> {
       return { ...e.data, listPrice: toGoogleMoney(e.data.listPrice), price: toGoogleMoney(e.data.price) };
     case 'HELD':
       return { ...e.data, holdExpireTime: formatInstant(e.data.holdExpireTime) };
+    case 'IMPORTED': {
+      const amount = (text: string) => toGoogleMoney(parseDecimalAmount(text, e.data.currency, 'amount'));
+      return {
+        ...e.data,
+        price: amount(e.data.price),
+        paidAmount: amount(e.data.paidAmount),
+        items: e.data.items.map((i) => ({ ...i, value: amount(i.value) })),
+      };
+    }
     default:
       return { ...e.data };
   }
