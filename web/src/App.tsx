@@ -10,11 +10,15 @@ import { session } from './lib/session';
 import { BusinessPicker } from './screens/BusinessPicker';
 import { CatalogScreen } from './screens/Catalog';
 import { CustomersScreen } from './screens/Customers';
+import { ImportExportScreen } from './screens/ImportExport';
 import { PackageScreen } from './screens/PackageScreen';
 import { SignIn } from './screens/SignIn';
 
 // The chart library is most of the app's weight: it loads with the dashboard, not at sign-in.
 const DashboardScreen = lazy(() => import('./screens/Dashboard').then((m) => ({ default: m.DashboardScreen })));
+
+/** The Import & export screen (ADMIN). */
+const IMPORT_PATH = '/import';
 
 type Auth = { state: 'checking' } | { state: 'signedOut'; notice?: string } | { state: 'signedIn'; key: string; me: Me } | { state: 'failed'; error: ApiError };
 
@@ -143,11 +147,12 @@ function DeskShell({ apiKey, me, onSignOut }: { apiKey: string; me: Me; onSignOu
 function Shell({ onChooseBusiness, onSignOut }: { onChooseBusiness: (id: string) => void; onSignOut: () => void }) {
   const { me, business, businesses, can } = useDesk();
   const pathname = usePathname();
-  const route = parseRoute(pathname);
+  const isImport = pathname.replace(/\/+$/, '') === IMPORT_PATH;
+  const route = isImport ? ({ name: 'import' } as const) : parseRoute(pathname);
   const current = route.name === 'package' ? 'customers' : route.name;
 
   useEffect(() => {
-    const titles: Record<string, string> = { customers: 'Customers', package: 'Package', catalog: 'Catalog', dashboard: 'Dashboard', notFound: 'Not found' };
+    const titles: Record<string, string> = { customers: 'Customers', package: 'Package', catalog: 'Catalog', dashboard: 'Dashboard', import: 'Import & export', notFound: 'Not found' };
     document.title = `${titles[route.name] ?? 'Punchcard'} · Punchcard`;
   }, [route.name]);
 
@@ -155,6 +160,7 @@ function Shell({ onChooseBusiness, onSignOut }: { onChooseBusiness: (id: string)
     { to: paths.customers(), label: 'Customers', name: 'customers', show: true },
     { to: paths.dashboard(), label: 'Dashboard', name: 'dashboard', show: true },
     { to: paths.catalog(), label: 'Catalog', name: 'catalog', show: can('admin') },
+    { to: IMPORT_PATH, label: 'Import & export', name: 'import', show: can('admin') },
   ].filter((n) => n.show);
 
   return (
@@ -204,6 +210,8 @@ function Shell({ onChooseBusiness, onSignOut }: { onChooseBusiness: (id: string)
         )}
         {route.name === 'catalog' &&
           (can('admin') ? <CatalogScreen /> : <p className="notice notice-info">The catalog is for ADMIN keys.</p>)}
+        {route.name === 'import' &&
+          (can('admin') ? <ImportExportScreen /> : <p className="notice notice-info">Import and export are for ADMIN keys.</p>)}
         {route.name === 'notFound' && (
           <div className="empty">
             <h1>Nothing here</h1>

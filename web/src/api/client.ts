@@ -2,7 +2,10 @@
 import type {
   Business,
   Customer,
+  Download,
+  ImportSummary,
   LiabilityReport,
+  Lifecycle,
   Me,
   Money,
   PackageDetail,
@@ -75,6 +78,26 @@ interface CallOptions {
   body?: unknown;
   idempotencyKey?: string;
   signal?: AbortSignal;
+  /** A body sent as it is (a file) with its own content type, instead of JSON. */
+  rawBody?: { data: Blob | string; contentType: string };
+  /** The answer is a file: resolve with it (a Blob) instead of JSON. */
+  asFile?: boolean;
+  /** Overrides the client's timeout for this call (a big upload takes longer). */
+  timeoutMs?: number;
+}
+
+/** An import of up to 50 MB is sent and checked in one request: give it time. */
+const IMPORT_TIMEOUT_MS = 10 * 60_000;
+
+/** The filename a Content-Disposition header suggests, or ''. */
+function filenameOf(disposition: string | null): string {
+  const m = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition ?? '');
+  if (!m?.[1]) return '';
+  try {
+    return decodeURIComponent(m[1]);
+  } catch {
+    return m[1];
+  }
 }
 
 const enc = encodeURIComponent;
@@ -102,8 +125,9 @@ export class PunchcardClient {
     for (const [name, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined && value !== '') url.searchParams.set(name, String(value));
     }
-    const headers: Record<string, string> = { authorization: `Bearer ${this.key}`, accept: 'application/json' };
+    const headers: Record<string, string> = { authorization: `Bearer ${this.key}`, accept: options.asFile ? '*/*' : 'application/json' };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
+    if (options.rawBody) headers['content-type'] = options.rawBody.contentType;
     if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
 
     const controller = new AbortController();
@@ -111,7 +135,7 @@ export class PunchcardClient {
     const timer = setTimeout(() => {
       timedOut = true;
       controller.abort();
-    }, this.timeoutMs);
+    }, options.timeoutMs ?? this.timeoutMs);
     const onAbort = () => controller.abort();
     options.signal?.addEventListener('abort', onAbort);
     let response: Response;
@@ -119,7 +143,7 @@ export class PunchcardClient {
       response = await this.fetchImpl(url.toString(), {
         method,
         headers,
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        body: options.rawBody ? options.rawBody.data : options.body === undefined ? undefined : JSON.stringify(options.body),
         signal: controller.signal,
       });
     } catch (error) {
@@ -129,6 +153,14 @@ export class PunchcardClient {
     } finally {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
+    }
+
+    if (response.ok && options.asFile) {
+      // A streamed file can be cut short (the server lost its database halfway): that is no file to save.
+      const blob = await response.blob().catch(() => {
+        throw new ApiError(0, 'NETWORK', 'The download was cut short. Check the connection and try again.');
+      });
+      return { blob, serverFilename: filenameOf(response.headers.get('content-disposition')) } satisfies Download as T;
     }
 
     const text = await response.text().catch(() => '');
@@ -291,6 +323,37 @@ export class PunchcardClient {
   }
   redemptionsPerDay(days: number, options: { businessId?: string; signal?: AbortSignal } = {}) {
     return this.request<RedemptionsPerDay>('GET', this.c('/reports/redemptionsPerDay'), { query: { days, businessId: options.businessId }, signal: options.signal });
+  }
+
+  // Import and export (ADMIN)
+  /**
+   * Sends a CSV file of packages (API.md "Import and export"). With dryRun nothing is written and the answer is
+   * the counts the import would give; a refusal (INVALID_ARGUMENT) lists every bad line in fieldViolations,
+   * each `{"field": "line 7: used", "description"}`.
+   */
+  importPackages(file: Blob | string, options: { dryRun: boolean; signal?: AbortSignal }) {
+    return this.request<ImportSummary>('POST', this.c('/packages:import'), {
+      query: { dryRun: options.dryRun },
+      rawBody: { data: file, contentType: 'text/csv' },
+      signal: options.signal,
+      timeoutMs: IMPORT_TIMEOUT_MS,
+    });
+  }
+  /** Every package item as CSV in the import's columns; optionally one selling business or one lifecycle. */
+  exportPackages(options: { businessId?: string; lifecycle?: Lifecycle; signal?: AbortSignal } = {}) {
+    return this.request<Download>('GET', this.c('/packages:export'), {
+      query: { businessId: options.businessId, lifecycle: options.lifecycle },
+      asFile: true,
+      signal: options.signal,
+    });
+  }
+  /** The history of every package, oldest first; from and to are yyyy-MM-dd (UTC) or RFC 3339, to exclusive. */
+  exportEvents(options: { format?: 'csv' | 'ndjson'; from?: string; to?: string; signal?: AbortSignal } = {}) {
+    return this.request<Download>('GET', this.c('/events:export'), {
+      query: { format: options.format ?? 'csv', from: options.from, to: options.to },
+      asFile: true,
+      signal: options.signal,
+    });
   }
 }
 

@@ -271,3 +271,25 @@ export interface RpcStatus {
   message: string;
   details?: { '@type': string; reason?: string; fieldViolations?: { field: string; description: string }[] }[];
 }
+
+/** What POST …/packages:import answers: what was done, or on a dry run what would be. */
+export interface ImportSummary {
+  dryRun: boolean;
+  /** Packages in the file (rows with the same source_id are one package; cancelled rows of an export are skipped). */
+  packages: number;
+  /** Items (rows) of those packages. */
+  items: number;
+  /** Packages the import creates. */
+  created: number;
+  /** Packages imported before with the same values, left as they are. */
+  unchanged: number;
+  /** Customers created on the way. */
+  customersCreated: number;
+}
+
+/** A file the API answered, ready to save. */
+export interface Download {
+  blob: Blob;
+  /** The name the server suggests (Content-Disposition), or ''. */
+  serverFilename: string;
+}

@@ -14,6 +14,11 @@ export interface Answer {
   json?: unknown;
   /** Reject like a dropped connection. */
   networkError?: boolean;
+  /** A body that is not JSON (a CSV file), sent as it is with this content type. */
+  text?: string;
+  contentType?: string;
+  /** More response headers (content-disposition…). */
+  headers?: Record<string, string>;
 }
 
 type Handler = (call: Call, match: RegExpMatchArray) => Answer | Promise<Answer>;
@@ -43,7 +48,10 @@ export function installFakeApi(): FakeApi {
     const url = new URL(String(input), 'http://localhost');
     const method = (init.method ?? 'GET').toUpperCase();
     const headers = Object.fromEntries(Object.entries((init.headers ?? {}) as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]));
-    const call: Call = { method, path: decodeURIComponent(url.pathname), query: url.searchParams, body: init.body ? JSON.parse(String(init.body)) : undefined, headers };
+    // JSON bodies are parsed; anything else (a file sent as text/csv) is kept as it was given to fetch.
+    const json = !headers['content-type'] || headers['content-type'].includes('json');
+    const body = init.body ? (json && typeof init.body === 'string' ? JSON.parse(init.body) : init.body) : undefined;
+    const call: Call = { method, path: decodeURIComponent(url.pathname), query: url.searchParams, body, headers };
     calls.push(call);
     // Newest route first, so a test can override a default.
     for (let i = routes.length - 1; i >= 0; i--) {
@@ -52,9 +60,9 @@ export function installFakeApi(): FakeApi {
       if (!m) continue;
       const answer = await r.handler(call, m as RegExpMatchArray);
       if (answer.networkError) throw new TypeError('Failed to fetch');
-      return new Response(answer.json === undefined ? '' : JSON.stringify(answer.json), {
+      return new Response(answer.text ?? (answer.json === undefined ? '' : JSON.stringify(answer.json)), {
         status: answer.status ?? 200,
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': answer.contentType ?? 'application/json', ...answer.headers },
       });
     }
     return new Response(JSON.stringify({ code: 5, message: `no route ${method} ${call.path}`, details: [] }), { status: 404 });
@@ -69,4 +77,24 @@ export function installFakeApi(): FakeApi {
     find: (method, pattern) => calls.filter((c) => c.method === method && matches(c.path, pattern)),
   };
   return api;
+}
+
+/** The refusal of an import: 400 INVALID_ARGUMENT with a google.rpc.BadRequest naming each bad line. */
+export const badRequest = (fieldViolations: { field: string; description: string }[], message = 'the file has bad rows'): Answer => ({
+  status: 400,
+  json: { code: 3, message, details: [{ '@type': 'type.googleapis.com/google.rpc.BadRequest', fieldViolations }] },
+});
+
+/** A file the API streams (an export), with the name it suggests. */
+export const fileAnswer = (text: string, filename: string, contentType = 'text/csv; charset=utf-8'): Answer => ({
+  text,
+  contentType,
+  headers: { 'content-disposition': `attachment; filename="${filename}"` },
+});
+
+/** What a body sent as a file (a Blob or a string) holds. */
+export async function bodyText(body: unknown): Promise<string> {
+  if (typeof body === 'string') return body;
+  if (body && typeof (body as Blob).text === 'function') return (body as Blob).text();
+  throw new Error(`not a file body: ${String(body)}`);
 }
