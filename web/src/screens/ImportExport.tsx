@@ -224,7 +224,7 @@ function ImportPanel() {
 
 function failureTitle(error: ApiError, what: 'check' | 'import'): string {
   if (error.status === 403) return 'Importing needs an ADMIN key.';
-  if (error.status === 413) return 'The file is too large for the server (at most 50 MB).';
+  if (error.status === 413 || error.reason === 'PAYLOAD_TOO_LARGE') return 'The file is too large for the server (at most 50 MB).';
   if (error.status === 0) return what === 'check' ? 'Could not check the file.' : 'The import may not have gone through.';
   if (error.status === 400) return 'The file was refused.';
   return what === 'check' ? 'Could not check the file.' : 'The import failed.';
