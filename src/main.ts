@@ -1,5 +1,8 @@
 // loadConfig → open storage and migrate → build the servers → listen. SIGTERM finishes in-flight requests.
-import { ConfigError, loadConfig } from './config.js';
+// `node dist/src/main.js` and the command line's `serve` both start here.
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import { openStore } from './bootstrap.js';
 import { systemClock } from './domain/clock.js';
 import type { Deps } from './application/context.js';
@@ -15,17 +18,8 @@ import { createHttpSender } from './transport/webhooks/http-sender.js';
 import { signatureHeaders } from './transport/webhooks/signature.js';
 import { webhookAttemptMetrics } from './transport/webhooks/metrics.js';
 
-async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`punchcard: ${error.message}`);
-      process.exit(1);
-    }
-    throw error;
-  }
+/** Starts the server and its background work; SIGTERM or SIGINT stops it and ends the process. */
+export async function startServer(config: Config): Promise<void> {
   const { store } = await openStore(config);
   const deps: Deps = {
     store,
@@ -88,7 +82,28 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 }
 
-main().catch((error) => {
-  console.error('punchcard: failed to start:', error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+/** The one line a failed start prints. */
+export function startFailure(error: unknown): string {
+  if (error instanceof ConfigError) return error.message;
+  return `failed to start: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+/** Whether this file is the program node was asked to run, rather than imported by the command line. */
+function isEntryPoint(): boolean {
+  const entry = process.argv[1];
+  if (entry === undefined) return false;
+  try {
+    return fs.realpathSync(entry) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  Promise.resolve()
+    .then(() => startServer(loadConfig()))
+    .catch((error: unknown) => {
+      console.error(`punchcard: ${startFailure(error)}`);
+      process.exit(1);
+    });
+}

@@ -1,14 +1,8 @@
-// npm run demo [-- --company cmp_demo]: fills a company with businesses, customers, services, products,
+// punchcard demo [--company cmp_demo]: fills a company with businesses, customers, services, products,
 // templates and packages in every state, so that every screen has something to show. Safe to run twice:
 // reference data is upserted and packages are added again.
-import { parseArgs } from 'node:util';
-import { loadConfig } from '../config.js';
-import { openStore } from '../bootstrap.js';
-import { systemClock } from '../domain/clock.js';
-import type { Principal } from '../domain/access.js';
+import type { Command } from 'commander';
 import { parseMoney } from '../domain/money.js';
-import { Outbox } from '../application/webhook-outbox.js';
-import { webhookRenderer } from '../transport/webhooks/render.js';
 import type { Deps } from '../application/context.js';
 import { DEMO_COMPANY_ID } from '../application/first-start.js';
 import { upsertBusiness, upsertCustomer, upsertProduct, upsertService, upsertStaff } from '../application/reference-data.js';
@@ -16,18 +10,17 @@ import { createTemplate } from '../application/catalog.js';
 import { sellPackage } from '../application/selling.js';
 import { redeem } from '../application/redemption.js';
 import { cancelPackage, freezePackage } from '../application/package-admin.js';
+import { MASTER, withDeps } from './common.js';
 
-const { values } = parseArgs({ options: { company: { type: 'string', default: DEMO_COMPANY_ID } } });
-const companyId = values.company!;
 const usd = (units: number, nanos = 0) => parseMoney({ currencyCode: 'USD', units, nanos }, 'price');
 const DAY = 86_400_000;
 
-const { store } = await openStore(loadConfig());
-const deps: Deps = { store, clock: systemClock, masterKey: null, outbox: new Outbox(webhookRenderer) };
-const admin: Principal = { kind: 'master' };
-try {
+/** Fills the company (creating it if need be) with sample data in every state. */
+export async function fillDemo(deps: Deps, companyId: string): Promise<void> {
+  const { store, clock } = deps;
+  const admin = MASTER;
   if (!(await store.read.companies.get(companyId))) {
-    const now = systemClock.now();
+    const now = clock.now();
     await store.transaction((repos) => repos.companies.insert({ id: companyId, name: 'Demo Grooming Co.', createTime: now, updateTime: now }));
   }
   await upsertBusiness(deps, admin, companyId, 'bus_downtown', { name: 'Downtown Salon', timeZone: 'America/New_York', currencyCode: 'USD' });
@@ -81,7 +74,7 @@ try {
     restrictRedemptionToSellingBusiness: true,
   });
 
-  const now = systemClock.now();
+  const now = clock.now();
   const sell = async (customerId: string, templateId: string, extra: Partial<Parameters<typeof sellPackage>[3]> = {}) =>
     (await sellPackage(deps, admin, companyId, { templateId, customerId, businessId: 'bus_downtown', staffId: 'staff_sam', ...extra })).result.pkg.id;
   const use = (packageId: string, serviceId: string, quantity = 1, hold = false) =>
@@ -105,6 +98,13 @@ try {
   const done = await sell('cus_edsger', 'tpl_basic5', { purchaseTime: now - 30 * DAY });
   await use(done, 'srv_basic', 5);
   console.log(`demo data in ${companyId}: 2 businesses, 5 customers, 4 services, 1 product, 3 templates, 8 packages in every state`);
-} finally {
-  await store.close();
+}
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('fill a company with sample data in every state (safe to run twice: it adds packages again)')
+    .option('--company <id>', 'the company, created if it does not exist', DEMO_COMPANY_ID)
+    .addHelpText('after', '\nExample:\n  punchcard demo --company cmp_demo')
+    .action((options: { company: string }) => withDeps((deps) => fillDemo(deps, options.company)));
 }

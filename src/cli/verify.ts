@@ -1,17 +1,67 @@
-// npm run verify [-- --company ID]: recomputes every balance from the ledger; exits 1 on any drift.
-import { parseArgs } from 'node:util';
-import { loadConfig } from '../config.js';
-import { openStore } from '../bootstrap.js';
-import { systemClock } from '../domain/clock.js';
-import { verifyLedger } from '../application/verify.js';
+// punchcard verify [--company ID]: recomputes every balance from the ledger; exits 1 on any drift.
+import type { Command } from 'commander';
+import type { Deps } from '../application/context.js';
+import type { Store } from '../application/ports.js';
+import { verifyLedger, type VerifyReport } from '../application/verify.js';
+import { CliError, counted, progress, withDeps } from './common.js';
 
-const { values } = parseArgs({ options: { company: { type: 'string' } } });
-const { store } = await openStore(loadConfig());
-try {
-  const report = await verifyLedger({ store, clock: systemClock, masterKey: null }, values.company);
+/** How many packages verifyLedger will visit: the company's, or every company's. */
+async function packagesToVisit(store: Store, companyId: string | undefined, asOf: number): Promise<number> {
+  if (companyId !== undefined) return store.read.packages.count(companyId, { asOf });
+  let total = 0;
+  for (let after: string | null = null; ; ) {
+    const ids = await store.read.companies.listIds(after, 500);
+    for (const id of ids) total += await store.read.packages.count(id, { asOf });
+    if (ids.length < 500) return total;
+    after = ids[ids.length - 1]!;
+  }
+}
+
+/**
+ * The store as verifyLedger sees it, telling `onPackage` each time it reads a package's history (once a
+ * package), so a bar can follow the check without the use case knowing of it.
+ */
+function counting(store: Store, onPackage: () => void): Store {
+  const events = new Proxy(store.read.events, {
+    get(target, prop, receiver) {
+      if (prop !== 'all') return Reflect.get(target, prop, receiver);
+      return async (...args: Parameters<Store['read']['events']['all']>) => {
+        const history = await target.all(...args);
+        onPackage();
+        return history;
+      };
+    },
+  });
+  const read = new Proxy(store.read, { get: (target, prop, receiver) => (prop === 'events' ? events : Reflect.get(target, prop, receiver)) });
+  return new Proxy(store, { get: (target, prop, receiver) => (prop === 'read' ? read : Reflect.get(target, prop, receiver)) });
+}
+
+/** Checks every package (of one company) against its history, printing each drift and a summary. */
+export async function verify(deps: Deps, companyId?: string): Promise<VerifyReport> {
+  const bar = progress('verifying');
+  let total = 0;
+  let done = 0;
+  if (process.stderr.isTTY) total = await packagesToVisit(deps.store, companyId, deps.clock.now());
+  const store = counting(deps.store, () => bar.update(++done, total));
+  let report: VerifyReport;
+  try {
+    report = await verifyLedger({ ...deps, store }, companyId);
+  } finally {
+    bar.stop();
+  }
   for (const d of report.drifts) console.log(`DRIFT ${d.companyId}/${d.packageId} ${d.what}: stored ${d.stored}, ledger ${d.fromLedger}`);
-  console.log(`verified ${report.packages} packages and ${report.events} events: ${report.drifts.length} drifts`);
-  process.exitCode = report.drifts.length ? 1 : 0;
-} finally {
-  await store.close();
+  console.log(`verified ${counted(report.packages, 'package')} and ${counted(report.events, 'event')}: ${counted(report.drifts.length, 'drift')}`);
+  return report;
+}
+
+export function registerVerify(program: Command): void {
+  program
+    .command('verify')
+    .description('recompute every balance from the history and report where a stored one disagrees (exit 1 on any drift)')
+    .option('--company <id>', 'only this company')
+    .addHelpText('after', '\nExample:\n  punchcard verify --company cmp_demo')
+    .action(async (options: { company?: string }) => {
+      const report = await withDeps((deps) => verify(deps, options.company));
+      if (report.drifts.length) throw new CliError(`${counted(report.drifts.length, 'drift')} between the stored balances and the history`);
+    });
 }

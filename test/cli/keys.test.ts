@@ -1,10 +1,5 @@
-// The key CLI as a newcomer runs it: built to dist/, against the embedded database in PUNCHCARD_DATA_DIR.
-import { execFile } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+// The keys command as a newcomer runs it (`npm run keys -- …`, `punchcard keys …`): the built CLI, against the
+// database its environment names, on each engine.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { openStore } from '../../src/bootstrap.js';
@@ -13,30 +8,19 @@ import type { Deps } from '../../src/application/context.js';
 import { firstStart } from '../../src/application/first-start.js';
 import { authenticate } from '../../src/application/keys.js';
 import type { Principal } from '../../src/domain/access.js';
+import { ENGINES, createTestDatabase, type TestDatabase } from '../support/engines.js';
+import { runCli } from './cli.js';
 
-const run = promisify(execFile);
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const cli = path.join(root, 'dist/src/cli/keys.js');
-
-describe('the keys CLI on sqlite', () => {
-  let dataDir: string;
+describe.each(ENGINES)('the keys command on %s', (engine) => {
+  let db: TestDatabase;
   let demoKey: string;
 
-  /** Runs the CLI; resolves with its output and exit code whatever the code. */
-  async function keys(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, PUNCHCARD_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
-    try {
-      const { stdout, stderr } = await run(process.execPath, [cli, ...args], { env, cwd: root, timeout: 20_000 });
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const e = error as { code?: number; stdout?: string; stderr?: string };
-      return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-    }
-  }
+  const configOf = () => loadConfig({ PUNCHCARD_DATA_DIR: db.dataDir, ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : {}) });
+  const keys = (...args: string[]) => runCli(db, ['keys', ...args]);
 
   /** Opens the same database the CLI used and asks who a key is. */
   async function whoIs(key: string): Promise<Principal | string> {
-    const { store } = await openStore(loadConfig({ PUNCHCARD_DATA_DIR: dataDir }));
+    const { store } = await openStore(configOf());
     try {
       return await authenticate({ store, clock: systemClock, masterKey: null }, key);
     } catch (error) {
@@ -47,17 +31,16 @@ describe('the keys CLI on sqlite', () => {
   }
 
   beforeAll(async () => {
-    await run(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, timeout: 120_000 });
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'punchcard-cli-'));
-    const { store } = await openStore(loadConfig({ PUNCHCARD_DATA_DIR: dataDir }));
+    db = await createTestDatabase(engine);
+    const { store } = await openStore(configOf());
     const deps: Deps = { store, clock: systemClock, masterKey: null };
     const demo = await firstStart(deps);
     await store.close();
     if (!demo) throw new Error('first start created nothing');
     demoKey = demo.key;
-  }, 180_000);
+  });
 
-  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  afterAll(() => db.drop());
 
   it('creates a STAFF key that authenticates, printing it once', async () => {
     const r = await keys('create', '--company', 'cmp_demo', '--role', 'STAFF');
@@ -136,16 +119,17 @@ describe('the keys CLI on sqlite', () => {
     const cases: [string[], RegExp][] = [
       [['create', '--company', 'cmp_nope'], /company cmp_nope does not exist/],
       [['create', '--company', 'cmp_demo', '--role', 'OWNER'], /--role must be one of ADMIN, STAFF, VIEWER/],
-      [['create'], /--company is required/],
+      [['create'], /required option '--company <id>' not specified/],
       [['revoke', '--company', 'cmp_demo', '--id', 'key_nope'], /no key key_nope/],
-      [['revoke', '--company', 'cmp_demo'], /--id is required/],
-      [['frobnicate', '--company', 'cmp_demo'], /usage/],
-      [[], /usage/],
+      [['revoke', '--company', 'cmp_demo'], /required option '--id <keyId>' not specified/],
+      [['frobnicate', '--company', 'cmp_demo'], /unknown command 'frobnicate'/],
+      [[], /Usage: punchcard keys/],
     ];
     for (const [args, message] of cases) {
       const r = await keys(...args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr, args.join(' ')).toMatch(message);
+      if (args.length > 0) expect(r.stderr.trim().split('\n'), args.join(' ')).toEqual([expect.stringMatching(/^punchcard: /)]);
       expect(r.stdout, args.join(' ')).not.toMatch(/pck\./);
     }
   });
