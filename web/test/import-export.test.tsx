@@ -190,8 +190,9 @@ describe('importing (ADMIN)', () => {
   it.each([
     [403, rpcError(403, 7, 'this key may not import'), /Importing needs an ADMIN key\. this key may not import/],
     [413, { status: 413, json: { code: 3, message: 'request body is too large', details: [] } }, /too large for the server \(at most 50 MB\)/],
+    [400, rpcError(400, 3, "an import's body is at most 50 MB", 'PAYLOAD_TOO_LARGE'), /too large for the server \(at most 50 MB\)/],
     [400, rpcError(400, 3, 'the file has no header row'), /The file was refused\. the file has no header row/],
-  ] as [number, Answer, RegExp][])('says plainly what an HTTP %i means', async (_status, answer, message) => {
+  ] as [number, Answer, RegExp][])('says plainly what an HTTP %i (%#) means', async (_status, answer, message) => {
     const api = desk().on('POST', `${base}/packages:import`, () => answer);
     renderApp(api, { path: '/import', role: 'ADMIN' });
     await userEvent.setup().upload(await screen.findByLabelText('CSV file to import'), csvFile());
