@@ -19,6 +19,8 @@ import type { ImportedPackageRecord, ReadRepos } from './ports.js';
 /** Rows one import may hold: a 50 MB file has far fewer; the command line's files are bounded by this too. */
 export const MAX_IMPORT_ROWS = 2_000_000;
 const BATCH = 500;
+/** Packages written per round of multi-row statements. */
+const WRITE_BATCH = 500;
 
 /** A customer the file creates: the first row that names a customer id not yet known gives its record. */
 interface NewCustomer {
@@ -179,22 +181,25 @@ export async function importPackages(
     for (const [id, c] of newCustomers) {
       if (customerIds.has(id)) await repos.customers.upsert({ companyId, id, ...c, createTime: now, updateTime: now });
     }
+    const nameOf = (kind: string, id: string) => (kind === 'SERVICE' ? names.service : names.product).get(id)?.name ?? id;
     let done = 0;
-    for (const spec of toCreate) {
-      const decision = importPackage(
-        {
-          spec,
-          companyId,
-          packageId: newId('package'),
-          itemIds: spec.items.map((i) => newId(i.kind === 'SERVICE' ? 'packageService' : 'packageProduct')),
-          names: new Map(spec.items.flatMap((i) => i.refIds.map((id) => [`${i.kind}:${id}`, (i.kind === 'SERVICE' ? names.service : names.product).get(id)?.name ?? id] as const))),
-        },
-        now,
+    for (let i = 0; i < toCreate.length; i += WRITE_BATCH) {
+      const decisions = toCreate.slice(i, i + WRITE_BATCH).map((spec) =>
+        importPackage(
+          {
+            spec,
+            companyId,
+            packageId: newId('package'),
+            itemIds: spec.items.map((it) => newId(it.kind === 'SERVICE' ? 'packageService' : 'packageProduct')),
+            names: new Map(spec.items.flatMap((it) => it.refIds.map((id) => [`${it.kind}:${id}`, nameOf(it.kind, id)] as const))),
+          },
+          now,
+        ),
       );
-      await PackageTx.create(repos, decision, now, { principal: p, staffId: null }, deps.outbox);
-      if (++done % 1000 === 0) options.onProgress?.({ stage: 'writing', done, total: toCreate.length });
+      await PackageTx.createMany(repos, decisions, now, { principal: p, staffId: null }, deps.outbox);
+      done += decisions.length;
+      options.onProgress?.({ stage: 'writing', done, total: toCreate.length });
     }
-    options.onProgress?.({ stage: 'writing', done, total: toCreate.length });
   });
   return summary;
 }

@@ -7,6 +7,7 @@ import { notFound } from '../domain/errors.js';
 import type { LedgerEvent, Redemption } from '../domain/ledger.js';
 import type { CustomerPackage } from '../domain/package.js';
 import type { Decision, PackageState } from '../domain/decision.js';
+import type { EventDraft } from '../domain/package-events.js';
 import { catchUp, timeHasDecided } from '../domain/time-passes.js';
 import { newId } from './ids.js';
 import type { Repos } from './ports.js';
@@ -33,6 +34,23 @@ export interface Actor {
 }
 
 export const SYSTEM_ACTOR: Actor = { principal: null, staffId: null };
+
+/** A decided event as the history keeps it: its sequence number, id, where and by whom. */
+function eventOf(draft: EventDraft, pkg: CustomerPackage, seq: number, now: number, actor: Actor): LedgerEvent {
+  // What time decided (a hold lapsing, a package expiring) is the system's doing, whoever's request wrote it.
+  const by = draft.type === 'HOLD_EXPIRED' || draft.type === 'EXPIRED' ? SYSTEM_ACTOR : actor;
+  return {
+    ...draft,
+    companyId: pkg.companyId,
+    packageId: pkg.id,
+    seq,
+    id: newId('event'),
+    recordTime: now,
+    businessId: pkg.businessId,
+    actorKeyId: by.principal ? actorKeyId(by.principal) : null,
+    actorStaffId: by.staffId,
+  } as LedgerEvent;
+}
 
 export class PackageTx {
   readonly events: LedgerEvent[] = [];
@@ -64,6 +82,31 @@ export class PackageTx {
     return tx;
   }
 
+  /**
+   * Records many new packages at once (an import): decisions that create a package and only append events (no
+   * balance moves, no redemptions), written as the domain decided them in a few multi-row statements.
+   */
+  static async createMany(repos: Repos, created: readonly Decision[], now: number, actor: Actor, outbox?: Outbox): Promise<void> {
+    const packages: CustomerPackage[] = [];
+    const events: LedgerEvent[] = [];
+    const written = new Map<CustomerPackage, LedgerEvent[]>();
+    for (const d of created) {
+      if (d.moves.length > 0 || d.redemptions.length > 0) throw new Error('createMany takes only decisions that create a package');
+      const pkg = { ...d.state.pkg, eventSeq: d.events.length, updateTime: now };
+      const own = d.events.map((draft, n) => eventOf(draft, pkg, n + 1, now, actor));
+      packages.push(pkg);
+      events.push(...own);
+      written.set(pkg, own);
+    }
+    await repos.packages.insertMany(packages);
+    await repos.events.appendMany(events);
+    if (!outbox || packages.length === 0) return;
+    const messages: WebhookMessage[] = [];
+    if ((await repos.webhookEndpoints.listEnabled(packages[0]!.companyId)).length === 0) return;
+    for (const [pkg, own] of written) messages.push(...(await outbox.messagesFor(repos, viewAt({ pkg, holds: [] }, now), own, now)));
+    await repos.webhookMessages.insert(messages);
+  }
+
   get state(): PackageState {
     return this.current;
   }
@@ -87,18 +130,7 @@ export class PackageTx {
     const written: LedgerEvent[] = [];
     for (const draft of decision.events) {
       // What time decided (a hold lapsing, a package expiring) is the system's doing, whoever's request wrote it.
-      const actor = draft.type === 'HOLD_EXPIRED' || draft.type === 'EXPIRED' ? SYSTEM_ACTOR : this.actor;
-      const event = {
-        ...draft,
-        companyId,
-        packageId: id,
-        seq: this.seq++,
-        id: newId('event'),
-        recordTime: this.now,
-        businessId: next.businessId,
-        actorKeyId: actor.principal ? actorKeyId(actor.principal) : null,
-        actorStaffId: actor.staffId,
-      } as LedgerEvent;
+      const event = eventOf(draft, next, this.seq++, this.now, this.actor);
       await this.repos.events.append(event);
       written.push(event);
     }

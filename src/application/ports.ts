@@ -223,6 +223,8 @@ export interface PackageReads {
  */
 export interface PackageRepo extends PackageReads {
   insert(pkg: CustomerPackage): Promise<void>;
+  /** Inserts new packages with their items, as they are (their state final), in few statements. */
+  insertMany(pkgs: readonly CustomerPackage[]): Promise<void>;
   /**
    * Takes the next ledger sequence number and with it the package row's lock until the transaction ends, so
    * the decision and the writes after it see no interleaving.
@@ -269,6 +271,7 @@ export interface EventReads {
 /** The history is append-only: appending is its only write. */
 export interface EventRepo extends EventReads {
   append(event: LedgerEvent): Promise<void>;
+  appendMany(events: readonly LedgerEvent[]): Promise<void>;
 }
 
 /** An event's place in the company's history by time. */

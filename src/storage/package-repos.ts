@@ -96,6 +96,15 @@ export function packageRepo(q: Queryable, engine: Db['engine']): PackageRepo {
       await q.insertInto('packages').values(m.packageToRow(pkg)).execute();
       await q.insertInto('package_items').values(pkg.items.map((i) => m.itemToRow(pkg, i))).execute();
     },
+    async insertMany(pkgs) {
+      // Multi-row statements, kept under both engines' limits on bound values (SQLite 32,766, PostgreSQL 65,535).
+      for (const batch of chunks(pkgs, 200)) {
+        await q.insertInto('packages').values(batch.map(m.packageToRow)).execute();
+        for (const items of chunks(batch.flatMap((pkg) => pkg.items.map((i) => m.itemToRow(pkg, i))), 1000)) {
+          await q.insertInto('package_items').values(items).execute();
+        }
+      }
+    },
     async get(companyId, id) {
       const row = await q.selectFrom('packages').selectAll().where('company_id', '=', companyId).where('package_id', '=', id).executeTakeFirst();
       return row ? (await withItems(q, companyId, [row]))[0] : undefined;
@@ -425,6 +434,13 @@ export function redemptionRepo(q: Queryable): RedemptionRepo {
   };
 }
 
+/** A list in pieces of at most `size`. */
+function chunks<T>(list: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
 export function eventRepo(q: Queryable): EventRepo {
   const withCurrency = () =>
     q
@@ -435,6 +451,9 @@ export function eventRepo(q: Queryable): EventRepo {
   return {
     async append(e) {
       await q.insertInto('package_events').values(m.eventToRow(e)).execute();
+    },
+    async appendMany(events) {
+      for (const batch of chunks(events, 500)) await q.insertInto('package_events').values(batch.map(m.eventToRow)).execute();
     },
     async list(companyId, packageId, afterSeq, offset, limit) {
       const rows = await withCurrency()
