@@ -153,11 +153,16 @@ describe.each(ENGINES)('imports on %s', (engine) => {
   it('is idempotent by source_id: the same values are unchanged, other values are a bad row', async () => {
     const f = await makeFactory(t);
     const row = `idem-1,${f.customerId},${f.businessId},Five,${f.serviceId},,5,2,,,150.00,USD,,2026-01-01,,2027-01-01,,,,,`;
+    // An endpoint that listens hears of the import once, in the import's transaction.
+    const endpoint = (await f.call('POST', '/webhookEndpoints', { url: 'http://127.0.0.1:9/hook', eventTypes: ['package.imported'] })).json;
     expect((await post(f, csvOf(row))).json()).toMatchObject({ created: 1, unchanged: 0 });
+    const messages = (await f.call('GET', `/webhookEndpoints/${endpoint.id}/messages`)).json.messages as Json[];
+    expect(messages.map((m) => m.type)).toEqual(['package.imported']);
     const [pkg] = await customerPackages(f, f.customerId);
     await f.redeemOk(pkg.packageInfo.id); // what happened since does not matter
     expect((await post(f, csvOf(row))).json()).toMatchObject({ packages: 1, created: 0, unchanged: 1 });
     expect(await customerPackages(f, f.customerId)).toHaveLength(1);
+    expect((await f.call('GET', `/webhookEndpoints/${endpoint.id}/messages`)).json.messages).toHaveLength(1);
     const changed = await post(f, csvOf(row.replace(',5,2,', ',5,3,')));
     expect(changed.statusCode).toBe(400);
     expect(violations(changed.json())).toEqual([{ field: 'line 2: source_id', description: expect.stringContaining('imported before') }]);
