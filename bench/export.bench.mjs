@@ -2,7 +2,8 @@
 // rows per second, and the server's resident memory sampled while the CSV streams, against its memory before.
 // The export must run in constant memory (issue 10): the peak may not grow with the company.
 //
-// Env: BENCH_EXPORT_PACKAGES, BENCH_DATABASE_URL (postgres://…; a schema of its own, dropped after; unset: SQLite).
+// Env: BENCH_EXPORT_PACKAGES, BENCH_DATABASE_URL (postgres://…; a schema of its own, dropped after; unset: SQLite),
+// BENCH_RESULTS_DIR (default bench/results; test/system/export-memory.test.ts runs it into a folder of its own).
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -131,12 +132,13 @@ async function main() {
     };
     const summary = `${engine}: ${PACKAGES.toLocaleString('en')} packages exported in ${figures.seconds} s (${figures.rowsPerSecond.toLocaleString('en')} rows/s, ${figures.megabytes} MB); server RSS ${figures.rssBeforeMb} MB before, ${figures.rssPeakMb} MB at its peak (+${figures.growthMb} MB; limit +${MAX_GROWTH_MB})`;
     console.log(summary);
-    fs.mkdirSync(path.join(here, 'results'), { recursive: true });
+    const results = process.env.BENCH_RESULTS_DIR || path.join(here, 'results');
+    fs.mkdirSync(results, { recursive: true });
     fs.writeFileSync(
-      path.join(here, 'results', `export.${engine}.json`),
+      path.join(results, `export.${engine}.json`),
       JSON.stringify({ name: 'export', summary, pass: growth <= MAX_GROWTH_MB, ...figures, time: new Date().toISOString(), node: process.version }, null, 2) + '\n',
     );
-    fs.writeFileSync(path.join(here, 'results', 'export.json'), JSON.stringify({ name: 'export', summary, pass: growth <= MAX_GROWTH_MB }, null, 2) + '\n');
+    fs.writeFileSync(path.join(results, 'export.json'), JSON.stringify({ name: 'export', summary, pass: growth <= MAX_GROWTH_MB }, null, 2) + '\n');
   } finally {
     await killAll();
     await schema?.drop();
