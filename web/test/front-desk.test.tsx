@@ -441,7 +441,7 @@ describe('the dashboard', () => {
     api.on('GET', `${base}/packages:expiring`, { packages: [pkg({ expirationDate: '2026-03-20' })], nextPageToken: '' });
     api.on('GET', `${base}/reports/redemptionsPerDay`, { days: [{ date: '2026-03-09', units: 3 }, { date: '2026-03-10', units: 2 }] });
     renderApp(api, { path: '/dashboard' });
-    expect(await screen.findByText('$240.00', { selector: '.tile-value' })).toBeTruthy();
+    expect(await screen.findByText('$240.00', { selector: '.tile-value' }, { timeout: 5000 })).toBeTruthy();
     expect(await screen.findByRole('link', { name: 'Alice Nguyen' })).toBeTruthy();
     expect(screen.getByRole('link', { name: 'Basic Grooming Package' }).getAttribute('href')).toBe('/packages/pkg_1');
     expect(await screen.findByRole('img', { name: /5 in all/ })).toBeTruthy();
