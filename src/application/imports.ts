@@ -3,7 +3,7 @@
 // on the way), or nothing at all.
 import type { Principal } from '../domain/access.js';
 import { authorize } from '../domain/access.js';
-import { invalidArguments } from '../domain/errors.js';
+import { DomainError, invalidArguments } from '../domain/errors.js';
 import type { ImportLookups, ImportProblem, ImportRow, ImportedPackageSpec } from '../domain/import.js';
 import { checkImportedPackage, importPackage, isCancelledRow, sameImport } from '../domain/import.js';
 import type { Business, Customer, Product, Service } from '../domain/reference.js';
@@ -177,6 +177,30 @@ export async function importPackages(
   };
   if (options.dryRun || toCreate.length === 0) return summary;
 
+  try {
+    await writeImport(deps, p, companyId, toCreate, newCustomers, customerIds, names, now, options);
+  } catch (error) {
+    // Another import of the same packages committed first: its packages are there now, so a re-run answers them
+    // as unchanged (or names what differs).
+    if (deps.store.isUniqueViolation(error)) {
+      throw new DomainError('ABORTED', 'another import of some of these packages finished meanwhile: run this one again');
+    }
+    throw error;
+  }
+  return summary;
+}
+
+async function writeImport(
+  deps: Deps,
+  p: Principal,
+  companyId: string,
+  toCreate: readonly ImportedPackageSpec[],
+  newCustomers: ReadonlyMap<string, NewCustomer>,
+  customerIds: ReadonlySet<string>,
+  names: { service: ReadonlyMap<string, Service>; product: ReadonlyMap<string, Product> },
+  now: number,
+  options: ImportOptions,
+): Promise<void> {
   await deps.store.transaction(async (repos) => {
     for (const [id, c] of newCustomers) {
       if (customerIds.has(id)) await repos.customers.upsert({ companyId, id, ...c, createTime: now, updateTime: now });
@@ -201,5 +225,4 @@ export async function importPackages(
       options.onProgress?.({ stage: 'writing', done, total: toCreate.length });
     }
   });
-  return summary;
 }
