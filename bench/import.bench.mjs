@@ -97,7 +97,7 @@ function postCsv(port, urlPath, headers, file) {
         res.on('error', reject);
       },
     );
-    // A refusal before the whole body is sent (413) may reset the connection under the upload: keep the answer.
+    // A refusal before the whole body is sent (too large) may reset the connection under the upload: keep the answer.
     req.on('error', (error) => (answered ? undefined : reject(error)));
     fs.createReadStream(file).on('error', reject).pipe(req);
   });
@@ -109,7 +109,8 @@ async function importFiles(port, c, auth, files, dryRun) {
   for (const f of files) {
     const r = await postCsv(port, `${c}/packages:import?dryRun=${dryRun}`, auth, f.file);
     if (r.status !== 200) {
-      const hint = r.status === 413 ? ` (the server refused a ${(f.bytes / 1e6).toFixed(1)} MB body: the import must take up to 50 MB)` : '';
+      const tooLarge = r.status === 413 || r.text.includes('PAYLOAD_TOO_LARGE');
+      const hint = tooLarge ? ` (the server refused a ${(f.bytes / 1e6).toFixed(1)} MB body: the import must take up to 50 MB)` : '';
       throw new Error(`import${dryRun ? ' (dry run)' : ''} of ${path.basename(f.file)}: ${r.status}${hint} ${r.text.slice(0, 3000)}`);
     }
     const answer = JSON.parse(r.text);
