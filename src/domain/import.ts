@@ -452,7 +452,7 @@ export interface ImportCommand {
 /**
  * The package an import creates, from then on like any sold here: its used units count as used, its
  * expiration is the given date's end, and its outstanding value at the moment of the import (paid less the
- * value of the used units; 0 for one already expired, whose value goes to breakage) enters the ledger.
+ * value of the used units; 0 for one already expired) enters the ledger.
  */
 export function importPackage(cmd: ImportCommand, now: number): Decision {
   const { spec } = cmd;
@@ -506,8 +506,9 @@ export function importPackage(cmd: ImportCommand, now: number): Decision {
     updateTime: now,
     items,
   };
-  // One that had already expired comes in expired: its value left goes to breakage at once, not to the liability.
-  const pkg = hasLapsed(opened, now) ? { ...opened, expiredTime: now } : opened;
+  // One that had already expired comes in expired, bringing nothing into the liability: what was left of it
+  // expired in the old system, so its units left carry no value here (as free units do), and no breakage either.
+  const pkg = hasLapsed(opened, now) ? { ...opened, expiredTime: now, items: opened.items.map((i) => ({ ...i, free: i.remaining })) } : opened;
   const nothing = { ...pkg, cancelTime: now, expiredTime: null }; // before the import there was nothing here
   return new Changes({ pkg, holds: [] })
     .event(nothing, { type: 'IMPORTED', time: now, data: importedDetails(spec, cmd.itemIds) })

@@ -64,9 +64,10 @@ describe('importing a package', () => {
     expect(decision.state.pkg).toMatchObject({ sourceId: 'x-1', gracePeriodDays: 0, endTime: Date.parse('2027-01-01T04:59:59Z') });
   });
 
-  it('brings one that had expired already as breakage, not liability', () => {
+  it('brings one that had expired already with nothing outstanding and no breakage: its value expired there', () => {
     const { decision } = decide({ expiration_date: '2026-02-01' });
-    expect(decision.events[0]).toMatchObject({ valueDelta: usd(0), breakageDelta: usd(9000) });
+    expect(decision.events[0]).toMatchObject({ valueDelta: usd(0), breakageDelta: usd(0) });
+    expect(decision.state.pkg.expiredTime).toBe(NOW);
     expect(lifecycleAt(decision.state.pkg, NOW)).toBe('EXPIRED');
     expect(remainingValueAt(decision.state.pkg, NOW)).toEqual(usd(0));
   });

@@ -111,6 +111,19 @@ describe.each(ENGINES)('imports on %s', (engine) => {
     expect(verified.drifts).toEqual([]);
   });
 
+  it('brings a package that had expired already with nothing into the liability report, and no drift', async () => {
+    const f = await makeFactory(t);
+    const r = await post(f, csvOf(`gone-1,${f.customerId},${f.businessId},Old,${f.serviceId},,5,1,,,150.00,USD,,2025-01-01,,2025-12-31,,,,,`));
+    expect(r.json()).toMatchObject({ created: 1 });
+    const [pkg] = await customerPackages(f, f.customerId);
+    expect(pkg).toMatchObject({ lifecycle: 'EXPIRED', remainingValue: { units: 0 }, imported: true });
+    expect(pkg.packageServices[0]).toMatchObject({ remainingQuantity: 4, usedQuantity: 1 });
+    const line = (await f.call('GET', '/reports/liability')).json.businesses.find((b: Json) => b.businessId === f.businessId);
+    for (const column of ['imported', 'expired', 'closing']) expect(cents(line[column]), column).toBe(0);
+    expect((await verifyLedger(t.deps, f.c.id)).drifts).toEqual([]);
+    expect((await f.redeem(pkg.packageInfo.id)).json.details[0].reason).toBe('PACKAGE_EXPIRED');
+  });
+
   it('refuses a file with bad rows as a whole, naming every bad line, and writes nothing', async () => {
     const f = await makeFactory(t);
     const { shampoo } = await setUp(f);
