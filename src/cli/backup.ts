@@ -74,8 +74,13 @@ function runPgTool(tool: 'pg_dump' | 'pg_restore', args: readonly string[], data
 
 // ---- SQLite ----
 
+export interface BackupOptions {
+  /** SQLite: pages copied per step (tests make it small, to see a copy overtaken by writers). */
+  readonly pagesPerStep?: number;
+}
+
 /** Copies the live database with SQLite's online backup API into `to`, a single self-contained file. */
-async function backupSqlite(config: Config, to: string): Promise<void> {
+async function backupSqlite(config: Config, to: string, options: BackupOptions): Promise<void> {
   const file = sqliteFile(config.dataDir);
   if (!fs.existsSync(file)) throw new CliError(`there is no database at ${file} (PUNCHCARD_DATA_DIR) to back up`);
   const source = new SQLite(file, { fileMustExist: true });
@@ -83,7 +88,7 @@ async function backupSqlite(config: Config, to: string): Promise<void> {
   try {
     source.pragma('busy_timeout = 5000');
     let lastRemaining = Infinity;
-    let rate = PAGES_PER_STEP;
+    let rate = options.pagesPerStep ?? PAGES_PER_STEP;
     await source.backup(to, {
       progress: ({ totalPages, remainingPages }) => {
         // A write by another connection restarts the copy: then copy everything in one step, inside one read
@@ -108,13 +113,13 @@ async function backupSqlite(config: Config, to: string): Promise<void> {
 }
 
 /** Takes a backup into `out`; the file appears only once it is complete. Returns a line that says what was done. */
-export async function backup(out: string, config: Config = loadConfig()): Promise<string> {
+export async function backup(out: string, config: Config = loadConfig(), options: BackupOptions = {}): Promise<string> {
   const target = path.resolve(out);
   if (!fs.existsSync(path.dirname(target))) throw new CliError(`--out ${out}: the folder ${path.dirname(target)} does not exist`);
   const partial = partialOf(target);
   try {
     if (config.databaseUrl) await runPgTool('pg_dump', ['--format=custom', `--file=${partial}`], config.databaseUrl);
-    else await backupSqlite(config, partial);
+    else await backupSqlite(config, partial, options);
     await fs.promises.rename(partial, target);
   } finally {
     await fs.promises.rm(partial, { force: true });
