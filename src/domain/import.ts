@@ -33,6 +33,8 @@ export const MAX_SOURCE_ID = 64;
 const MAX_NAME = 200;
 const MAX_DESCRIPTION = 2000;
 const MAX_UNITS = 1_000_000;
+/** Items one package may have (a template's services and products lists take 100 each). */
+export const MAX_IMPORT_ITEMS = 200;
 const SOURCE_ID = /^[\x21-\x7e]+$/; // printable ASCII without spaces: the old system's ids are its own
 
 /** What the import reads of the catalog and the company, so that the rules stay pure. */
@@ -210,6 +212,10 @@ export function checkImportedPackage(rows: readonly ImportRow[], refs: ImportLoo
   const sourceId = first.required('source_id', MAX_SOURCE_ID);
   if (sourceId !== undefined && !SOURCE_ID.test(sourceId)) first.problem('source_id', 'must be printable characters without spaces');
 
+  if (rows.length > MAX_IMPORT_ITEMS) {
+    first.problem('source_id', `package ${sourceId ?? ''} has ${rows.length} rows: a package has at most ${MAX_IMPORT_ITEMS} items`);
+    return { problems };
+  }
   // Every row repeats the package's cells: a row that says otherwise is a mistake in the file.
   for (const row of rows.slice(1)) {
     const r = new RowReader(row, problems);

@@ -48,6 +48,11 @@ describe('checking an imported package', () => {
       ['2:customer_id', '2:price', '2:purchase_date', '2:expiration_date', '2:total', '2:used', '3:customer_id', '3:price', '3:purchase_date', '3:service_id', '3:used'].sort(),
     );
   });
+
+  it('refuses a package of more items than a package may have, at its first line', () => {
+    const many = rows(...Array.from({ length: 201 }, () => ({ service_id: 'srv_a', total: '1', used: '0', price: '1.00' })));
+    expect(checked(many).problems).toEqual([{ line: 2, column: 'source_id', description: expect.stringContaining('at most 200 items') }]);
+  });
 });
 
 describe('importing a package', () => {
