@@ -143,8 +143,10 @@ export async function importPackages(
   const toCreate: ImportedPackageSpec[] = [];
   let items = 0;
   let unchanged = 0;
-  for (const group of packages.values()) {
+  const packageCount = packages.size;
+  for (const [key, group] of packages) {
     if (problems.length >= MAX_IMPORT_PROBLEMS) break;
+    packages.delete(key); // a package's rows are not needed once checked: a large file's memory goes as it is read
     const checked = checkImportedPackage(group, lookups, now);
     problems.push(...checked.problems);
     if (!checked.spec) continue;
@@ -169,7 +171,7 @@ export async function importPackages(
   const customerIds = new Set(toCreate.map((s) => s.customerId));
   const summary: ImportSummary = {
     dryRun: options.dryRun,
-    packages: packages.size,
+    packages: packageCount,
     items,
     created: toCreate.length,
     unchanged,

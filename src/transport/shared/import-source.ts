@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import type { ImportRow } from '../../application/import-types.js';
 import { DomainError, invalidArgument } from '../../domain/errors.js';
+import { IMPORT_COLUMNS } from '../../domain/import.js';
 
 /** The longest record (a row) the parser accepts: far beyond any honest row, so a broken quote cannot swallow the file. */
 const MAX_RECORD_BYTES = 64 * 1024;
@@ -18,7 +19,11 @@ export async function* csvImportRows(input: Readable | NodeJS.ReadableStream): A
     bom: true,
     columns: (header: string[]) => {
       if (header.length > MAX_COLUMNS) throw refusal(1, `at most ${MAX_COLUMNS} columns`);
-      return header.map((h) => h.trim().toLowerCase());
+      // Columns the import does not read are dropped as the file is parsed (csv-parse skips a false column).
+      return header.map((h) => {
+        const name = h.trim().toLowerCase();
+        return IMPORT_COLUMNS.has(name) ? name : false;
+      });
     },
     info: true,
     relax_column_count: true,
@@ -49,7 +54,7 @@ export function jsonImportRows(body: unknown): ImportRow[] {
     if (typeof row !== 'object' || row === null || Array.isArray(row)) throw invalidArgument(`rows[${i}]`, 'must be an object of column names and values');
     const cells: Record<string, string> = {};
     for (const [column, value] of Object.entries(row as Record<string, unknown>)) {
-      if (value === null || value === undefined) continue;
+      if (value === null || value === undefined || !IMPORT_COLUMNS.has(column)) continue;
       if (typeof value === 'string') cells[column] = value;
       else if (typeof value === 'number' && Number.isFinite(value)) cells[column] = String(value);
       else throw invalidArgument(`rows[${i}].${column}`, 'must be a string or a number');
