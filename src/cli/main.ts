@@ -39,7 +39,16 @@ function failure(error: unknown): { message: string; exitCode: number } {
   if (error instanceof CliError) return { message: error.message, exitCode: error.exitCode };
   if (error instanceof ConfigError) return { message: error.message, exitCode: 1 };
   if (error instanceof DomainError) return { message: error.message, exitCode: 1 };
-  return { message: error instanceof Error ? error.message : String(error), exitCode: 1 };
+  return { message: messageOf(error), exitCode: 1 };
+}
+
+/** An error's message; a driver's AggregateError (every address of a host refused) has none of its own. */
+function messageOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  if (error.message) return error.message;
+  const first = (error as Partial<AggregateError>).errors?.[0] as unknown;
+  if (first !== undefined) return messageOf(first);
+  return (error as NodeJS.ErrnoException).code ?? error.name;
 }
 
 export async function run(argv: readonly string[] = process.argv): Promise<void> {
