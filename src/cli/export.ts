@@ -37,15 +37,16 @@ function openOutput(out: string | undefined): Output {
  */
 async function writeTo(out: string | undefined, source: Readable, ...stages: NodeJS.ReadWriteStream[]): Promise<string | null> {
   const output = openOutput(out);
+  let writeFailure: unknown;
+  output.stream.once('error', (error) => (writeFailure = error));
   try {
     await pipeline([source, ...stages, output.stream]);
     await output.commit();
   } catch (error) {
     await output.abort();
-    const code = (error as NodeJS.ErrnoException).code;
-    if (out === undefined && code === 'EPIPE') return null;
-    if (out !== undefined && code?.startsWith('E')) throw new CliError(`cannot write ${out}: ${(error as Error).message}`);
-    throw error;
+    if (error !== writeFailure) throw error;
+    if (out === undefined && (error as NodeJS.ErrnoException).code === 'EPIPE') return null;
+    throw new CliError(`cannot write ${output.name}: ${(error as Error).message}`);
   }
   return output.name;
 }
