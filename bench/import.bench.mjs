@@ -13,6 +13,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { benchSchema } from './lib/pg-schema.mjs';
 import { request } from './lib/http.mjs';
@@ -76,7 +77,7 @@ async function watched(pid, work) {
     const seconds = (performance.now() - started) / 1000;
     const after = memoryOf(pid);
     peak = Math.max(peak, after.rss, kernelPeak ? after.hwm : 0);
-    return { result, seconds, rssBeforeMb: Math.round(before.rss), rssPeakMb: Math.round(peak), serverCpuSeconds: Number((cpuOf(pid) - cpuBefore).toFixed(1)) };
+    return { result, seconds, rssBeforeMb: Math.round(before.rss), rssPeakMb: Math.round(peak), serverCpuSeconds: Number((cpuOf(pid) - cpuBefore).toFixed(1)), loadAfter: Number(os.loadavg()[0].toFixed(2)) };
   } finally {
     clearInterval(sampler);
   }
@@ -194,8 +195,8 @@ async function run(engine, reference, generated) {
     const figures = { engine, packages: counts.packages, items: counts.items, files: files.length, megabytes: Number((generated.bytes / 1e6).toFixed(1)) };
     const phase = (name, w) => {
       const perSecond = Math.round(counts.packages / w.seconds);
-      figures[name] = { seconds: Number(w.seconds.toFixed(1)), packagesPerSecond: perSecond, rssBeforeMb: w.rssBeforeMb, rssPeakMb: w.rssPeakMb, serverCpuSeconds: w.serverCpuSeconds, answer: w.result };
-      console.log(`${engine}: ${name}: ${counts.packages.toLocaleString('en')} packages in ${w.seconds.toFixed(1)} s (${perSecond.toLocaleString('en')} packages/s); server RSS ${w.rssBeforeMb} → ${w.rssPeakMb} MB; server CPU ${w.serverCpuSeconds} s`);
+      figures[name] = { seconds: Number(w.seconds.toFixed(1)), packagesPerSecond: perSecond, rssBeforeMb: w.rssBeforeMb, rssPeakMb: w.rssPeakMb, serverCpuSeconds: w.serverCpuSeconds, loadAfter: w.loadAfter, answer: w.result };
+      console.log(`${engine}: ${name}: ${counts.packages.toLocaleString('en')} packages in ${w.seconds.toFixed(1)} s (${perSecond.toLocaleString('en')} packages/s); server RSS ${w.rssBeforeMb} → ${w.rssPeakMb} MB; server CPU ${w.serverCpuSeconds} s; load average ${w.loadAfter}`);
     };
 
     if (PHASES.has('dry')) {
@@ -223,7 +224,7 @@ async function run(engine, reference, generated) {
       const w = await watched(pid, () => streamExport(port, `${c}/packages:export`, auth));
       const rows = w.result.lines - 1; // the header
       expect('export: rows', rows, counts.items);
-      figures.export = { rows, seconds: Number(w.seconds.toFixed(1)), rowsPerSecond: Math.round(rows / w.seconds), megabytes: Number((w.result.bytes / 1e6).toFixed(1)), rssBeforeMb: w.rssBeforeMb, rssPeakMb: w.rssPeakMb, serverCpuSeconds: w.serverCpuSeconds };
+      figures.export = { rows, seconds: Number(w.seconds.toFixed(1)), rowsPerSecond: Math.round(rows / w.seconds), megabytes: Number((w.result.bytes / 1e6).toFixed(1)), rssBeforeMb: w.rssBeforeMb, rssPeakMb: w.rssPeakMb, serverCpuSeconds: w.serverCpuSeconds, loadAfter: w.loadAfter };
       console.log(`${engine}: export: ${rows.toLocaleString('en')} rows in ${w.seconds.toFixed(1)} s (${figures.export.rowsPerSecond.toLocaleString('en')} rows/s, ${figures.export.megabytes} MB); server RSS ${w.rssBeforeMb} → ${w.rssPeakMb} MB`);
     }
     figures.targetSeconds = TARGET_SECONDS[engine];
@@ -233,6 +234,17 @@ async function run(engine, reference, generated) {
     await server.stop();
     await schema?.drop();
     fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The commit measured, marked "+changes" when src/ differs from it (others may be editing the tree). */
+function commitOf() {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'migrations'], { cwd: root, encoding: 'utf8' }).trim() !== '';
+    return dirty ? `${head}+changes` : head;
+  } catch {
+    return null;
   }
 }
 
@@ -265,7 +277,7 @@ async function main() {
     const summary = `${PACKAGES.toLocaleString('en')} packages, ${(generated.bytes / 1e6).toFixed(1)} MB in ${files.length} file(s); ${results.map(line).join('; ')}`;
     console.log(summary);
     const pass = results.every((r) => r.pass !== false);
-    const meta = { time: new Date().toISOString(), node: process.version, cpus: os.cpus().length, generated: { ...counts, megabytes: Number((generated.bytes / 1e6).toFixed(1)), files: files.map((f) => ({ packages: f.packages, rows: f.rows, megabytes: Number((f.bytes / 1e6).toFixed(1)) })) } };
+    const meta = { time: new Date().toISOString(), node: process.version, cpus: os.cpus().length, commit: commitOf(), generated: { ...counts, megabytes: Number((generated.bytes / 1e6).toFixed(1)), files: files.map((f) => ({ packages: f.packages, rows: f.rows, megabytes: Number((f.bytes / 1e6).toFixed(1)) })) } };
     fs.mkdirSync(path.join(here, 'results'), { recursive: true });
     for (const r of results) {
       fs.writeFileSync(path.join(here, 'results', `import.${r.engine}.json`), JSON.stringify({ name: 'import', summary: line(r), ...r, ...meta }, null, 2) + '\n');
