@@ -91,8 +91,8 @@ export function verifyPackage(pkg: CustomerPackage, events: readonly LedgerEvent
   return drifts;
 }
 
-/** Checks every package of every company (or of one company). */
-export async function verifyLedger(deps: Deps, onlyCompany?: string): Promise<VerifyReport> {
+/** Checks every package of every company (or of one company), telling `onChecked` the count as it goes. */
+export async function verifyLedger(deps: Deps, onlyCompany?: string, onChecked?: (packages: number) => void): Promise<VerifyReport> {
   const drifts: Drift[] = [];
   let packages = 0;
   let events = 0;
@@ -105,6 +105,7 @@ export async function verifyLedger(deps: Deps, onlyCompany?: string): Promise<Ve
       packages++;
       events += history.length;
       drifts.push(...verifyPackage(pkg, history));
+      onChecked?.(packages);
     }
     if (batch.length < 200) return { packages, events, drifts };
     const last = batch[batch.length - 1]!;

@@ -17,35 +17,14 @@ async function packagesToVisit(store: Store, companyId: string | undefined, asOf
   }
 }
 
-/**
- * The store as verifyLedger sees it, telling `onPackage` each time it reads a package's history (once a
- * package), so a bar can follow the check without the use case knowing of it.
- */
-function counting(store: Store, onPackage: () => void): Store {
-  const events = new Proxy(store.read.events, {
-    get(target, prop, receiver) {
-      if (prop !== 'all') return Reflect.get(target, prop, receiver);
-      return async (...args: Parameters<Store['read']['events']['all']>) => {
-        const history = await target.all(...args);
-        onPackage();
-        return history;
-      };
-    },
-  });
-  const read = new Proxy(store.read, { get: (target, prop, receiver) => (prop === 'events' ? events : Reflect.get(target, prop, receiver)) });
-  return new Proxy(store, { get: (target, prop, receiver) => (prop === 'read' ? read : Reflect.get(target, prop, receiver)) });
-}
-
 /** Checks every package (of one company) against its history, printing each drift and a summary. */
 export async function verify(deps: Deps, companyId?: string): Promise<VerifyReport> {
   const bar = progress('verifying');
   let total = 0;
-  let done = 0;
   if (process.stderr.isTTY) total = await packagesToVisit(deps.store, companyId, deps.clock.now());
-  const store = counting(deps.store, () => bar.update(++done, total));
   let report: VerifyReport;
   try {
-    report = await verifyLedger({ ...deps, store }, companyId);
+    report = await verifyLedger(deps, companyId, (done) => bar.update(done, total));
   } finally {
     bar.stop();
   }
