@@ -7,7 +7,8 @@
 // BENCH_DATABASE_URL (postgres://…; adds PostgreSQL, in a schema of its own, dropped after; SQLite always runs, in a
 // temporary directory), BENCH_IMPORT_ENGINES (sqlite,postgres: to run one of them only),
 // BENCH_IMPORT_CPU_PROF (a directory: the server runs with node --cpu-prof and writes its profile there on exit),
-// BENCH_IMPORT_PHASES (default dry,import,rerun,export; the import always runs when rerun or export is asked).
+// BENCH_IMPORT_PHASES (default dry,import,rerun,export; the import always runs when rerun or export is asked),
+// BENCH_IMPORT_KEEP=1 (keep the database afterwards and print where it is).
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -28,6 +29,8 @@ const BASE_URL = process.env.BENCH_DATABASE_URL || null;
 const ENGINES = (process.env.BENCH_IMPORT_ENGINES ?? (BASE_URL ? 'sqlite,postgres' : 'sqlite')).split(',').map((e) => e.trim()).filter(Boolean);
 const PHASES = new Set((process.env.BENCH_IMPORT_PHASES ?? 'dry,import,rerun,export').split(',').map((p) => p.trim()));
 const CPU_PROF_DIR = process.env.BENCH_IMPORT_CPU_PROF || null;
+/** Keep the database after the run, for a look at its queries (the schema or data directory is printed). */
+const KEEP = process.env.BENCH_IMPORT_KEEP === '1';
 /** The import takes a body of up to 50 MB (API.md); a larger file is sent in parts of at most this many bytes. */
 const MAX_BODY_BYTES = 50 * 1000 * 1000;
 /** Seconds for the real import of 100,000 packages (issue 10). */
@@ -232,8 +235,11 @@ async function run(engine, reference, generated) {
     return figures;
   } finally {
     await server.stop();
-    await schema?.drop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    if (KEEP) console.log(`${engine}: kept ${schema ? schema.url : dataDir} (BENCH_IMPORT_KEEP)`);
+    else {
+      await schema?.drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   }
 }
 
