@@ -21,6 +21,8 @@ export const MAX_IMPORT_ROWS = 2_000_000;
 const BATCH = 500;
 /** Packages written per round of multi-row statements. */
 const WRITE_BATCH = 500;
+/** An import of at least this many packages refreshes the planner's statistics once written. */
+const STATISTICS_AFTER = 1000;
 
 /** A customer the file creates: the first row that names a customer id not yet known gives its record. */
 interface NewCustomer {
@@ -189,6 +191,8 @@ export async function importPackages(
     }
     throw error;
   }
+  // The tables just grew by a whole business: the next reads (an export, the lists) should be planned for that.
+  if (toCreate.length >= STATISTICS_AFTER) await deps.store.refreshStatistics().catch(() => {}); // only a plan's speed is at stake
   return summary;
 }
 

@@ -116,6 +116,8 @@ export interface Store {
   transaction<T>(fn: (repos: Repos) => Promise<T>): Promise<T>;
   /** Throws when storage cannot be reached. */
   ping(): Promise<void>;
+  /** Brings the query planner's statistics up to date after a large bulk write (an import). */
+  refreshStatistics(): Promise<void>;
   /**
    * Changes whenever a key may have been revoked or reference data changed, by this process or another; null
    * when that cannot be known right now (then cache nothing).

@@ -145,15 +145,25 @@ export function packageRepo(q: Queryable, engine: Db['engine']): PackageRepo {
     },
     async findImported(companyId, sourceIds) {
       if (sourceIds.length === 0) return [];
-      const rows = await q
-        .selectFrom('packages as p')
-        .innerJoin('package_events as e', (j) => j.onRef('e.company_id', '=', 'p.company_id').onRef('e.package_id', '=', 'p.package_id').on('e.seq', '=', 1))
-        .select(['p.source_id', 'p.package_id', 'e.data'])
-        .where('p.company_id', '=', companyId)
-        .where('p.source_id', 'in', [...sourceIds])
-        .where('e.type', '=', 'IMPORTED')
+      // Two index lookups rather than one join: a join may be planned from the company's events (every one of
+      // them), which grows with its history rather than with the file.
+      const found = await q
+        .selectFrom('packages')
+        .select(['source_id', 'package_id'])
+        .where('company_id', '=', companyId)
+        .where('source_id', 'in', [...sourceIds])
         .execute();
-      return rows.map((r) => ({ sourceId: r.source_id!, packageId: r.package_id, imported: JSON.parse(r.data) as ImportedDetails }));
+      if (found.length === 0) return [];
+      const firsts = await q
+        .selectFrom('package_events')
+        .select(['package_id', 'data'])
+        .where('company_id', '=', companyId)
+        .where('package_id', 'in', found.map((r) => r.package_id))
+        .where('seq', '=', 1)
+        .where('type', '=', 'IMPORTED')
+        .execute();
+      const sourceOf = new Map(found.map((r) => [r.package_id, r.source_id!]));
+      return firsts.map((r) => ({ sourceId: sourceOf.get(r.package_id)!, packageId: r.package_id, imported: JSON.parse(r.data) as ImportedDetails }));
     },
     async listPastEnd(companyId, before, limit, offset) {
       // An index range on (company_id, grace_end_time): the sweep costs what is due, not the size of the table.

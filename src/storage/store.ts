@@ -1,5 +1,6 @@
 // The Store port over a Kysely database: repositories bound either to the pool or to one transaction.
 import type { ReadRepos, Repos, Store } from '../application/ports.js';
+import { sql } from 'kysely';
 import { DomainError } from '../domain/errors.js';
 import type { Db, Queryable } from './database.js';
 import { isDataException, isUnavailable, isUniqueViolation } from './database.js';
@@ -68,6 +69,12 @@ export function createStore(db: Db): Store {
     read: readsOf(reposOn(db.kysely, db)),
     transaction: (fn) => db.transaction((trx) => fn(reposOn(trx, db))),
     ping: () => db.ping(),
+    async refreshStatistics() {
+      // PostgreSQL plans by the statistics autovacuum gathers (if it runs, within a minute or so); SQLite's
+      // planner by those ANALYZE writes, which PRAGMA optimize refreshes where they are out of date.
+      if (db.engine === 'postgres') await sql`ANALYZE packages, package_items, package_events, customers`.execute(db.kysely);
+      else await sql`PRAGMA optimize`.execute(db.kysely);
+    },
     changeGeneration: () => db.changeGeneration(),
     isUniqueViolation,
     classify(error) {

@@ -181,6 +181,21 @@ describe.each(ENGINES)('imports on %s', (engine) => {
     expect(violations(changed.json())).toEqual([{ field: 'line 2: source_id', description: expect.stringContaining('imported before') }]);
   });
 
+  it('imports a thousand packages at once, and they read back in the lists', async () => {
+    const f = await makeFactory(t);
+    const rows = Array.from({ length: 1000 }, (_, i) => ({
+      source_id: `bulk-${i}`, customer_id: f.customerId, business_id: f.businessId, package_name: 'Bulk', service_id: f.serviceId,
+      total: 3, used: i % 3, price: '90.00', currency: 'USD', purchase_date: '2026-02-01', expiration_date: '2026-12-01',
+    }));
+    const r = await t.app.inject({ method: 'POST', url: `/v1/companies/${f.c.id}/packages:import`, headers: f.c.auth, payload: { rows } });
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json()).toMatchObject({ packages: 1000, created: 1000 });
+    const report = (await f.call('GET', '/reports/liability')).json.businesses.find((b: Json) => b.businessId === f.businessId);
+    expect(cents(report.imported)).toBe(1000 * 9000 - (333 * 3000 + 333 * 6000)); // used 0,1,2 units of 30.00 in turn
+    const again = await t.app.inject({ method: 'POST', url: `/v1/companies/${f.c.id}/packages:import?dryRun=true`, headers: f.c.auth, payload: { rows } });
+    expect(again.json()).toMatchObject({ created: 0, unchanged: 1000 });
+  });
+
   it('takes the JSON form, refuses what is not CSV or a key that is not ADMIN, and counts lines as in the file', async () => {
     const f = await makeFactory(t);
     const rows = [{ source_id: 'j-1', customer_id: f.customerId, business_id: f.businessId, package_name: 'J', service_id: f.serviceId, total: 3, used: 0, price: '90.00', currency: 'USD', purchase_date: '2026-02-01', expiration_date: '2026-12-01' }, { source_id: 'j-2' }];
