@@ -5,6 +5,7 @@ import type { Principal } from '../domain/access.js';
 import { authorize } from '../domain/access.js';
 import { formatInstant, parseInstant, parseLocalDate } from '../domain/calendar.js';
 import { invalidArgument, notFound } from '../domain/errors.js';
+import { IMPORT_COLUMN_NAMES } from '../domain/import.js';
 import type { Money } from '../domain/money.js';
 import { toDecimalString } from '../domain/money.js';
 import type { Lifecycle } from '../domain/package.js';
@@ -20,37 +21,7 @@ import type { EventPlace } from './ports.js';
 const PAGE = 500;
 
 /** The import's columns (API.md "Import and export"), then what the export adds. */
-export const PACKAGE_COLUMNS = [
-  'source_id',
-  'customer_id',
-  'business_id',
-  'package_name',
-  'package_description',
-  'template_id',
-  'service_id',
-  'product_id',
-  'total',
-  'used',
-  'unit_price',
-  'item_value',
-  'price',
-  'currency',
-  'paid_amount',
-  'purchase_date',
-  'start_date',
-  'expiration_date',
-  'staff_id',
-  'invoice_no',
-  'customer_first_name',
-  'customer_last_name',
-  'customer_email',
-  'customer_phone',
-  'package_id',
-  'lifecycle',
-  'remaining',
-  'held',
-  'remaining_value',
-] as const;
+export const PACKAGE_COLUMNS = [...IMPORT_COLUMN_NAMES, 'package_id', 'lifecycle', 'remaining', 'held', 'remaining_value'] as const;
 
 export type PackageExportRow = Record<(typeof PACKAGE_COLUMNS)[number], string | number>;
 

@@ -185,12 +185,17 @@ interface RowItem {
   readonly listUnitPrice: Money;
 }
 
-/** The columns an import reads (API.md); others are ignored, and not even kept while the file is checked. */
-export const IMPORT_COLUMNS: ReadonlySet<string> = new Set([
+/** The columns an import reads (API.md), in the order an export writes them. */
+export const IMPORT_COLUMN_NAMES = [
   'source_id', 'customer_id', 'business_id', 'package_name', 'package_description', 'template_id', 'service_id',
   'product_id', 'total', 'used', 'unit_price', 'item_value', 'price', 'currency', 'paid_amount', 'purchase_date',
   'start_date', 'expiration_date', 'staff_id', 'invoice_no', 'customer_first_name', 'customer_last_name',
   'customer_email', 'customer_phone',
+] as const;
+
+/** What a file's rows keep while it is checked; other columns are not even kept. */
+export const IMPORT_COLUMNS: ReadonlySet<string> = new Set([
+  ...IMPORT_COLUMN_NAMES,
   'lifecycle', // an export's, to skip its cancelled packages
 ]);
 
