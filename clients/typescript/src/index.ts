@@ -82,7 +82,12 @@ export function idempotent(key: string = newIdempotencyKey()): { 'Idempotency-Ke
   return { 'Idempotency-Key': key };
 }
 
-export const newIdempotencyKey = (): string => globalThis.crypto.randomUUID();
+/** A fresh key: 128 random bits (getRandomValues works where randomUUID does not, outside a secure context). */
+export function newIdempotencyKey(): string {
+  const bytes = new Uint8Array(16);
+  globalThis.crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
 
 /** The answer's data, or the API's error thrown as a PunchcardError. */
 export async function unwrap<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
