@@ -8,6 +8,7 @@ import { formatMoney, parseMoneyInput, compareMoney } from '../lib/money';
 import { addDays, formatDate, NEVER, todayIn } from '../lib/time';
 import { Dialog } from './Dialog';
 import { ErrorNotice } from './ui';
+import { unitsLeft } from './PackageParts';
 
 interface PackageDialogProps {
   pkg: PackageDetail;
@@ -294,7 +295,7 @@ export function CancelDialog({ pkg, onClose, onDone }: { pkg: PackageDetail; onC
       ) : (
         <p className="confirm-lead">
           Cancel <strong>{pkg.packageInfo.packageName}</strong> and refund <strong className="money-big">{formatMoney(preview)}</strong>? Its{' '}
-          {pkg.packageInfo.totalRemainingQuantity} remaining {pkg.packageInfo.totalRemainingQuantity === 1 ? 'unit' : 'units'} can no longer be redeemed.
+          {unitsLeft(pkg)} remaining {unitsLeft(pkg) === 1 ? 'unit' : 'units'} can no longer be redeemed.
         </p>
       )}
       <ErrorNotice error={action.error} />

@@ -1,7 +1,25 @@
 // How a package reads at the counter: its items as bars, when it expires, and why it cannot be used now.
 import type { PackageDetail } from '../api/types';
-import { daysBetween, formatDate, NEVER, relativeDays, todayIn } from '../lib/time';
+import { useDesk } from '../context';
+import { daysBetween, formatDate, formatInstant, NEVER, relativeDays, todayIn, validityText } from '../lib/time';
 import { ItemBar } from './ui';
+
+/** Units left in a package: its services and its products (totalRemainingQuantity counts services only). */
+export function unitsLeft(pkg: PackageDetail): number {
+  return [...pkg.packageServices, ...pkg.packageProducts].reduce((n, i) => n + i.remainingQuantity, 0);
+}
+
+/**
+ * Why the package cannot be redeemed at this business now, or '' when it can. The API's `redeemable` does not
+ * know which counter asks: a package restricted to its selling business is not redeemable elsewhere.
+ */
+export function notRedeemableHere(pkg: PackageDetail, businessId: string): string {
+  if (!pkg.redeemable) return pkg.notRedeemableReason || 'UNKNOWN';
+  if (pkg.restrictRedemptionToSellingBusiness && pkg.packageInfo.businessId !== businessId) return 'WRONG_BUSINESS';
+  return '';
+}
+
+export const redeemableHere = (pkg: PackageDetail, businessId: string) => notRedeemableHere(pkg, businessId) === '';
 
 export function PackageItems({ pkg }: { pkg: PackageDetail }) {
   const rows = [
@@ -36,7 +54,7 @@ export function PackageItems({ pkg }: { pkg: PackageDetail }) {
 export function Expiry({ pkg }: { pkg: PackageDetail }) {
   const date = pkg.packageInfo.expirationDate;
   if (!date || date === NEVER) {
-    if (pkg.lifecycle === 'NOT_STARTED' && pkg.activation === 'ON_FIRST_REDEMPTION') return <span>Validity starts at the first visit</span>;
+    if (pkg.activation === 'ON_FIRST_REDEMPTION' && (pkg.lifecycle === 'NOT_STARTED' || !pkg.packageInfo.startTime)) return <span>{firstUseText(pkg)}</span>;
     return <span>Never expires</span>;
   }
   const days = daysBetween(todayIn(pkg.timeZone), date);
@@ -51,6 +69,13 @@ export function Expiry({ pkg }: { pkg: PackageDetail }) {
   );
 }
 
+/** "Valid 90 days from the first visit" for a first-use package not started yet. */
+export function firstUseText(pkg: PackageDetail): string {
+  const v = pkg.validity;
+  if (v && 'never' in v && v.never) return 'Not started · never expires once used';
+  return `Not started · valid ${validityText(v)} from the first visit`;
+}
+
 const REASON_TEXT: Record<string, string> = {
   PACKAGE_NOT_STARTED: 'It has not started yet.',
   PACKAGE_FROZEN: 'It is frozen.',
@@ -62,13 +87,20 @@ const REASON_TEXT: Record<string, string> = {
 
 /** Why this package cannot be redeemed right now, in words, with the API's own message. */
 export function NotRedeemable({ pkg }: { pkg: PackageDetail }) {
-  if (pkg.redeemable) return null;
-  const why = REASON_TEXT[pkg.notRedeemableReason];
+  const { business, businessName } = useDesk();
+  const reason = notRedeemableHere(pkg, business.id);
+  if (!reason) return null;
+  const why =
+    reason === 'WRONG_BUSINESS'
+      ? `It can only be redeemed at ${businessName(pkg.packageInfo.businessId)}, where it was sold, not at ${business.name}.`
+      : reason === 'PACKAGE_FROZEN' && pkg.freeze
+        ? `It is frozen${pkg.freeze.endDate ? ` until ${formatDate(pkg.freeze.endDate)}` : ' until it is unfrozen'}.`
+        : reason === 'PACKAGE_EXPIRED' && pkg.packageInfo.expirationDate !== NEVER
+          ? `It expired on ${formatDate(pkg.packageInfo.expirationDate)}${pkg.graceEndTime && pkg.gracePeriodDays > 0 ? ` (grace ended ${formatInstant(pkg.graceEndTime, pkg.timeZone)})` : ''}.`
+          : REASON_TEXT[reason];
   return (
     <p className={`reason reason-${pkg.lifecycle.toLowerCase()}`}>
-      <strong>Can’t redeem now.</strong> {why ?? pkg.notRedeemableMessage}
-      {/* The API's message adds what our words lack, such as the date a freeze ends. */}
-      {why && /\d{4}-\d{2}-\d{2}/.test(pkg.notRedeemableMessage) && <span className="muted"> ({pkg.notRedeemableMessage})</span>}
+      <strong>{reason === 'WRONG_BUSINESS' ? 'Can’t redeem here.' : 'Can’t redeem now.'}</strong> {why ?? 'It cannot be redeemed right now.'}
     </p>
   );
 }

@@ -3,7 +3,7 @@ import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import type { Customer, PackageDetail, RedemptionResult } from '../api/types';
 import { useDesk } from '../context';
 import { Dialog } from '../components/Dialog';
-import { Expiry, isOpen, NotRedeemable, PackageItems } from '../components/PackageParts';
+import { Expiry, isOpen, NotRedeemable, PackageItems, redeemableHere } from '../components/PackageParts';
 import { RedeemDialog, RedemptionNotice } from '../components/RedeemDialog';
 import { SellDialog } from '../components/SellDialog';
 import { Empty, ErrorNotice, LifecycleBadge, Loading } from '../components/ui';
@@ -339,7 +339,7 @@ export function PackageCard({ pkg, onRedeem }: { pkg: PackageDetail; onRedeem?: 
       <PackageItems pkg={pkg} />
       <NotRedeemable pkg={pkg} />
       <footer className="package-card-actions">
-        {onRedeem && pkg.redeemable && (
+        {onRedeem && redeemableHere(pkg, business.id) && (
           <button type="button" className="btn btn-primary" onClick={onRedeem} aria-label={`Redeem from ${info.packageName}`}>
             Redeem
           </button>

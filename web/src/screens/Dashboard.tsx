@@ -3,6 +3,7 @@ import { useMemo } from 'react';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { Customer } from '../api/types';
 import { useDesk } from '../context';
+import { unitsLeft } from '../components/PackageParts';
 import { Empty, ErrorNotice, LifecycleBadge, Loading } from '../components/ui';
 import { useQuery } from '../lib/hooks';
 import { formatMoney } from '../lib/money';
@@ -196,7 +197,7 @@ function Expiring() {
                       {formatDate(p.packageInfo.expirationDate)} <span className="muted">({relativeDays(days)})</span>
                     </td>
                     <td className="num">
-                      {p.packageInfo.totalRemainingQuantity} <span className="muted">({formatMoney(p.remainingValue)})</span>
+                      {unitsLeft(p)} <span className="muted">({formatMoney(p.remainingValue)})</span>
                     </td>
                   </tr>
                 );

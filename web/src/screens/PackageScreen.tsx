@@ -3,7 +3,7 @@ import { useState, type ReactNode } from 'react';
 import type { PackageDetail, PackageEvent, Redemption, RedemptionResult } from '../api/types';
 import { useDesk } from '../context';
 import { AdjustDialog, CancelDialog, ExtendDialog, FreezeDialog, ReverseDialog, UnfreezeDialog } from '../components/PackageDialogs';
-import { Expiry, NotRedeemable, PackageItems } from '../components/PackageParts';
+import { Expiry, NotRedeemable, PackageItems, redeemableHere } from '../components/PackageParts';
 import { itemName, RedeemDialog, RedemptionNotice } from '../components/RedeemDialog';
 import { Empty, ErrorNotice, LifecycleBadge, Loading } from '../components/ui';
 import { useAction, useQuery } from '../lib/hooks';
@@ -22,7 +22,7 @@ type DialogState =
   | { kind: 'reverse'; redemptionId: string; description: string };
 
 export function PackageScreen({ packageId }: { packageId: string }) {
-  const { client, can, businessName } = useDesk();
+  const { client, can, businessName, business } = useDesk();
   const pkgQuery = useQuery((signal) => client.package(packageId, signal), [client, packageId]);
   const events = useQuery((signal) => client.events(packageId, { signal }), [client, packageId]);
   const customerId = pkgQuery.data?.packageInfo.customerId;
@@ -86,7 +86,7 @@ export function PackageScreen({ packageId }: { packageId: string }) {
       {(canWrite || canAdmin) && open && (
         <div className="toolbar" role="toolbar" aria-label="Package actions">
           {canWrite && (
-            <button type="button" className="btn btn-primary" onClick={() => setDialog({ kind: 'redeem' })} disabled={!pkg.redeemable}>
+            <button type="button" className="btn btn-primary" onClick={() => setDialog({ kind: 'redeem' })} disabled={!redeemableHere(pkg, business.id)}>
               Redeem or hold
             </button>
           )}
