@@ -15,6 +15,7 @@ import { registerMetrics } from './metrics.js';
 import { registerWebhookMetrics } from '../webhooks/metrics.js';
 import { registerOpsRoutes } from './ops-routes.js';
 import type { HttpApp } from './types.js';
+import { SHARED_SCHEMAS, errorResponses } from './schemas.js';
 import { registerTenantRoutes } from '../native/tenant-routes.js';
 import { registerReferenceRoutes } from '../native/reference-routes.js';
 import { registerPackageRoutes } from '../native/package-routes.js';
@@ -130,8 +131,28 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     done(nul === undefined ? undefined : nulRefusal(nul));
   });
 
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+  // Every route answers its errors through the one error handler, so each declares the statuses that path can
+  // give (a route's own list wins): Zenoti's envelope on its surface, google.rpc.Status everywhere else.
+  app.addHook('onRoute', (route) => {
+    const schema = route.schema as { hide?: boolean; response?: Record<string, unknown> } | undefined;
+    if (!schema || schema.hide) return;
+    const surface = route.config?.surface;
+    const methods = [route.method].flat();
+    const writes = methods.some((m) => m === 'POST' || m === 'PUT' || m === 'PATCH' || m === 'DELETE');
+    const statuses =
+      surface === 'ops' ? [400, 500, 503]
+      : surface === 'zenoti' ? [400, 401, 403, 404, 422, 429, 500, 503]
+      : writes ? [400, 401, 403, 404, 409, 413, 422, 429, 500, 503]
+      : [400, 401, 403, 404, 429, 500, 503];
+    schema.response = { ...errorResponses(statuses, surface === 'zenoti' ? 'ZenotiError' : 'Status'), ...schema.response };
+  });
+
   await app.register(swagger, {
+    // Components are named by their $id, so the document says `$ref: '#/components/schemas/Status'`.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
     openapi: {
+      openapi: '3.1.0',
       info: { title: 'Punchcard API', version: '1.0.0', description: 'Packages for service businesses. See API.md.' },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],

@@ -1,5 +1,5 @@
 // JSON schemas shared by the HTTP routes: they validate requests and generate /openapi.json.
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 
 export const Id = (description = 'an id: 1–64 characters of A–Z, a–z, 0–9, _ and -') =>
   Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', minLength: 1, maxLength: 64, description });
@@ -37,3 +37,84 @@ export const StatusSchema = Type.Object(
 );
 
 export const CompanyParams = Type.Object({ companyId: Id('the company') });
+
+// ---- Answers: named components, registered once (registerSharedSchemas) and used by `$ref`. ----
+
+/** A `$ref` to a registered component, typed as the component's JSON. */
+export const Ref = <T>(id: string) => Type.Unsafe<T>({ $ref: `${id}#` });
+
+/** google.type.Money as answered: `units` a number, or a decimal string past 2^53 (report sums). */
+export const Money = Type.Object(
+  {
+    currencyCode: Type.String(),
+    units: Type.Union([Type.Integer(), Type.String({ pattern: '^-?\\d+$' })]),
+    nanos: Type.Integer(),
+  },
+  { $id: 'Money', description: 'google.type.Money' },
+);
+export type MoneyJson = Static<typeof Money>;
+export const MoneyRef = Ref<MoneyJson>('Money');
+
+export const ErrorInfo = Type.Object(
+  {
+    '@type': Type.Literal('type.googleapis.com/google.rpc.ErrorInfo'),
+    reason: Type.String(),
+    domain: Type.String(),
+    metadata: Type.Object({}, { additionalProperties: true }),
+  },
+  { $id: 'ErrorInfo', description: 'google.rpc.ErrorInfo' },
+);
+export const BadRequest = Type.Object(
+  {
+    '@type': Type.Literal('type.googleapis.com/google.rpc.BadRequest'),
+    fieldViolations: Type.Array(Type.Object({ field: Type.String(), description: Type.String() })),
+  },
+  { $id: 'BadRequest', description: 'google.rpc.BadRequest' },
+);
+
+/** The native and MoeGo surfaces' error answer. */
+export const Status = Type.Object(
+  {
+    code: Type.Integer({ description: 'google.rpc.Code' }),
+    message: Type.String(),
+    details: Type.Array(
+      Type.Object(
+        { '@type': Type.String() },
+        { additionalProperties: true, description: 'google.rpc.ErrorInfo or google.rpc.BadRequest (see those components)' },
+      ),
+    ),
+  },
+  { $id: 'Status', description: 'google.rpc.Status' },
+);
+
+/** Zenoti's error envelope, with the same HTTP status. */
+export const ZenotiError = Type.Object(
+  {
+    packages: Type.Null(),
+    page_info: Type.Null(),
+    error: Type.Object({ code: Type.Integer({ description: 'the HTTP status' }), message: Type.String() }),
+  },
+  { $id: 'ZenotiError', description: "Zenoti's error envelope" },
+);
+
+export const SHARED_SCHEMAS = [Money, ErrorInfo, BadRequest, Status, ZenotiError];
+
+const ERROR_MEANING: Record<number, string> = {
+  400: 'INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason)',
+  401: 'UNAUTHENTICATED: no key, or an unknown or revoked key',
+  403: "PERMISSION_DENIED: another company's, or the role may not do this",
+  404: 'NOT_FOUND',
+  409: 'ALREADY_EXISTS, or ABORTED (IDEMPOTENCY_KEY_IN_USE)',
+  413: 'the body is too large',
+  422: 'INVALID_ARGUMENT: IDEMPOTENCY_KEY_REUSED or PAGE_SIZE_TOO_LARGE',
+  429: 'RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After',
+  500: 'INTERNAL (the message carries only the request id)',
+  503: 'UNAVAILABLE: the database cannot be reached; retry',
+};
+
+/** The error statuses a route can give, each answering `schemaId` (Status, or ZenotiError). */
+export function errorResponses(statuses: readonly number[], schemaId = 'Status'): Record<number, unknown> {
+  const out: Record<number, unknown> = {};
+  for (const s of statuses) out[s] = { description: ERROR_MEANING[s] ?? 'error', $ref: `${schemaId}#` };
+  return out;
+}

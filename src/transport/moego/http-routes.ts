@@ -2,13 +2,10 @@
 // google.rpc.Status through the shared error handler.
 import type { Deps } from '../../application/context.js';
 import type { HttpApp } from '../http/types.js';
-import { StatusSchema } from '../http/schemas.js';
 import { packageDetailJson, packageInfoJson } from '../shared/package-json.js';
 import { listPackageDetailsPage, listPackagesPage } from './list-queries.js';
 import { listPackageDetailsQueryFromJson, listPackagesQueryFromJson } from './list-requests.js';
 import { ListPackageDetailsBody, ListPackageDetailsResponse, ListPackagesBody, ListPackagesResponse } from './schemas.js';
-
-const errors = { 400: StatusSchema, 401: StatusSchema, 403: StatusSchema, 404: StatusSchema };
 
 /** POST /v1/packages:list and POST /v1/packages/details:list. */
 export function registerMoegoRoutes(app: HttpApp, deps: Deps): void {
@@ -21,7 +18,7 @@ export function registerMoegoRoutes(app: HttpApp, deps: Deps): void {
         tags: ['MoeGo'],
         summary: 'ListPackages (moego.business.package.v1.PackageService)',
         body: ListPackagesBody,
-        response: { 200: ListPackagesResponse, ...errors },
+        response: { 200: ListPackagesResponse },
       },
     },
     async (request) => {
@@ -38,7 +35,7 @@ export function registerMoegoRoutes(app: HttpApp, deps: Deps): void {
         tags: ['MoeGo'],
         summary: 'ListPackageDetails (moego.business.package.v1.PackageService)',
         body: ListPackageDetailsBody,
-        response: { 200: ListPackageDetailsResponse, ...errors },
+        response: { 200: ListPackageDetailsResponse },
       },
     },
     async (request) => {
