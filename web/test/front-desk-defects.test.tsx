@@ -7,6 +7,7 @@ import { installFakeApi, type FakeApi } from './support/fake-api';
 import { base, business, customer, pkg, service, template, usd } from './support/fixtures';
 import { renderApp } from './support/dom';
 import type { PackageDetail } from '../src/api/types';
+import { errorSentence } from '../src/lib/messages';
 
 const alice = customer();
 
@@ -106,5 +107,55 @@ describe('defect 5: unit counts include products', () => {
     renderApp(api, { path: '/dashboard' });
     const link = await screen.findByRole('link', { name: 'Basic Grooming Package' }, { timeout: 5000 });
     expect(link.closest('tr')!.querySelector('td.num')!.textContent).toMatch(/^5 /);
+  });
+});
+
+describe('defect 6: errors in the receptionist’s words', () => {
+  const err = (reason: string, message: string, metadata: Record<string, string> = {}, code = 'FAILED_PRECONDITION', status = 400) => ({ status, code, message, reason, metadata });
+  const names = { name: (id: string) => ({ cus_alice: 'Alice Nguyen', srv_groom: 'Basic grooming', pkg_1: 'Basic Grooming Package', psv_1: 'Basic grooming', biz_sf: 'Happy Paws SF', tpl_eur: 'Spa days' })[id], timeZone: 'America/Los_Angeles' };
+
+  it('maps each reason with its metadata to a sentence with names and local dates', () => {
+    const s = (e: ReturnType<typeof err>) => errorSentence(e, names);
+    expect(s(err('NO_REDEEMABLE_PACKAGE', 'customer cus_alice has no package that can redeem srv_groom here now', { customerId: 'cus_alice', serviceId: 'srv_groom' }))).toBe(
+      'Alice Nguyen has no package that can be used for Basic grooming here today.',
+    );
+    expect(s(err('INSUFFICIENT_BALANCE', 'package pkg_1 has 2 of srv_groom left, 3 asked', { packageId: 'pkg_1', serviceId: 'srv_groom', remaining: '2' }))).toBe(
+      'Only 2 Basic grooming left in “Basic Grooming Package”: choose 2 or fewer.',
+    );
+    expect(s(err('INSUFFICIENT_BALANCE', 'item psv_1 has 11 left; cannot remove 12', { packageId: 'pkg_1', packageServiceId: 'psv_1' }))).toBe('“Basic grooming” has 11 left: you cannot remove more than that.');
+    expect(s(err('PACKAGE_FROZEN', 'package pkg_1 is frozen until 2026-12-01', { packageId: 'pkg_1' }))).toBe('“Basic Grooming Package” is frozen until Dec 1, 2026. Unfreeze it to redeem.');
+    expect(s(err('PACKAGE_EXPIRED', 'package pkg_1 expired on 2026-01-31', { packageId: 'pkg_1' }))).toBe('“Basic Grooming Package” expired on Jan 31, 2026.');
+    expect(s(err('PACKAGE_NOT_STARTED', 'package pkg_1 starts at 2026-03-01T17:00:00.000Z', { packageId: 'pkg_1' }))).toMatch(/has not started yet: it starts Mar 1, 2026, 9:00\sAM\.$/);
+    expect(s(err('WRONG_BUSINESS', 'package pkg_1 can be redeemed only at business biz_sf', { packageId: 'pkg_1', businessId: 'biz_sf' }))).toBe(
+      '“Basic Grooming Package” can only be redeemed at Happy Paws SF, where it was sold.',
+    );
+    expect(s(err('CURRENCY_MISMATCH', 'template tpl_eur is priced in EUR…', { templateId: 'tpl_eur', templateCurrency: 'EUR', businessCurrency: 'USD' }))).toBe(
+      'Spa days is priced in EUR, but this business sells in USD. Enter a price in USD.',
+    );
+    expect(s(err('HOLD_NOT_PENDING', 'hold red_1 expired and its units went back', { redemptionId: 'red_1', status: 'EXPIRED' }))).toBe('This hold lapsed: its units already went back to the package.');
+    expect(s(err('', 'storage is not reachable', {}, 'UNAVAILABLE', 503))).toBe('The server cannot reach its storage right now. Try again in a moment.');
+    expect(s(err('', 'customer cus_alice not found', {}, 'NOT_FOUND', 404))).toBe('“Alice Nguyen” was not found: it may have been removed.');
+    // What is not mapped still reads without ids it knows, ISO instants or jargon.
+    const other = s(err('', 'amount of pkg_1 at 2026-03-01T17:00:00Z exceeds 1000 minor units', {}, 'INVALID_ARGUMENT'));
+    expect(other).not.toMatch(/pkg_1|T17:00|minor units/);
+    // No reason in the contract is left to the server's wording.
+    for (const reason of ['PACKAGE_NOT_STARTED', 'PACKAGE_FROZEN', 'PACKAGE_EXPIRED', 'PACKAGE_CANCELLED', 'PACKAGE_FULLY_REDEEMED', 'INSUFFICIENT_BALANCE', 'SERVICE_NOT_IN_PACKAGE', 'WRONG_BUSINESS', 'ALREADY_REVERSED', 'HOLD_NOT_PENDING', 'HOLD_PENDING', 'PACKAGE_NOT_FROZEN', 'TEMPLATE_ARCHIVED', 'NO_REDEEMABLE_PACKAGE', 'CURRENCY_MISMATCH', 'RATE_LIMITED']) {
+      expect(s(err(reason, `raw ${reason} message pkg_1 srv_groom`, { packageId: 'pkg_1', serviceId: 'srv_groom' }))).not.toMatch(/raw|pkg_1|srv_groom/);
+    }
+  });
+
+  it('shows the sentence in the dialog where the refusal came', async () => {
+    const api = desk();
+    api.on('POST', `${base}/customers/cus_alice/packages:redeem`, () => ({
+      status: 400,
+      json: { code: 9, message: 'customer cus_alice has no package that can redeem srv_groom here now', details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'NO_REDEEMABLE_PACKAGE', domain: 'punchcard', metadata: { customerId: 'cus_alice', serviceId: 'srv_groom' } }] },
+    }));
+    renderApp(api, { path: '/customers/cus_alice' });
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: 'Redeem a service' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Redeem a service' });
+    await within(dialog).findByRole('option', { name: /Basic grooming/ });
+    await user.click(within(dialog).getByRole('button', { name: 'Redeem 1 visit' }));
+    expect((await within(dialog).findByRole('alert')).textContent).toBe('Alice Nguyen has no package that can be used for Basic grooming here today.');
   });
 });

@@ -66,7 +66,7 @@ describe('signing in', () => {
     renderApp(api);
     api.on('GET', `${base}/businesses`, () => (fail ? { status: 503, json: { code: 14, message: 'storage is not reachable', details: [] } } : { json: { businesses: [business()], nextPageToken: '' } }));
     // Registered before the app asks (it asks for /v1/me first).
-    expect((await screen.findByRole('alert')).textContent).toMatch(/storage is not reachable/);
+    expect((await screen.findByRole('alert')).textContent).toMatch(/The server cannot reach its storage right now/);
     fail = false;
     await userEvent.setup().click(screen.getByRole('button', { name: 'Try again' }));
     expect(await screen.findByRole('heading', { name: 'Customers' })).toBeTruthy();
@@ -212,7 +212,7 @@ describe('redeeming', () => {
     await user.click(within(dialog).getByRole('button', { name: 'Redeem 1 visit' }));
     expect((await within(dialog).findByRole('alert')).textContent).toMatch(/Cannot reach the server/);
     await user.click(within(dialog).getByRole('button', { name: 'Redeem 1 visit' }));
-    expect((await within(dialog).findByText(/package pkg_1 is frozen/)).textContent).toBeTruthy();
+    expect((await within(dialog).findByText(/This package is frozen\. Unfreeze it to redeem\./)).textContent).toBeTruthy();
     await user.click(within(dialog).getByRole('button', { name: 'Redeem 1 visit' }));
     await screen.findByText(/Redeemed 1 × Basic grooming/);
     const keys = api.find('POST', /:redeem$/).map((c) => c.headers['idempotency-key']);
@@ -455,7 +455,7 @@ describe('the dashboard', () => {
     api.on('GET', `${base}/packages:expiring`, { packages: [], nextPageToken: '' });
     api.on('GET', `${base}/reports/redemptionsPerDay`, { days: [] });
     renderApp(api, { path: '/dashboard' });
-    expect((await screen.findByRole('alert')).textContent).toMatch(/Could not load the liability report\. storage is not reachable/);
+    expect((await screen.findByRole('alert')).textContent).toMatch(/Could not load the liability report\. The server cannot reach its storage right now/);
     expect(await screen.findByText(/Nothing expires/)).toBeTruthy();
     api.on('GET', `${base}/reports/liability`, { asOf: '2026-03-10', from: '', to: '2026-03-10', businesses: [] });
     await userEvent.setup().click(screen.getByRole('button', { name: 'Try again' }));

@@ -44,6 +44,8 @@ export class ApiError extends Error {
     /** ErrorInfo.reason (PACKAGE_FROZEN…), or ''. */
     readonly reason = '',
     readonly fieldViolations: { field: string; description: string }[] = [],
+    /** ErrorInfo.metadata (packageId, serviceId, remaining…), or {}. */
+    readonly metadata: Record<string, string> = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -185,7 +187,7 @@ export class PunchcardClient {
           ? `The server had a problem (HTTP ${response.status}). Try again in a moment.`
           : `The request failed (HTTP ${response.status}).`;
     if (response.status === 401) this.onUnauthenticated?.();
-    throw new ApiError(response.status, code, message, info?.reason ?? '', badRequest?.fieldViolations ?? []);
+    throw new ApiError(response.status, code, message, info?.reason ?? '', badRequest?.fieldViolations ?? [], info?.metadata ?? {});
   }
 
   private c(path: string): string {

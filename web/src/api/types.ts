@@ -204,6 +204,7 @@ export interface RedemptionResult {
 
 export type EventType =
   | 'SOLD'
+  | 'IMPORTED'
   | 'REDEEMED'
   | 'HELD'
   | 'COMMITTED'
@@ -246,6 +247,7 @@ export interface LiabilityLine {
   currencyCode: string;
   opening: Money;
   sold: Money;
+  imported: Money;
   redeemed: Money;
   refunded: Money;
   refundsPaid: Money;
@@ -269,7 +271,7 @@ export interface RedemptionsPerDay {
 export interface RpcStatus {
   code: number;
   message: string;
-  details?: { '@type': string; reason?: string; fieldViolations?: { field: string; description: string }[] }[];
+  details?: { '@type': string; reason?: string; metadata?: Record<string, string>; fieldViolations?: { field: string; description: string }[] }[];
 }
 
 /** What POST …/packages:import answers: what was done, or on a dry run what would be. */

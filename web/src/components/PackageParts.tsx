@@ -1,6 +1,7 @@
 // How a package reads at the counter: its items as bars, when it expires, and why it cannot be used now.
 import type { PackageDetail } from '../api/types';
 import { useDesk } from '../context';
+import { learnPackage } from '../lib/messages';
 import { daysBetween, formatDate, formatInstant, NEVER, relativeDays, todayIn, validityText } from '../lib/time';
 import { ItemBar } from './ui';
 
@@ -22,6 +23,7 @@ export function notRedeemableHere(pkg: PackageDetail, businessId: string): strin
 export const redeemableHere = (pkg: PackageDetail, businessId: string) => notRedeemableHere(pkg, businessId) === '';
 
 export function PackageItems({ pkg }: { pkg: PackageDetail }) {
+  learnPackage(pkg);
   const rows = [
     ...pkg.packageServices.map((s) => ({
       id: s.id,

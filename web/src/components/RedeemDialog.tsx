@@ -5,6 +5,7 @@ import type { PackageDetail, Product, RedemptionResult, Service } from '../api/t
 import { useDesk } from '../context';
 import { useAction, useQuery } from '../lib/hooks';
 import { formatInstant } from '../lib/time';
+import { learnName } from '../lib/messages';
 import { Dialog } from './Dialog';
 import { ErrorNotice, Loading } from './ui';
 
@@ -68,6 +69,7 @@ export function RedeemDialog({
       ...(services.data?.products ?? []).filter(here).map((p): Choice => ({ serviceId: p.id, name: p.name, kind: 'Products' })).sort(byName),
     ];
   }, [pkg, services.data, business.id]);
+  for (const c of choices) learnName(c.serviceId, c.name);
   const groups = (['Services', 'Products'] as const).map((kind) => ({ kind, choices: choices.filter((c) => c.kind === kind) })).filter((g) => g.choices.length > 0);
 
   const [serviceId, setServiceId] = useState('');

@@ -3,6 +3,7 @@ import { useId, useMemo, useState } from 'react';
 import type { Customer, PackageDetail, PackageTemplate } from '../api/types';
 import { useDesk } from '../context';
 import { useAction, useQuery } from '../lib/hooks';
+import { learnName } from '../lib/messages';
 import { formatMoney } from '../lib/money';
 import { expirationPreview, formatDate, todayIn, validityText, NEVER } from '../lib/time';
 import { Dialog } from './Dialog';
@@ -26,6 +27,7 @@ export function SellDialog({ customer, onClose, onSold }: { customer: Customer; 
   const [step, setStep] = useState<'choose' | 'confirm'>('choose');
   const action = useAction();
   const receiptId = useId();
+  for (const t of catalog.data?.templates ?? []) learnName(t.id, t.name);
   const chosen = templates.find((t) => t.id === templateId);
   const customerName = `${customer.firstName} ${customer.lastName}`.trim();
 

@@ -1,7 +1,9 @@
 // Small pieces every screen uses: loading, empty and error states, badges and the per-item balance bar.
-import type { ReactNode } from 'react';
+import { useContext, type ReactNode } from 'react';
 import type { ApiError } from '../api/client';
 import type { Lifecycle } from '../api/types';
+import { DeskContext } from '../context';
+import { errorSentence, knownNames, namesFrom } from '../lib/messages';
 
 export function Loading({ label = 'Loading…' }: { label?: string }) {
   return (
@@ -18,12 +20,15 @@ export function Empty({ children }: { children: ReactNode }) {
 
 /** The API's own message, and a way to try again when trying again may help. */
 export function ErrorNotice({ error, onRetry, title }: { error: ApiError | null | undefined; onRetry?: () => void; title?: string }) {
+  const desk = useContext(DeskContext);
   if (!error) return null;
+  const businessName = (id: string) => desk?.businesses.find((b) => b.id === id)?.name;
+  const sentence = errorSentence(error, { name: namesFrom(businessName, knownNames.name), timeZone: desk?.business.timeZone });
   return (
     <div className="notice notice-error" role="alert">
       <div>
         {title && <strong>{title} </strong>}
-        {error.message}
+        {sentence}
         {error.fieldViolations.length > 0 && (
           <ul className="violations">
             {error.fieldViolations.map((v) => (

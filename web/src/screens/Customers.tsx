@@ -9,6 +9,7 @@ import { SellDialog } from '../components/SellDialog';
 import { Empty, ErrorNotice, LifecycleBadge, Loading } from '../components/ui';
 import { useAction, useDebounced, useQuery } from '../lib/hooks';
 import { slugId } from '../lib/ids';
+import { learnName } from '../lib/messages';
 import { formatMoney } from '../lib/money';
 import { Link, navigate, paths } from '../lib/router';
 
@@ -207,6 +208,7 @@ function CustomerDetail({ customerId }: { customerId: string }) {
   if (customer.error && !customer.data)
     return <ErrorNotice error={customer.error} onRetry={customer.error.status === 404 ? undefined : customer.reload} title="Could not load this customer." />;
   const c = customer.data!;
+  learnName(c.id, fullName(c));
   const open = list.items.filter(isOpen);
   const closed = list.items.filter((p) => !isOpen(p));
 

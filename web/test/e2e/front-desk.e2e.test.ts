@@ -264,7 +264,7 @@ describe.skipIf(!haveChromium)('the front desk in Chromium', () => {
     let fail = true;
     await page.route('**/reports/liability*', (route) => (fail ? route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ code: 14, message: 'storage is not reachable', details: [] }) }) : route.continue()));
     await page.getByRole('link', { name: 'Dashboard' }).click();
-    await visible(page.getByText('Could not load the liability report. storage is not reachable'));
+    await visible(page.getByText('Could not load the liability report. The server cannot reach its storage right now. Try again in a moment.'));
     fail = false;
     await page.getByRole('button', { name: 'Try again' }).click();
     await visible(page.locator('.tile-value').first());
