@@ -159,3 +159,58 @@ describe('defect 6: errors in the receptionist’s words', () => {
     expect((await within(dialog).findByRole('alert')).textContent).toBe('Alice Nguyen has no package that can be used for Basic grooming here today.');
   });
 });
+
+describe('defect 11: who performed a visit or a sale', () => {
+  const staffList = { staff: [{ id: 'stf_kim', companyId: 'cmp_test', firstName: 'Kim', lastName: 'Lee' }, { id: 'stf_jo', companyId: 'cmp_test', firstName: 'Jo', lastName: 'Groomer' }], nextPageToken: '' };
+  const redeemed = { redemption: { id: 'red_1', packageId: 'pkg_1', packageServiceId: 'psv_1', serviceId: 'srv_groom', quantity: 1, status: 'COMMITTED', holdExpireTime: null }, package: pkg({ used: 2 }) };
+
+  it('sends the chosen staffId with a redemption and remembers the choice at this counter', async () => {
+    const api = desk().on('GET', `${base}/staff`, staffList).on('POST', /:redeem$/, redeemed);
+    renderApp(api, { path: '/customers/cus_alice' });
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: 'Redeem from Basic Grooming Package' }));
+    let dialog = await screen.findByRole('dialog');
+    await user.selectOptions(await within(dialog).findByLabelText('Performed by'), 'stf_kim');
+    await user.click(within(dialog).getByRole('button', { name: 'Redeem 1 visit' }));
+    await screen.findByText(/Redeemed 1 × Basic grooming/);
+    expect(api.find('POST', /:redeem$/)[0]!.body).toEqual({ serviceId: 'srv_groom', quantity: 1, businessId: 'biz_sf', hold: false, staffId: 'stf_kim' });
+    expect(window.localStorage.getItem('punchcard.staffId.biz_sf')).toBe('stf_kim');
+    // The next visit at this counter starts with Kim chosen.
+    await user.click(screen.getByRole('button', { name: 'Redeem a service' }));
+    dialog = await screen.findByRole('dialog', { name: 'Redeem a service' });
+    expect(((await within(dialog).findByLabelText('Performed by')) as HTMLSelectElement).value).toBe('stf_kim');
+    window.localStorage.clear();
+  });
+
+  it('sends the staff member who sold a package', async () => {
+    window.localStorage.setItem('punchcard.staffId.biz_sf', 'stf_jo');
+    const api = desk([]).on('GET', `${base}/staff`, staffList).on('POST', `${base}/packages:sell`, pkg({ used: 0, held: 0 }));
+    renderApp(api, { path: '/customers/cus_alice' });
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: 'Sell a package' }));
+    const dialog = await screen.findByRole('dialog');
+    await user.click(await within(dialog).findByRole('radio', { name: /Basic Grooming Package/ }));
+    expect(((await within(dialog).findByLabelText('Sold by')) as HTMLSelectElement).value).toBe('stf_jo');
+    await user.click(within(dialog).getByRole('button', { name: 'Review sale' }));
+    await user.click(within(dialog).getByRole('button', { name: 'Charge $150.00 and sell' }));
+    await waitFor(() => expect(api.find('POST', /:sell$/)).toHaveLength(1));
+    expect(api.find('POST', /:sell$/)[0]!.body).toEqual({ templateId: 'tpl_basic5', customerId: 'cus_alice', businessId: 'biz_sf', staffId: 'stf_jo' });
+    window.localStorage.clear();
+  });
+
+  it('never shows key or staff ids in the history', async () => {
+    const api = desk().on('GET', /\/packages\/pkg_1\/events$/, {
+      events: [
+        { id: 'e1', sequence: 1, type: 'SOLD', time: '2026-01-15T18:00:00Z', actor: 'key_01M8', actorName: 'key_01M8', staffId: '', businessId: 'biz_sf', redemptionId: '', packageServiceId: '', quantity: 0, totalRemainingQuantityAfter: 5, valueChange: usd(150), refund: usd(0), details: {} },
+        { id: 'e2', sequence: 2, type: 'REDEEMED', time: '2026-02-01T18:00:00Z', actor: 'master', actorName: 'Kim Lee', staffId: 'stf_kim', businessId: 'biz_sf', redemptionId: 'red_9', packageServiceId: 'psv_1', quantity: 1, totalRemainingQuantityAfter: 4, valueChange: usd(-30), refund: usd(0), details: {} },
+      ],
+      nextPageToken: '',
+    });
+    renderApp(api, { path: '/packages/pkg_1' });
+    const history = (await screen.findByRole('heading', { name: 'History' })).closest('section')!;
+    await within(history).findByText('Redeemed');
+    expect(history.textContent).toMatch(/by Kim Lee/);
+    expect(history.textContent).toMatch(/by an API key/);
+    expect(history.textContent).not.toMatch(/key_01M8|stf_kim|master/);
+  });
+});

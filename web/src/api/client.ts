@@ -17,6 +17,7 @@ import type {
   RefundSpec,
   RpcStatus,
   Service,
+  Staff,
   TemplateInput,
 } from './types';
 
@@ -229,6 +230,9 @@ export class PunchcardClient {
   }
   upsertCustomer(id: string, body: { firstName: string; lastName: string; email?: string | null; phone?: string | null }) {
     return this.request<Customer>('PUT', this.c(`/customers/${enc(id)}`), { body });
+  }
+  staff(signal?: AbortSignal) {
+    return this.all<Staff>(this.c('/staff'), 'staff', {}, signal);
   }
   services(signal?: AbortSignal) {
     return this.all<Service>(this.c('/services'), 'services', {}, signal);

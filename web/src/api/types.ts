@@ -37,6 +37,13 @@ export interface Customer {
   phone: string;
 }
 
+export interface Staff {
+  id: string;
+  companyId: string;
+  firstName: string;
+  lastName: string;
+}
+
 export interface Service {
   id: string;
   name: string;

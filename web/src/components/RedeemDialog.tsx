@@ -8,6 +8,7 @@ import { formatInstant } from '../lib/time';
 import { learnName } from '../lib/messages';
 import { Dialog } from './Dialog';
 import { ErrorNotice, Loading } from './ui';
+import { StaffPicker, useStaffChoice } from './StaffPicker';
 
 interface Choice {
   /** A service id, or a product id: the API redeems either as `serviceId`. */
@@ -77,6 +78,7 @@ export function RedeemDialog({
   const [hold, setHold] = useState(false);
   const [appointmentId, setAppointmentId] = useState('');
   const action = useAction();
+  const staff = useStaffChoice();
   const ids = { service: useId(), qty: useId(), hold: useId(), appt: useId() };
 
   const selected = serviceId || (choices.find((c) => c.left === undefined || c.left > 0) ?? choices[0])?.serviceId || '';
@@ -85,7 +87,7 @@ export function RedeemDialog({
 
   const submit = async () => {
     if (!valid) return;
-    const body = { serviceId: selected, quantity: qty, businessId: business.id, hold, ...(appointmentId.trim() ? { appointmentId: appointmentId.trim() } : {}) };
+    const body = { serviceId: selected, quantity: qty, businessId: business.id, hold, ...(staff.staffId ? { staffId: staff.staffId } : {}), ...(appointmentId.trim() ? { appointmentId: appointmentId.trim() } : {}) };
     const signature = `redeem:${pkg?.packageInfo.id ?? `customer:${customerId}`}:${JSON.stringify(body)}`;
     const result = await action.run(signature, (key) =>
       pkg ? client.redeem(pkg.packageInfo.id, body, key) : client.redeemForCustomer(customerId, body, key),
@@ -146,6 +148,7 @@ export function RedeemDialog({
           <input id={ids.appt} value={appointmentId} onChange={(e) => setAppointmentId(e.target.value)} maxLength={64} />
         </div>
       </div>
+      <StaffPicker choice={staff} />
       <div className="check">
         <input id={ids.hold} type="checkbox" checked={hold} onChange={(e) => setHold(e.target.checked)} />
         <label htmlFor={ids.hold}>Hold for a booking: reserve now, use or release later (a hold lapses after 24 hours)</label>

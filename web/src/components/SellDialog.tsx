@@ -8,6 +8,7 @@ import { formatMoney } from '../lib/money';
 import { expirationPreview, formatDate, todayIn, validityText, NEVER } from '../lib/time';
 import { Dialog } from './Dialog';
 import { ErrorNotice, Loading } from './ui';
+import { StaffPicker, useStaffChoice } from './StaffPicker';
 
 export function SellDialog({ customer, onClose, onSold }: { customer: Customer; onClose: () => void; onSold: (pkg: PackageDetail) => void }) {
   const { client, business } = useDesk();
@@ -27,6 +28,7 @@ export function SellDialog({ customer, onClose, onSold }: { customer: Customer; 
   const [step, setStep] = useState<'choose' | 'confirm'>('choose');
   const action = useAction();
   const receiptId = useId();
+  const staff = useStaffChoice();
   for (const t of catalog.data?.templates ?? []) learnName(t.id, t.name);
   const chosen = templates.find((t) => t.id === templateId);
   const customerName = `${customer.firstName} ${customer.lastName}`.trim();
@@ -38,6 +40,7 @@ export function SellDialog({ customer, onClose, onSold }: { customer: Customer; 
       templateId: chosen.id,
       customerId: customer.id,
       businessId: business.id,
+      ...(staff.staffId ? { staffId: staff.staffId } : {}),
       ...(receiptNo.trim() ? { invoice: { no: receiptNo.trim() } } : {}),
     };
     const pkg = await action.run(`sell:${JSON.stringify(body)}`, (key) => client.sell(body, key));
@@ -98,6 +101,7 @@ export function SellDialog({ customer, onClose, onSold }: { customer: Customer; 
             <label htmlFor={receiptId}>Receipt no. (optional)</label>
             <input id={receiptId} value={receiptNo} onChange={(e) => setReceiptNo(e.target.value)} maxLength={64} />
           </div>
+          <StaffPicker choice={staff} label="Sold by" />
         </>
       )}
       <ErrorNotice error={action.error} />

@@ -8,6 +8,7 @@ import { itemName, RedeemDialog, RedemptionNotice } from '../components/RedeemDi
 import { Empty, ErrorNotice, LifecycleBadge, Loading } from '../components/ui';
 import { useAction, useQuery } from '../lib/hooks';
 import { formatMoney, isZero } from '../lib/money';
+import { knownNames } from '../lib/messages';
 import { Link, paths } from '../lib/router';
 import { formatDate, formatInstant, validityText } from '../lib/time';
 
@@ -297,6 +298,14 @@ function detailText(pkg: PackageDetail, e: PackageEvent): string {
   return parts.join(' · ');
 }
 
+/** Who did it, for people: the staff member's name (the API's actorName), never a key or staff id. */
+function actorText(e: PackageEvent): string {
+  if (e.actor === 'system') return 'the system';
+  if (e.staffId && (!e.actorName || e.actorName === e.staffId)) return knownNames.name(e.staffId) ?? 'a staff member';
+  if (!e.actorName || e.actorName === e.actor) return e.actor === 'master' ? 'the master key' : 'an API key';
+  return e.actorName;
+}
+
 function History(props: {
   pkg: PackageDetail;
   events: PackageEvent[] | undefined;
@@ -330,7 +339,7 @@ function History(props: {
                   <div className="muted event-meta">
                     <time dateTime={e.time}>{formatInstant(e.time, pkg.timeZone)}</time> · {e.totalRemainingQuantityAfter} left after
                     {!isZero(e.valueChange) && e.type !== 'SOLD' && <> · value {formatMoney(e.valueChange)}</>}
-                    {' · '}by {e.actor === 'system' ? 'the system' : e.actorName}
+                    {' · '}by {actorText(e)}
                   </div>
                 </div>
                 {canGiveBack && (
