@@ -5,15 +5,13 @@ import { Code, ConnectError } from '@connectrpc/connect';
 import type { DomainError } from '../../domain/errors.js';
 import { ERROR_MAP } from '../errors.js';
 import { toDomainError } from '../http/error-handler.js';
-import { BadRequestDesc, ErrorInfoDesc } from './error-details.js';
+import { badRequestDetail, errorInfoDetail, type OutgoingDetail } from './error-details.js';
 
 /** The ConnectError a client sees for a DomainError. */
 export function connectErrorOf(e: DomainError): ConnectError {
-  const details: ConstructorParameters<typeof ConnectError>[3] = [];
-  if (e.reason) details.push({ desc: ErrorInfoDesc, value: { reason: e.reason, domain: 'punchcard', metadata: { ...e.metadata } } });
-  if (e.fieldViolations.length > 0) {
-    details.push({ desc: BadRequestDesc, value: { fieldViolations: e.fieldViolations.map((v) => ({ field: v.field, description: v.description })) } });
-  }
+  const details: OutgoingDetail[] = [];
+  if (e.reason) details.push(errorInfoDetail(e.reason, e.metadata));
+  if (e.fieldViolations.length > 0) details.push(badRequestDetail(e.fieldViolations));
   return new ConnectError(e.message, ERROR_MAP[e.code].grpc as Code, undefined, details);
 }
 

@@ -1,53 +1,27 @@
-// google.rpc.ErrorInfo and google.rpc.BadRequest, the two error details our google.rpc.Status JSON carries,
-// described at runtime from a hand-written FileDescriptorProto (same names and numbers as googleapis'
-// google/rpc/error_details.proto), so gRPC clients get them in grpc-status-details-bin without more codegen.
-import { create, createFileRegistry } from '@bufbuild/protobuf';
-import type { DescMessage } from '@bufbuild/protobuf';
-import { FieldDescriptorProto_Label, FieldDescriptorProto_Type, FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
+// google.rpc.ErrorInfo and google.rpc.BadRequest, the two error details our google.rpc.Status carries, as
+// generated from googleapis' own google/rpc/error_details.proto (vendored in proto/google/rpc/), so gRPC
+// clients decode grpc-status-details-bin with any googleapis-generated code.
+import { create } from '@bufbuild/protobuf';
+import type { ConnectError } from '@connectrpc/connect';
+import type { FieldViolation } from '../../domain/errors.js';
+import { BadRequestSchema, ErrorInfoSchema } from '../../gen/google/rpc/error_details_pb.js';
 
-const { STRING, MESSAGE } = FieldDescriptorProto_Type;
-const { OPTIONAL, REPEATED } = FieldDescriptorProto_Label;
+export { BadRequestSchema, ErrorInfoSchema };
+/** google.rpc.ErrorInfo's descriptor, under the name the transport and its tests used before codegen. */
+export const ErrorInfoDesc = ErrorInfoSchema;
+/** google.rpc.BadRequest's descriptor, likewise. */
+export const BadRequestDesc = BadRequestSchema;
 
-const field = (name: string, jsonName: string, number: number, type = STRING, label = OPTIONAL, typeName?: string) => ({
-  name,
-  jsonName,
-  number,
-  type,
-  label,
-  ...(typeName ? { typeName } : {}),
-});
+/** One outgoing detail of a ConnectError (Connect packs it into google.protobuf.Any). */
+export type OutgoingDetail = NonNullable<ConstructorParameters<typeof ConnectError>[3]>[number];
 
-const file = create(FileDescriptorProtoSchema, {
-  name: 'google/rpc/error_details.proto',
-  package: 'google.rpc',
-  syntax: 'proto3',
-  messageType: [
-    {
-      name: 'ErrorInfo',
-      field: [
-        field('reason', 'reason', 1),
-        field('domain', 'domain', 2),
-        field('metadata', 'metadata', 3, MESSAGE, REPEATED, '.google.rpc.ErrorInfo.MetadataEntry'),
-      ],
-      nestedType: [{ name: 'MetadataEntry', field: [field('key', 'key', 1), field('value', 'value', 2)], options: { mapEntry: true } }],
-    },
-    {
-      name: 'BadRequest',
-      field: [field('field_violations', 'fieldViolations', 1, MESSAGE, REPEATED, '.google.rpc.BadRequest.FieldViolation')],
-      nestedType: [{ name: 'FieldViolation', field: [field('field', 'field', 1), field('description', 'description', 2)] }],
-    },
-  ],
-});
-
-const registry = createFileRegistry(file, () => undefined);
-
-function message(typeName: string): DescMessage {
-  const desc = registry.getMessage(typeName);
-  if (!desc) throw new Error(`${typeName} missing from the error details descriptor`);
-  return desc;
+/** ErrorInfo {reason, domain: "punchcard", metadata}. */
+export function errorInfoDetail(reason: string, metadata: Readonly<Record<string, string>>): OutgoingDetail {
+  return { desc: ErrorInfoSchema, value: create(ErrorInfoSchema, { reason, domain: 'punchcard', metadata: { ...metadata } }) };
 }
 
-/** google.rpc.ErrorInfo {reason, domain, metadata}. */
-export const ErrorInfoDesc = message('google.rpc.ErrorInfo');
-/** google.rpc.BadRequest {fieldViolations: [{field, description}]}. */
-export const BadRequestDesc = message('google.rpc.BadRequest');
+/** BadRequest {fieldViolations: [{field, description}]}. */
+export function badRequestDetail(violations: readonly FieldViolation[]): OutgoingDetail {
+  const fieldViolations = violations.map((v) => ({ field: v.field, description: v.description }));
+  return { desc: BadRequestSchema, value: create(BadRequestSchema, { fieldViolations }) };
+}
