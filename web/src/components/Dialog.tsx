@@ -2,6 +2,8 @@
 // on its way), and focus returns to what opened it.
 import { useEffect, useId, useRef, type FormEvent, type ReactNode } from 'react';
 
+const FIELD = '[autofocus], input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled])';
+
 export interface DialogProps {
   title: string;
   onClose: () => void;
@@ -27,14 +29,22 @@ export function Dialog({ title, onClose, busy = false, onSubmit, children, actio
       if (typeof dialog.showModal === 'function') dialog.showModal();
       else dialog.setAttribute('open', '');
     }
-    // showModal focuses the first focusable element; prefer the first field when there is one.
-    const first = dialog?.querySelector<HTMLElement>('[autofocus], input:not([type=hidden]):not([disabled]), select, textarea');
-    first?.focus();
+    // showModal focuses the first focusable element; prefer the first field when there is one. While the
+    // content loads there is none: focus the dialog itself, never Cancel (Enter would close it).
+    const first = dialog?.querySelector<HTMLElement>(FIELD);
+    if (first) first.focus();
+    else dialog?.focus();
     return () => {
       if (dialog?.open && typeof dialog.close === 'function') dialog.close();
       if (opener && document.contains(opener)) opener.focus();
     };
   }, []);
+
+  // When the content arrives after a load, focus moves from the dialog itself to its first field.
+  useEffect(() => {
+    const dialog = ref.current;
+    if (dialog && document.activeElement === dialog) dialog.querySelector<HTMLElement>(FIELD)?.focus();
+  });
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -46,6 +56,7 @@ export function Dialog({ title, onClose, busy = false, onSubmit, children, actio
       ref={ref}
       className={wide ? 'dialog dialog-wide' : 'dialog'}
       aria-labelledby={titleId}
+      tabIndex={-1}
       onCancel={(event) => {
         event.preventDefault();
         if (!busyRef.current) onClose();

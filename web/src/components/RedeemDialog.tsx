@@ -1,6 +1,6 @@
 // Redeem (or hold) units: from one package, or auto-applied to the customer's package that expires first.
 // After it, a notice offers a one-click undo (reverse, or release for a hold).
-import { useId, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { PackageDetail, Product, RedemptionResult, Service } from '../api/types';
 import { useDesk } from '../context';
 import { useAction, useQuery } from '../lib/hooks';
@@ -168,6 +168,15 @@ export function RedemptionNotice({ result, onChanged, onDismiss }: { result: Red
   const left = remainingOf(result.package, r.packageServiceId);
   const held = r.status === 'PENDING';
   const what = `${r.quantity} × ${name}`;
+  // Undo is the next thing a receptionist may need: focus lands on it, and on the notice once it is done.
+  const undoRef = useRef<HTMLButtonElement>(null);
+  const noticeRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    undoRef.current?.focus();
+  }, []);
+  useEffect(() => {
+    if (undone) noticeRef.current?.focus();
+  }, [undone]);
 
   const undo = async () => {
     const out = await action.run(`undo:${r.id}`, (key) => (held ? client.releaseHold(r.id, key) : client.reverse(r.id, 'Undone at the front desk', key)));
@@ -178,7 +187,7 @@ export function RedemptionNotice({ result, onChanged, onDismiss }: { result: Red
   };
 
   return (
-    <div className={`notice ${undone ? 'notice-info' : 'notice-success'}`} role="status" aria-live="polite">
+    <div className={`notice ${undone ? 'notice-info' : 'notice-success'}`} role="status" aria-live="polite" ref={noticeRef} tabIndex={-1}>
       <div>
         {undone ? (
           <>
@@ -197,7 +206,7 @@ export function RedemptionNotice({ result, onChanged, onDismiss }: { result: Red
       </div>
       <div className="notice-actions">
         {!undone && (
-          <button type="button" className="btn btn-small" onClick={undo} disabled={action.busy}>
+          <button type="button" className="btn btn-small" onClick={undo} disabled={action.busy} ref={undoRef}>
             {action.busy ? 'Undoing…' : held ? 'Release hold' : 'Undo'}
           </button>
         )}

@@ -1,5 +1,5 @@
 // Sell a package: pick a template (price, what is in it, how long it lasts), then confirm the charge.
-import { useId, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { Customer, PackageDetail, PackageTemplate } from '../api/types';
 import { useDesk } from '../context';
 import { useAction, useQuery } from '../lib/hooks';
@@ -29,6 +29,18 @@ export function SellDialog({ customer, onClose, onSold }: { customer: Customer; 
   const action = useAction();
   const receiptId = useId();
   const staff = useStaffChoice();
+  // The step's content replaces what had focus: focus the question on review, the chosen package back.
+  const confirmRef = useRef<HTMLDivElement>(null);
+  const listRef = useRef<HTMLFieldSetElement>(null);
+  const firstStep = useRef(true);
+  useEffect(() => {
+    if (firstStep.current) {
+      firstStep.current = false;
+      return;
+    }
+    if (step === 'confirm') confirmRef.current?.focus();
+    else listRef.current?.querySelector<HTMLInputElement>('input:checked')?.focus();
+  }, [step]);
   for (const t of catalog.data?.templates ?? []) learnName(t.id, t.name);
   const chosen = templates.find((t) => t.id === templateId);
   const customerName = `${customer.firstName} ${customer.lastName}`.trim();
@@ -72,7 +84,7 @@ export function SellDialog({ customer, onClose, onSold }: { customer: Customer; 
       ) : catalog.error && !catalog.data ? (
         <ErrorNotice error={catalog.error} onRetry={catalog.reload} />
       ) : step === 'confirm' && chosen ? (
-        <div className="confirm">
+        <div className="confirm" ref={confirmRef} tabIndex={-1}>
           <p className="confirm-lead">
             Sell <strong>{chosen.name}</strong> to <strong>{customerName}</strong> at {business.name} for <strong className="money-big">{formatMoney(chosen.price)}</strong>?
           </p>
@@ -83,7 +95,7 @@ export function SellDialog({ customer, onClose, onSold }: { customer: Customer; 
         <p className="empty">No package is on sale at {business.name}. An ADMIN can add templates in the catalog.</p>
       ) : (
         <>
-          <fieldset className="template-list">
+          <fieldset className="template-list" ref={listRef}>
             <legend>Package</legend>
             {templates.map((t) => (
               <label key={t.id} className={`template-option${t.id === templateId ? ' selected' : ''}`}>

@@ -34,9 +34,10 @@ export function BusinessPicker(props: {
           <p>{me.role === 'ADMIN' ? 'This company has no business yet. Add the first one:' : 'No business is set up for this key yet. Ask an administrator to add one.'}</p>
         ) : (
           <ul className="picker-list">
-            {businesses.map((b) => (
+            {businesses.map((b, i) => (
               <li key={b.id}>
-                <button type="button" className="picker-item" onClick={() => props.onChoose(b.id)}>
+                {/* Focus starts on the first business: Enter picks it, arrows and Tab move on. */}
+                <button type="button" className="picker-item" onClick={() => props.onChoose(b.id)} autoFocus={i === 0}>
                   <span className="picker-name">{b.name}</span>
                   <span className="muted">
                     {b.timeZone} · {b.currencyCode}

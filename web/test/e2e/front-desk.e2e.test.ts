@@ -164,6 +164,9 @@ describe.skipIf(!haveChromium)('the front desk in Chromium', () => {
     await shot('sign-in');
     await page.getByLabel('API key').fill(server.key);
     await page.keyboard.press('Enter');
+    // Focus starts on the first business (issue 11, defect 8): Enter picks it.
+    await visible(page.getByRole('button', { name: /Happy Paws NYC/ }));
+    expect(await page.evaluate(() => document.activeElement?.textContent ?? '')).toMatch(/^Happy Paws NYC/);
     await page.getByRole('button', { name: /Happy Paws SF/ }).click();
     await visible(page.getByRole('heading', { name: 'Customers' }));
     expect(await page.evaluate(() => window.sessionStorage.getItem('punchcard.apiKey'))).toBe(server.key);
@@ -206,8 +209,11 @@ describe.skipIf(!haveChromium)('the front desk in Chromium', () => {
     await visible(page.getByText(/Redeemed 1 × Basic grooming/));
     await visible(page.getByRole('img', { name: 'Basic grooming: 1 used, 0 held, 4 left of 5' }));
     await shot('customer');
-    await page.getByRole('button', { name: 'Undo' }).click();
+    // Focus lands on Undo (issue 11, defect 8): Enter undoes; afterwards focus stays in the notice.
+    await page.waitForFunction(() => document.activeElement?.textContent === 'Undo');
+    await page.keyboard.press('Enter');
     await visible(page.getByText(/Undone: 1 × Basic grooming given back/));
+    expect(await page.evaluate(() => document.activeElement?.closest('.notice') !== null)).toBe(true);
     await visible(page.getByRole('img', { name: 'Basic grooming: 0 used, 0 held, 5 left of 5' }));
     // And one more that stays, for the history.
     await page.getByRole('button', { name: 'Redeem from Basic Grooming Package' }).click();
@@ -221,6 +227,33 @@ describe.skipIf(!haveChromium)('the front desk in Chromium', () => {
     await page.keyboard.press('Escape');
     await page.getByRole('dialog').waitFor({ state: 'detached' });
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Sell a package');
+  });
+
+  it('keeps keyboard focus in the Sell dialog while it loads and after Review sale', async () => {
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    await page.route('**/packageTemplates*', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.getByRole('button', { name: 'Sell a package' }).click();
+    const dialog = page.getByRole('dialog');
+    await visible(dialog.getByText('Loading the catalog…'));
+    // Not on Cancel (issue 11, defect 8): Enter must not close the dialog.
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('DIALOG');
+    await page.keyboard.press('Enter');
+    expect(await dialog.isVisible()).toBe(true);
+    release();
+    await visible(dialog.getByRole('radio', { name: /Ten Baths/ }));
+    await page.unroute('**/packageTemplates*');
+    await page.waitForFunction(() => document.activeElement?.getAttribute('type') === 'radio');
+    await page.keyboard.press('Space');
+    await dialog.getByRole('button', { name: 'Review sale' }).focus();
+    await page.keyboard.press('Enter');
+    await visible(dialog.getByText(/Sell .* to Alice Nguyen/));
+    expect(await page.evaluate(() => !!document.activeElement?.closest('dialog'))).toBe(true);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
   });
 
   it('freezes, says why it cannot be redeemed, and unfreezes', async () => {
