@@ -16,12 +16,14 @@ import { registerWebhookMetrics } from '../webhooks/metrics.js';
 import { registerOpsRoutes } from './ops-routes.js';
 import type { HttpApp } from './types.js';
 import { SHARED_SCHEMAS, errorResponses } from './schemas.js';
+import { NATIVE_PACKAGE_SCHEMAS } from '../native/package-schemas.js';
 import { registerTenantRoutes } from '../native/tenant-routes.js';
 import { registerReferenceRoutes } from '../native/reference-routes.js';
 import { registerPackageRoutes } from '../native/package-routes.js';
 import { registerWebhookRoutes } from '../native/webhook-routes.js';
 import { registerExportRoutes } from '../native/export-routes.js';
 import { registerImportRoutes } from '../native/import-routes.js';
+import { registerRedemptionListRoutes } from '../native/redemption-list-routes.js';
 // Compatibility surfaces (src/transport/moego, src/transport/zenoti, src/transport/grpc).
 import { registerMoegoRoutes } from '../moego/http-routes.js';
 import { packageServiceRoutes } from '../moego/package-service.js';
@@ -131,7 +133,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     done(nul === undefined ? undefined : nulRefusal(nul));
   });
 
-  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+  for (const schema of [...SHARED_SCHEMAS, ...NATIVE_PACKAGE_SCHEMAS]) app.addSchema(schema);
   // Every route answers its errors through the one error handler, so each declares the statuses that path can
   // give (a route's own list wins): Zenoti's envelope on its surface, google.rpc.Status everywhere else.
   app.addHook('onRoute', (route) => {
@@ -172,6 +174,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   registerWebhookRoutes(app, deps);
   registerExportRoutes(app, deps);
   registerImportRoutes(app, deps);
+  registerRedemptionListRoutes(app, deps);
   // Compatibility surfaces: MoeGo over HTTP/JSON and Connect (the same PackageService as the gRPC port), Zenoti.
   registerMoegoRoutes(app, deps);
   await registerConnectRoutes(app, packageServiceRoutes(deps));

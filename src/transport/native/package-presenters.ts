@@ -10,6 +10,7 @@ import type { Validity } from '../../domain/calendar.js';
 import { splitIntoUnits } from '../../domain/money.js';
 import type { PackageView } from '../../application/package-tx.js';
 import { instantOrNull, packageInfoJson, packageServiceJson } from '../shared/package-json.js';
+import type { PackageDetailJson, PackageEventJson, PackageTemplateJson, RedemptionJson } from './package-schemas.js';
 
 const validityJson = (v: Validity) => ('days' in v ? { days: v.days } : 'months' in v ? { months: v.months } : { never: true });
 
@@ -25,7 +26,7 @@ function blocked(view: PackageView): { reason: string; message: string } | null 
   }
 }
 
-export function presentPackage(view: PackageView) {
+export function presentPackage(view: PackageView): PackageDetailJson {
   const p = view.pkg;
   const lifecycle = lifecycleAt(p, view.asOf);
   const info = packageInfoJson(view);
@@ -77,7 +78,7 @@ export function presentPackage(view: PackageView) {
   };
 }
 
-export function presentRedemption(r: Redemption) {
+export function presentRedemption(r: Redemption): RedemptionJson {
   return {
     id: r.id,
     packageId: r.packageId,
@@ -117,7 +118,7 @@ function detailsJson(e: LedgerEvent): Record<string, unknown> {
   }
 }
 
-export function presentEvent(e: LedgerEvent & { readonly actorName: string }) {
+export function presentEvent(e: LedgerEvent & { readonly actorName: string }): PackageEventJson {
   return {
     id: e.id,
     sequence: e.seq,
@@ -139,7 +140,7 @@ export function presentEvent(e: LedgerEvent & { readonly actorName: string }) {
   };
 }
 
-export function presentTemplate(t: PackageTemplate) {
+export function presentTemplate(t: PackageTemplate): PackageTemplateJson {
   const item = (i: PackageTemplate['items'][number]) => ({
     quantity: i.quantity,
     unitPrice: toGoogleMoney(i.givenUnitPrice ?? splitIntoUnits(i.value, i.quantity).unit),

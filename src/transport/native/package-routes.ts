@@ -13,7 +13,7 @@ import { sellPackage } from '../../application/selling.js';
 import { parseInstant, parseLocalDate } from '../../domain/calendar.js';
 import { invalidArgument } from '../../domain/errors.js';
 import { parseMoney, toGoogleMoney, totalToGoogleMoney } from '../../domain/money.js';
-import { Id, PageQuery } from '../http/schemas.js';
+import { Id, PageQuery, Ref } from '../http/schemas.js';
 import type { HttpApp } from '../http/types.js';
 import * as S from './package-schemas.js';
 import { presentEvent, presentPackage, presentRedemption, presentTemplate } from './package-presenters.js';
@@ -26,15 +26,21 @@ const P = {
   redemption: Type.Object({ companyId: Id('the company'), redemptionId: Id() }),
 };
 const ID_RE = '^[A-Za-z0-9_-]+';
+const TemplateRef = Ref<S.PackageTemplateJson>('PackageTemplate');
+/** The mutations that move balance or money honour Idempotency-Key (API.md Conventions). */
+const IdempotencyHeaders = Type.Object(
+  { 'idempotency-key': Type.Optional(Type.String({ description: 'a retry with the same key and body replays the first answer (Idempotency-Replayed: true)' })) },
+  { additionalProperties: true },
+);
 const keyOf = (request: FastifyRequest) => request.headers['idempotency-key'] as string | undefined;
 
 /** Answers an idempotent outcome, marking a replay. */
-function answer<T>(reply: FastifyReply, outcome: Outcome<T>, present: (r: T) => unknown) {
+function answer<T, J>(reply: FastifyReply, outcome: Outcome<T>, present: (r: T) => J): J {
   if (outcome.replayed) reply.header('idempotency-replayed', 'true');
   return present(outcome.result);
 }
 
-const presentRedemptionResult = (r: RedemptionResult) => ({ redemption: presentRedemption(r.redemption), package: presentPackage(r.view) });
+const presentRedemptionResult = (r: RedemptionResult): S.RedemptionResultJson => ({ redemption: presentRedemption(r.redemption), package: presentPackage(r.view) });
 const optTime = (v: string | undefined, field: string) => (v === undefined ? undefined : parseInstant(v, field));
 const optDate = (v: string | undefined, field: string) => (v === undefined ? undefined : parseLocalDate(v, field));
 
@@ -50,7 +56,7 @@ export function registerPackageRoutes(app: HttpApp, deps: Deps): void {
   const base = '/v1/companies/:companyId';
   let tags = ['Package templates'];
 
-  app.post(`${base}/packageTemplates`, { schema: { tags, summary: 'Add a template to the catalog (ADMIN)', params: P.company, body: S.CreateTemplateBody } }, async (req, reply) => {
+  app.post(`${base}/packageTemplates`, { schema: { tags, summary: 'Add a template to the catalog (ADMIN)', params: P.company, body: S.CreateTemplateBody, response: { 201: TemplateRef } } }, async (req, reply) => {
     const b = req.body;
     const t = await createTemplate(deps, req.principal, req.params.companyId, {
       ...b,
@@ -63,20 +69,20 @@ export function registerPackageRoutes(app: HttpApp, deps: Deps): void {
 
   app.get(
     `${base}/packageTemplates`,
-    { schema: { tags, summary: 'List templates', params: P.company, querystring: Type.Object({ ...PageQuery, includeArchived: Type.Optional(Type.Boolean()) }) } },
+    { schema: { tags, summary: 'List templates', params: P.company, querystring: Type.Object({ ...PageQuery, includeArchived: Type.Optional(Type.Boolean()) }), response: { 200: S.TemplateList } } },
     async (req) => {
       const page = await listTemplates(deps, req.principal, req.params.companyId, parsePageRequest(req.query.pageSize, req.query.pageToken), req.query.includeArchived ?? false);
       return { packageTemplates: page.items.map(presentTemplate), nextPageToken: page.nextPageToken };
     },
   );
 
-  app.get(`${base}/packageTemplates/:templateId`, { schema: { tags, summary: 'Read a template', params: P.template } }, async (req) =>
+  app.get(`${base}/packageTemplates/:templateId`, { schema: { tags, summary: 'Read a template', params: P.template, response: { 200: TemplateRef } } }, async (req) =>
     presentTemplate(await getTemplate(deps, req.principal, req.params.companyId, req.params.templateId)),
   );
 
   app.patch(
     `${base}/packageTemplates/:templateId`,
-    { schema: { tags, summary: 'Change a template; sold packages keep theirs (ADMIN)', params: P.template, body: S.PatchTemplateBody } },
+    { schema: { tags, summary: 'Change a template; sold packages keep theirs (ADMIN)', params: P.template, body: S.PatchTemplateBody, response: { 200: TemplateRef } } },
     async (req) => {
       const b = req.body;
       return presentTemplate(
@@ -90,13 +96,13 @@ export function registerPackageRoutes(app: HttpApp, deps: Deps): void {
     },
   );
 
-  app.post(`${base}/packageTemplates/:templateId(${ID_RE})::archive`, { schema: { tags, summary: 'Take a template off sale (ADMIN)', params: P.template } }, async (req) =>
+  app.post(`${base}/packageTemplates/:templateId(${ID_RE})::archive`, { schema: { tags, summary: 'Take a template off sale (ADMIN)', params: P.template, response: { 200: TemplateRef } } }, async (req) =>
     presentTemplate(await archiveTemplate(deps, req.principal, req.params.companyId, req.params.templateId)),
   );
 
   tags = ['Customer packages'];
 
-  app.post(`${base}/packages::sell`, { schema: { tags, summary: 'Sell a package', params: P.company, body: S.SellBody } }, async (req, reply) => {
+  app.post(`${base}/packages::sell`, { schema: { tags, summary: 'Sell a package', params: P.company, body: S.SellBody, headers: IdempotencyHeaders, response: { 200: S.PackageDetailRef } } }, async (req, reply) => {
     const b = req.body;
     const outcome = await sellPackage(
       deps,
@@ -117,13 +123,13 @@ export function registerPackageRoutes(app: HttpApp, deps: Deps): void {
     return answer(reply, outcome, presentPackage);
   });
 
-  app.get(`${base}/packages/:packageId`, { schema: { tags, summary: 'Read a package', params: P.package } }, async (req) =>
+  app.get(`${base}/packages/:packageId`, { schema: { tags, summary: 'Read a package', params: P.package, response: { 200: S.PackageDetailRef } } }, async (req) =>
     presentPackage(await getPackage(deps, req.principal, req.params.companyId, req.params.packageId)),
   );
 
   app.get(
     `${base}/customers/:customerId/packages`,
-    { schema: { tags, summary: "A customer's packages", params: P.customer, querystring: Type.Object({ ...PageQuery, businessId: Type.Optional(Id()) }) } },
+    { schema: { tags, summary: "A customer's packages", params: P.customer, querystring: Type.Object({ ...PageQuery, businessId: Type.Optional(Id()) }), response: { 200: S.PackageList } } },
     async (req) => {
       const page = await listCustomerPackages(
         deps,
@@ -150,14 +156,14 @@ export function registerPackageRoutes(app: HttpApp, deps: Deps): void {
 
   app.post(
     `${base}/packages/:packageId(${ID_RE})::redeem`,
-    { schema: { tags, summary: 'Redeem (or with hold, reserve) units of a service', params: P.package, body: S.RedeemBody } },
+    { schema: { tags, summary: 'Redeem (or with hold, reserve) units of a service', params: P.package, body: S.RedeemBody, headers: IdempotencyHeaders, response: { 200: S.RedemptionResult } } },
     async (req, reply) =>
       answer(reply, await redeem(deps, req.principal, req.params.companyId, req.params.packageId, redeemInput(req.body), keyOf(req)), presentRedemptionResult),
   );
 
   app.post(
     `${base}/customers/:customerId/packages::redeem`,
-    { schema: { tags, summary: "Redeem from the customer's package that expires first (auto-apply)", params: P.customer, body: S.RedeemBody } },
+    { schema: { tags, summary: "Redeem from the customer's package that expires first (auto-apply)", params: P.customer, body: S.RedeemBody, headers: IdempotencyHeaders, response: { 200: S.RedemptionResult } } },
     async (req, reply) =>
       answer(reply, await autoRedeem(deps, req.principal, req.params.companyId, req.params.customerId, redeemInput(req.body), keyOf(req)), presentRedemptionResult),
   );
@@ -170,6 +176,7 @@ export function registerPackageRoutes(app: HttpApp, deps: Deps): void {
         summary: 'The packages auto-apply would try, in order',
         params: P.customer,
         querystring: Type.Object({ serviceId: Id(), businessId: Id(), quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })) }),
+        response: { 200: S.CandidateList },
       },
     },
     async (req) => {
@@ -181,19 +188,19 @@ export function registerPackageRoutes(app: HttpApp, deps: Deps): void {
   tags = ['Redemptions'];
   const onRedemption = P.redemption;
 
-  app.get(`${base}/redemptions/:redemptionId`, { schema: { tags, summary: 'Read a redemption', params: onRedemption } }, async (req) =>
+  app.get(`${base}/redemptions/:redemptionId`, { schema: { tags, summary: 'Read a redemption', params: onRedemption, response: { 200: Ref<S.RedemptionJson>('Redemption') } } }, async (req) =>
     presentRedemption(await getRedemption(deps, req.principal, req.params.companyId, req.params.redemptionId)),
   );
 
-  app.post(`${base}/redemptions/:redemptionId(${ID_RE})::commit`, { schema: { tags, summary: 'Use a held visit', params: onRedemption } }, async (req, reply) =>
+  app.post(`${base}/redemptions/:redemptionId(${ID_RE})::commit`, { schema: { tags, summary: 'Use a held visit', params: onRedemption, headers: IdempotencyHeaders, response: { 200: S.RedemptionResult } } }, async (req, reply) =>
     answer(reply, await commitHold(deps, req.principal, req.params.companyId, req.params.redemptionId, keyOf(req)), presentRedemptionResult),
   );
-  app.post(`${base}/redemptions/:redemptionId(${ID_RE})::release`, { schema: { tags, summary: 'Give a held visit back', params: onRedemption } }, async (req, reply) =>
+  app.post(`${base}/redemptions/:redemptionId(${ID_RE})::release`, { schema: { tags, summary: 'Give a held visit back', params: onRedemption, headers: IdempotencyHeaders, response: { 200: S.RedemptionResult } } }, async (req, reply) =>
     answer(reply, await releaseHold(deps, req.principal, req.params.companyId, req.params.redemptionId, keyOf(req)), presentRedemptionResult),
   );
   app.post(
     `${base}/redemptions/:redemptionId(${ID_RE})::reverse`,
-    { schema: { tags, summary: 'Give a used visit back (cancelled visit)', params: onRedemption, body: S.ReverseBody } },
+    { schema: { tags, summary: 'Give a used visit back (cancelled visit)', params: onRedemption, body: S.ReverseBody, headers: IdempotencyHeaders, response: { 200: S.RedemptionResult } } },
     async (req, reply) =>
       answer(reply, await reverseRedemption(deps, req.principal, req.params.companyId, req.params.redemptionId, req.body.reason ?? '', keyOf(req)), presentRedemptionResult),
   );
@@ -201,25 +208,25 @@ export function registerPackageRoutes(app: HttpApp, deps: Deps): void {
   tags = ['Customer packages'];
   const onPackage = P.package;
 
-  app.post(`${base}/packages/:packageId(${ID_RE})::freeze`, { schema: { tags, summary: 'Freeze', params: onPackage, body: S.FreezeBody } }, async (req, reply) => {
+  app.post(`${base}/packages/:packageId(${ID_RE})::freeze`, { schema: { tags, summary: 'Freeze', params: onPackage, body: S.FreezeBody, headers: IdempotencyHeaders, response: { 200: S.PackageDetailRef } } }, async (req, reply) => {
     const b = req.body;
     const input = { startDate: optDate(b.startDate, 'startDate'), endDate: optDate(b.endDate, 'endDate'), reason: b.reason };
     return answer(reply, await freezePackage(deps, req.principal, req.params.companyId, req.params.packageId, input, keyOf(req)), presentPackage);
   });
-  app.post(`${base}/packages/:packageId(${ID_RE})::unfreeze`, { schema: { tags, summary: 'Unfreeze', params: onPackage } }, async (req, reply) =>
+  app.post(`${base}/packages/:packageId(${ID_RE})::unfreeze`, { schema: { tags, summary: 'Unfreeze', params: onPackage, headers: IdempotencyHeaders, response: { 200: S.PackageDetailRef } } }, async (req, reply) =>
     answer(reply, await unfreezePackage(deps, req.principal, req.params.companyId, req.params.packageId, keyOf(req)), presentPackage),
   );
-  app.post(`${base}/packages/:packageId(${ID_RE})::extend`, { schema: { tags, summary: 'Move the expiration date later (ADMIN)', params: onPackage, body: S.ExtendBody } }, async (req, reply) =>
+  app.post(`${base}/packages/:packageId(${ID_RE})::extend`, { schema: { tags, summary: 'Move the expiration date later (ADMIN)', params: onPackage, body: S.ExtendBody, headers: IdempotencyHeaders, response: { 200: S.PackageDetailRef } } }, async (req, reply) =>
     answer(
       reply,
       await extendPackage(deps, req.principal, req.params.companyId, req.params.packageId, parseLocalDate(req.body.expirationDate, 'expirationDate'), keyOf(req)),
       presentPackage,
     ),
   );
-  app.post(`${base}/packages/:packageId(${ID_RE})::adjust`, { schema: { tags, summary: 'Add or remove units (ADMIN)', params: onPackage, body: S.AdjustBody } }, async (req, reply) =>
+  app.post(`${base}/packages/:packageId(${ID_RE})::adjust`, { schema: { tags, summary: 'Add or remove units (ADMIN)', params: onPackage, body: S.AdjustBody, headers: IdempotencyHeaders, response: { 200: S.PackageDetailRef } } }, async (req, reply) =>
     answer(reply, await adjustPackage(deps, req.principal, req.params.companyId, req.params.packageId, req.body, keyOf(req)), presentPackage),
   );
-  app.post(`${base}/packages/:packageId(${ID_RE})::cancel`, { schema: { tags, summary: 'Cancel with a refund (ADMIN)', params: onPackage, body: S.CancelBody } }, async (req, reply) => {
+  app.post(`${base}/packages/:packageId(${ID_RE})::cancel`, { schema: { tags, summary: 'Cancel with a refund (ADMIN)', params: onPackage, body: S.CancelBody, headers: IdempotencyHeaders, response: { 200: S.CancelResult } } }, async (req, reply) => {
     const input = { refund: refundSpec(req.body.refund as string | { amount: unknown }), reason: req.body.reason ?? '' };
     return answer(reply, await cancelPackage(deps, req.principal, req.params.companyId, req.params.packageId, input, keyOf(req)), (r) => ({
       package: presentPackage(r.view),
@@ -238,6 +245,7 @@ export function registerPackageRoutes(app: HttpApp, deps: Deps): void {
           refund: Type.Optional(Type.String({ maxLength: 10, description: 'NONE | FULL | PRORATED (default PRORATED)' })),
           amount: Type.Optional(Type.String({ maxLength: 40, description: "a decimal amount in the package's currency, e.g. 12.50" })),
         }),
+        response: { 200: S.RefundPreview },
       },
     },
     async (req) => {
@@ -252,7 +260,7 @@ export function registerPackageRoutes(app: HttpApp, deps: Deps): void {
 
   app.get(
     `${base}/packages/:packageId/events`,
-    { schema: { tags, summary: 'The append-only history, oldest first', params: onPackage, querystring: Type.Object(PageQuery) } },
+    { schema: { tags, summary: 'The append-only history, oldest first', params: onPackage, querystring: Type.Object(PageQuery), response: { 200: S.EventList } } },
     async (req) => {
       const page = await listEvents(deps, req.principal, req.params.companyId, req.params.packageId, parsePageRequest(req.query.pageSize, req.query.pageToken));
       return { events: page.items.map(presentEvent), nextPageToken: page.nextPageToken };
@@ -269,6 +277,7 @@ export function registerPackageRoutes(app: HttpApp, deps: Deps): void {
         summary: 'Open packages expiring within N days, soonest first',
         params: P.company,
         querystring: Type.Object({ ...PageQuery, withinDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 3660 })), businessId: Type.Optional(Id()) }),
+        response: { 200: S.PackageList },
       },
     },
     async (req) => {
@@ -291,6 +300,7 @@ export function registerPackageRoutes(app: HttpApp, deps: Deps): void {
         summary: 'Outstanding liability by business, from the ledger',
         params: P.company,
         querystring: Type.Object({ asOf: Type.Optional(Type.String()), from: Type.Optional(Type.String()), to: Type.Optional(Type.String()), businessId: Type.Optional(Id()) }),
+        response: { 200: S.LiabilityReport },
       },
     },
     async (req) => {
@@ -327,7 +337,7 @@ export function registerPackageRoutes(app: HttpApp, deps: Deps): void {
 
   app.get(
     `${base}/reports/redemptionsPerDay`,
-    { schema: { tags, summary: 'Units redeemed per local day', params: P.company, querystring: Type.Object({ days: Type.Optional(Type.Integer({ minimum: 1, maximum: 366 })), businessId: Type.Optional(Id()) }) } },
+    { schema: { tags, summary: 'Units redeemed per local day', params: P.company, querystring: Type.Object({ days: Type.Optional(Type.Integer({ minimum: 1, maximum: 366 })), businessId: Type.Optional(Id()) }), response: { 200: S.RedemptionsPerDay } } },
     async (req) => ({ days: await redemptionsPerDay(deps, req.principal, req.params.companyId, { days: req.query.days ?? 30, businessId: req.query.businessId }) }),
   );
 }
