@@ -248,6 +248,43 @@ export interface RedemptionReads {
   listByPackages(companyId: string, packageIds: readonly string[], statuses: readonly RedemptionStatus[]): Promise<Redemption[]>;
   /** Pending holds of any company whose expiry has passed. */
   listDueHolds(now: number, limit: number): Promise<Redemption[]>;
+  /**
+   * A company's redemptions the filter keeps, with the names a list shows, in the order asked (the id breaking
+   * ties), after the keyset's key and offset, at most `limit` rows. Statuses are judged at `filter.now`: a pending
+   * hold whose expiry has passed counts as EXPIRED (as getRedemption shows it), whether or not the sweeper has
+   * written it yet. Filtering, ordering and paging all happen in the database.
+   */
+  list(companyId: string, filter: RedemptionFilter, order: RedemptionOrder, page: RedemptionKeyset): Promise<RedemptionListRow[]>;
+}
+
+export interface RedemptionFilter {
+  /** Empty: every status. */
+  readonly statuses: readonly RedemptionStatus[];
+  /** Where it happened; empty: every business. */
+  readonly businessIds: readonly string[];
+  /** redeemTime in [from, to); null: unbounded. */
+  readonly from: number | null;
+  readonly to: number | null;
+  /** The moment statuses are judged at. */
+  readonly now: number;
+}
+
+/** By redeemTime oldest or newest first, or by holdExpireTime soonest first (pending holds only: they carry one). */
+export type RedemptionOrder = 'redeemTime' | '-redeemTime' | 'holdExpireTime';
+
+export interface RedemptionKeyset {
+  /** The last row's sort time (redeemTime, or holdExpireTime) and id; null from the start. */
+  readonly after: { readonly time: number; readonly id: string } | null;
+  readonly offset: number;
+  readonly limit: number;
+}
+
+export interface RedemptionListRow {
+  readonly redemption: Redemption;
+  readonly customerId: string;
+  readonly packageName: string;
+  /** The redeemed service's name as the package recorded it at sale. */
+  readonly serviceName: string;
 }
 
 export interface RedemptionRepo extends RedemptionReads {

@@ -448,6 +448,50 @@ export function redemptionRepo(q: Queryable): RedemptionRepo {
         .execute();
       return rows.map((row) => m.redemptionRowToRedemption(row, row.currency));
     },
+    async list(companyId, filter, order, page) {
+      const { now } = filter;
+      const time = order === 'holdExpireTime' ? sql.ref('r.hold_expire_time') : sql.ref('r.redeem_time');
+      const desc = order === '-redeemTime';
+      let query = withCurrency()
+        .innerJoin('package_items as i', (j) =>
+          j.onRef('i.company_id', '=', 'r.company_id').onRef('i.package_id', '=', 'r.package_id').onRef('i.item_id', '=', 'r.item_id'),
+        )
+        .select(['p.customer_id as list_customer_id', 'p.name as list_package_name', 'i.choices as list_choices'])
+        .where('r.company_id', '=', companyId);
+      if (filter.businessIds.length > 0) query = query.where('r.business_id', 'in', [...filter.businessIds]);
+      if (filter.from !== null) query = query.where('r.redeem_time', '>=', filter.from);
+      if (filter.to !== null) query = query.where('r.redeem_time', '<', filter.to);
+      if (filter.statuses.length > 0) {
+        // A lapsed hold is EXPIRED from its expiry on, written down or not (the sweeper's lag never shows).
+        query = query.where((eb) =>
+          eb.or(
+            filter.statuses.map((status) =>
+              status === 'PENDING'
+                ? eb.and([eb('r.status', '=', 'PENDING'), eb.or([eb('r.hold_expire_time', 'is', null), eb('r.hold_expire_time', '>', now)])])
+                : status === 'EXPIRED'
+                  ? eb.or([eb('r.status', '=', 'EXPIRED'), eb.and([eb('r.status', '=', 'PENDING'), eb('r.hold_expire_time', '<=', now)])])
+                  : eb('r.status', '=', status),
+            ),
+          ),
+        );
+      }
+      if (order === 'holdExpireTime') query = query.where('r.hold_expire_time', 'is not', null);
+      if (page.after) {
+        const { time: t, id } = page.after;
+        query = query.where(desc ? sql<SqlBool>`(${time}, r.redemption_id) < (${t}, ${id})` : sql<SqlBool>`(${time}, r.redemption_id) > (${t}, ${id})`);
+      }
+      const direction = desc ? 'desc' : 'asc';
+      const rows = await query.orderBy(time, direction).orderBy('r.redemption_id', direction).limit(page.limit).offset(page.offset).execute();
+      return rows.map((row) => {
+        const choices = JSON.parse(row.list_choices) as { id: string; name: string }[];
+        return {
+          redemption: m.redemptionRowToRedemption(row, row.currency),
+          customerId: row.list_customer_id,
+          packageName: row.list_package_name,
+          serviceName: choices.find((c) => c.id === row.service_id)?.name ?? '',
+        };
+      });
+    },
   };
 }
 
