@@ -1,9 +1,10 @@
 // Signed out → sign in; signed in → choose a business → the desk (customers, packages, dashboard, catalog).
-import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ApiError, PunchcardClient } from './api/client';
 import type { Business, Me } from './api/types';
 import { DeskContext, roleCan, useDesk, type Desk } from './context';
 import { ErrorNotice, Loading, RoleBadge } from './components/ui';
+import { lazyScreen } from './components/LazyScreen';
 import { useQuery } from './lib/hooks';
 import { Link, parseRoute, paths, usePathname } from './lib/router';
 import { session } from './lib/session';
@@ -15,7 +16,7 @@ import { PackageScreen } from './screens/PackageScreen';
 import { SignIn } from './screens/SignIn';
 
 // The chart library is most of the app's weight: it loads with the dashboard, not at sign-in.
-const DashboardScreen = lazy(() => import('./screens/Dashboard').then((m) => ({ default: m.DashboardScreen })));
+const DashboardScreen = lazyScreen(() => import('./screens/Dashboard').then((m) => m.DashboardScreen), 'dashboard');
 
 /** The Import & export screen (ADMIN). */
 const IMPORT_PATH = '/import';
@@ -204,9 +205,7 @@ function Shell({ onChooseBusiness, onSignOut }: { onChooseBusiness: (id: string)
         {route.name === 'customers' && <CustomersScreen customerId={route.customerId} />}
         {route.name === 'package' && <PackageScreen key={route.packageId} packageId={route.packageId} />}
         {route.name === 'dashboard' && (
-          <Suspense fallback={<Loading label="Loading the dashboard…" />}>
-            <DashboardScreen />
-          </Suspense>
+          <DashboardScreen />
         )}
         {route.name === 'catalog' &&
           (can('admin') ? <CatalogScreen /> : <p className="notice notice-info">The catalog is for ADMIN keys.</p>)}

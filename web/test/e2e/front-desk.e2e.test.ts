@@ -293,6 +293,18 @@ describe.skipIf(!haveChromium)('the front desk in Chromium', () => {
     await shot('package', true);
   });
 
+  it('shows an error with a retry when the dashboard chunk cannot be loaded, not a blank app', async () => {
+    // The server unreachable, or a deploy renamed the chunks: the lazily loaded dashboard fails (defect 1).
+    await page.route('**/assets/Dashboard-*.js', (route) => route.abort('internetdisconnected'));
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await visible(page.getByText(/Could not load the dashboard\./));
+    await visible(page.getByRole('navigation', { name: 'Main' }));
+    await page.unroute('**/assets/Dashboard-*.js');
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await visible(page.getByRole('heading', { name: 'Dashboard' }));
+    await page.getByRole('link', { name: 'Customers' }).click();
+  });
+
   it('shows the dashboard, and a failing report with a way to retry', async () => {
     let fail = true;
     await page.route('**/reports/liability*', (route) => (fail ? route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ code: 14, message: 'storage is not reachable', details: [] }) }) : route.continue()));
