@@ -3,15 +3,17 @@ import { formatInstant } from '../../domain/calendar.js';
 import { toGoogleMoney } from '../../domain/money.js';
 import type { Business, Company, Customer, Product, Service, Staff } from '../../domain/reference.js';
 import type { StoredApiKey } from '../../application/ports.js';
+import type { Static } from 'typebox';
+import type { ApiKey, Company as CompanySchema } from './tenant-routes.js';
 
 const times = (r: { createTime: number; updateTime: number }) => ({
   createTime: formatInstant(r.createTime),
   updateTime: formatInstant(r.updateTime),
 });
 
-export const presentCompany = (c: Company) => ({ id: c.id, name: c.name, ...times(c) });
+export const presentCompany = (c: Company): Static<typeof CompanySchema> => ({ id: c.id, name: c.name, ...times(c) });
 
-export const presentApiKey = (k: StoredApiKey) => ({
+export const presentApiKey = (k: StoredApiKey): Static<typeof ApiKey> => ({
   id: k.id,
   companyId: k.companyId,
   name: k.name,
