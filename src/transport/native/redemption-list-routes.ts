@@ -5,28 +5,14 @@ import type { Deps } from '../../application/context.js';
 import { parsePageRequest } from '../../application/paging.js';
 import { REDEMPTION_ORDERS, listRedemptions, type ListedRedemption } from '../../application/redemption-queries.js';
 import { REDEMPTION_STATUSES } from '../../domain/ledger.js';
-import { Id, MoneyRef, PageQuery, errorResponses } from '../http/schemas.js';
+import { Id, PageQuery, errorResponses } from '../http/schemas.js';
 import type { HttpApp } from '../http/types.js';
 import { presentRedemption } from './package-presenters.js';
+import { Redemption } from './package-schemas.js';
 
-const Instant = Type.String({ description: 'RFC 3339, UTC' });
-
-/** A redemption as presentRedemption answers it, with the names a list shows beside it. */
+/** A redemption as the redemption routes answer it (the shared component's fields), with the names a list shows. */
 export const ListedRedemptionAnswer = Type.Object({
-  id: Type.String(),
-  packageId: Type.String(),
-  packageServiceId: Type.String(),
-  serviceId: Type.String(),
-  quantity: Type.Integer(),
-  businessId: Type.String(),
-  staffId: Type.String({ description: "'' when none" }),
-  appointmentId: Type.String({ description: "'' when none" }),
-  status: Type.Union([Type.Literal('PENDING'), Type.Literal('COMMITTED'), Type.Literal('RELEASED'), Type.Literal('EXPIRED'), Type.Literal('REVERSED')], { description: 'a hold past its holdExpireTime reads EXPIRED' }),
-  redeemTime: Instant,
-  holdExpireTime: Type.Union([Instant, Type.Null()], { description: 'holds only' }),
-  value: MoneyRef,
-  createTime: Instant,
-  updateTime: Instant,
+  ...Redemption.properties,
   customerId: Type.String(),
   customerName: Type.String({ description: 'first and last name' }),
   packageName: Type.String(),
