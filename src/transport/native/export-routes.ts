@@ -10,6 +10,8 @@ import type { HttpApp } from '../http/types.js';
 import { EVENT_COLUMNS, csvOf, eventCsvRow, eventNdjsonLine, rowsOf } from '../shared/export-format.js';
 
 const tags = ['Import and export'];
+/** A streamed text answer: a string in the document, a stream in the handler. */
+const Text = (description?: string) => Type.Unsafe<unknown>({ type: 'string', ...(description ? { description } : {}) });
 const P = Type.Object({ companyId: Id('the company') });
 
 /**
@@ -29,6 +31,8 @@ export function registerExportRoutes(app: HttpApp, deps: Deps): void {
         summary: "Every package item as CSV in the import's columns, streamed (ADMIN)",
         params: P,
         querystring: Type.Object({ businessId: Type.Optional(Id()), lifecycle: Type.Optional(Type.String({ maxLength: 20 })) }),
+        produces: ['text/csv'],
+        response: { 200: { description: "CSV (RFC 4180, a header row), one row per item, in the import's columns", content: { 'text/csv': { schema: Text() } } } },
       },
     },
     async (req, reply) => {
@@ -50,6 +54,16 @@ export function registerExportRoutes(app: HttpApp, deps: Deps): void {
           to: Type.Optional(Type.String({ maxLength: 40, description: 'exclusive; RFC 3339, or yyyy-MM-dd (UTC); default: now' })),
           format: Type.Optional(Type.String({ maxLength: 10, description: 'csv (default) | ndjson' })),
         }),
+        produces: ['text/csv', 'application/x-ndjson'],
+        response: {
+          200: {
+            description: 'CSV (format=csv), or one JSON event per line with its packageId (format=ndjson)',
+            content: {
+              'text/csv': { schema: Text() },
+              'application/x-ndjson': { schema: Text('lines of PackageEvent JSON, each with packageId') },
+            },
+          },
+        },
       },
     },
     async (req, reply) => {

@@ -13,6 +13,19 @@ import { csvImportRows, jsonImportRows } from '../shared/import-source.js';
 export const IMPORT_MAX_BYTES = 50 * 1024 * 1024;
 const CSV_TYPES = ['text/csv', 'application/csv'];
 
+const ImportJsonBody = {
+  description: '{"rows":[{…}]}: each row an object with the CSV columns as names (rows[i] is line i + 2)',
+  properties: { rows: { type: 'array', items: { type: 'object', additionalProperties: true } } },
+};
+const ImportAnswer = Type.Object({
+  dryRun: Type.Boolean(),
+  packages: Type.Integer({ description: 'packages in the file (cancelled rows of an export skipped)' }),
+  items: Type.Integer(),
+  created: Type.Integer(),
+  unchanged: Type.Integer({ description: 'imported before with the same values, left as they are' }),
+  customersCreated: Type.Integer({ description: 'customers created on the way' }),
+});
+
 const tooLarge = () =>
   new DomainError('INVALID_ARGUMENT', `an import's body is at most ${IMPORT_MAX_BYTES / 1024 / 1024} MB`, { reason: 'PAYLOAD_TOO_LARGE' });
 
@@ -47,6 +60,14 @@ export function registerImportRoutes(app: HttpApp, deps: Deps): void {
           summary: 'Import packages with their history from another system: CSV (text/csv) or {"rows":[…]}, up to 50 MB (ADMIN)',
           params: Type.Object({ companyId: Id('the company') }),
           querystring: Type.Object({ dryRun: Type.Optional(Type.String({ maxLength: 5, description: 'true: check everything, write nothing' })) }),
+          // Documents the two forms; each row is checked by the import itself (a BadRequest naming "line N: column").
+          body: {
+            content: {
+              'text/csv': { schema: { description: 'RFC 4180 CSV, UTF-8, a header row, then one row per package item (API.md Import and export)' } },
+              'application/json': { schema: ImportJsonBody },
+            },
+          },
+          response: { 200: ImportAnswer },
         },
       },
       async (req) => {
