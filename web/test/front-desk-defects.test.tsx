@@ -2,7 +2,7 @@
 // Defects found at the front desk (issue 11, section 2), each with what the receptionist sees.
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { installFakeApi, type FakeApi } from './support/fake-api';
 import { base, business, customer, pkg, service, template, usd } from './support/fixtures';
 import { renderApp } from './support/dom';
@@ -212,5 +212,60 @@ describe('defect 11: who performed a visit or a sale', () => {
     expect(history.textContent).toMatch(/by Kim Lee/);
     expect(history.textContent).toMatch(/by an API key/);
     expect(history.textContent).not.toMatch(/key_01M8|stf_kim|master/);
+  });
+});
+
+describe('defect 2: the liability table adds up', () => {
+  const m = (units: number, nanos = 0) => usd(units, nanos);
+  const line = (over: Record<string, unknown> = {}) => ({
+    businessId: 'biz_sf', businessName: 'Happy Paws SF', currencyCode: 'USD',
+    opening: m(100), sold: m(300), imported: m(50), redeemed: m(60), refunded: m(40), refundsPaid: m(35), expired: m(20), adjusted: m(-10, -500_000_000), closing: m(319, 500_000_000),
+    ...over,
+  });
+  const ny = line({ businessId: 'biz_ny', businessName: 'Happy Paws NYC', opening: m(0), sold: m(200), imported: m(0), redeemed: m(20), refunded: m(0), refundsPaid: m(0), expired: m(0), adjusted: m(0), closing: m(180) });
+
+  it('shows every column, a total row that reconciles, the chosen period and a CSV download', async () => {
+    const blobs: Blob[] = [];
+    const original = { create: URL.createObjectURL, revoke: URL.revokeObjectURL };
+    URL.createObjectURL = vi.fn((blob: Blob) => (blobs.push(blob), 'blob:http://localhost/1'));
+    URL.revokeObjectURL = vi.fn();
+    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => {});
+    const api = desk();
+    api.on('GET', `${base}/reports/liability`, (call) => ({ json: { asOf: call.query.get('asOf') ?? '2026-03-10', from: call.query.get('from') ?? '', to: call.query.get('to') ?? '', businesses: [line(), ny] } }));
+    api.on('GET', `${base}/packages:expiring`, { packages: [], nextPageToken: '' });
+    api.on('GET', `${base}/reports/redemptionsPerDay`, { days: [] });
+    renderApp(api, { path: '/dashboard' });
+    const table = (await screen.findByRole('table', { name: 'Liability by business' }, { timeout: 5000 })) as HTMLTableElement;
+    const headers = [...table.querySelectorAll('thead th')].map((th) => th.textContent);
+    expect(headers).toEqual(['Business', 'Opening', 'Sold', 'Imported', 'Redeemed', 'Refunded', 'Refunds paid', 'Expired', 'Adjusted', 'Closing']);
+    const total = table.querySelector('tfoot tr')!;
+    expect([...total.children].map((c) => c.textContent)).toEqual(['Total', '$100.00', '$500.00', '$50.00', '$80.00', '$40.00', '$35.00', '$20.00', '-$10.50', '$499.50']);
+    expect(screen.queryByText(/do not add up/)).toBeNull();
+
+    const user = userEvent.setup();
+    await user.type(screen.getByLabelText('From'), '2026-01-01');
+    await waitFor(() => expect(api.find('GET', /reports\/liability$/).some((c) => c.query.get('from') === '2026-01-01')).toBe(true));
+    const last = api.find('GET', /reports\/liability$/).at(-1)!;
+    expect(last.query.get('to')).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(last.query.get('asOf')).toBe(last.query.get('to'));
+
+    await user.click(screen.getByRole('button', { name: 'Download CSV' }));
+    const csv = await blobs[0]!.text();
+    const rows = csv.trim().split('\n');
+    expect(rows[0]).toBe('business_id,business_name,currency,from,to,opening,sold,imported,redeemed,refunded,refundsPaid,expired,adjusted,closing');
+    expect(rows[1]).toMatch(/^biz_sf,Happy Paws SF,USD,2026-01-01,\d{4}-\d{2}-\d{2},100,300,50,60,40,35,20,-10\.5,319\.5$/);
+    expect(rows[3]).toMatch(/^,Total,USD,.*,100,500,50,80,40,35,20,-10\.5,499\.5$/);
+    click.mockRestore();
+    URL.createObjectURL = original.create;
+    URL.revokeObjectURL = original.revoke;
+  });
+
+  it('says so when a row does not reconcile', async () => {
+    const api = desk();
+    api.on('GET', `${base}/reports/liability`, { asOf: '2026-03-10', from: '', to: '', businesses: [line({ closing: m(999) })] });
+    api.on('GET', `${base}/packages:expiring`, { packages: [], nextPageToken: '' });
+    api.on('GET', `${base}/reports/redemptionsPerDay`, { days: [] });
+    renderApp(api, { path: '/dashboard' });
+    expect((await screen.findByText(/do not add up/, {}, { timeout: 5000 })).textContent).toMatch(/Happy Paws SF/);
   });
 });

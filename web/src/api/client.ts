@@ -318,8 +318,11 @@ export class PunchcardClient {
   }
 
   // Reports
-  liability(options: { asOf?: string; businessId?: string; signal?: AbortSignal } = {}) {
-    return this.request<LiabilityReport>('GET', this.c('/reports/liability'), { query: { asOf: options.asOf, businessId: options.businessId }, signal: options.signal });
+  liability(options: { asOf?: string; businessId?: string; from?: string; to?: string; signal?: AbortSignal } = {}) {
+    return this.request<LiabilityReport>('GET', this.c('/reports/liability'), {
+      query: { asOf: options.asOf, businessId: options.businessId, from: options.from, to: options.to },
+      signal: options.signal,
+    });
   }
   expiring(withinDays: number, options: { businessId?: string; pageToken?: string; signal?: AbortSignal } = {}) {
     return this.request<{ packages: PackageDetail[]; nextPageToken: string }>('GET', this.c('/packages:expiring'), {

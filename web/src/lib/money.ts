@@ -66,3 +66,21 @@ export function parseMoneyInput(text: string, currencyCode: string, options: { a
 export function moneyToNumber(m: Money): number {
   return Number(moneyToDecimal(m));
 }
+
+/** The exact sum of amounts in one currency (a zero in that currency for none). */
+export function sumMoney(currencyCode: string, amounts: Money[]): Money {
+  const total = amounts.reduce((n, m) => n + totalNanos(m), 0n);
+  const units = total / NANOS;
+  const nanos = Number(total % NANOS);
+  return { currencyCode, units: units >= BigInt(Number.MIN_SAFE_INTEGER) && units <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(units) : units.toString(), nanos };
+}
+
+/** a + b − c…: each amount with its sign. */
+export function combineMoney(currencyCode: string, terms: [1 | -1, Money][]): Money {
+  return sumMoney(
+    currencyCode,
+    terms.map(([sign, m]) => (sign === 1 ? m : { currencyCode: m.currencyCode, units: (-BigInt(m.units)).toString(), nanos: -(m.nanos ?? 0) })),
+  );
+}
+
+export const sameMoney = (a: Money, b: Money) => totalNanos(a) === totalNanos(b);

@@ -1,12 +1,13 @@
 // The day's picture: what is owed in unused packages, what expires soon, and how many visits were redeemed.
-import { useMemo } from 'react';
+import { useId, useMemo, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { Customer } from '../api/types';
+import type { Customer, LiabilityLine, Money } from '../api/types';
 import { useDesk } from '../context';
 import { unitsLeft } from '../components/PackageParts';
 import { Empty, ErrorNotice, LifecycleBadge, Loading } from '../components/ui';
 import { useQuery } from '../lib/hooks';
-import { formatMoney } from '../lib/money';
+import { combineMoney, formatMoney, moneyToDecimal, sameMoney, sumMoney } from '../lib/money';
+import { saveFile } from '../components/ExportButtons';
 import { Link, paths } from '../lib/router';
 import { daysBetween, formatDate, relativeDays, todayIn } from '../lib/time';
 
@@ -23,14 +24,86 @@ export function DashboardScreen() {
   );
 }
 
+const LIABILITY_COLUMNS = [
+  ['opening', 'Opening'],
+  ['sold', 'Sold'],
+  ['imported', 'Imported'],
+  ['redeemed', 'Redeemed'],
+  ['refunded', 'Refunded'],
+  ['refundsPaid', 'Refunds paid'],
+  ['expired', 'Expired'],
+  ['adjusted', 'Adjusted'],
+  ['closing', 'Closing'],
+] as const satisfies readonly (readonly [keyof LiabilityLine, string])[];
+
+const zeroIn = (currencyCode: string): Money => ({ currencyCode, units: 0, nanos: 0 });
+const field = (l: LiabilityLine, k: (typeof LIABILITY_COLUMNS)[number][0]): Money => l[k] ?? zeroIn(l.currencyCode);
+
+/** closing = opening + sold + imported − redeemed − refunded − expired + adjusted (refunds paid is the cash). */
+export function expectedClosing(l: LiabilityLine): Money {
+  const f = (k: (typeof LIABILITY_COLUMNS)[number][0]) => field(l, k);
+  return combineMoney(l.currencyCode, [[1, f('opening')], [1, f('sold')], [1, f('imported')], [-1, f('redeemed')], [-1, f('refunded')], [-1, f('expired')], [1, f('adjusted')]]);
+}
+
+/** One total row per currency: amounts in different currencies are never added. */
+export function liabilityTotals(lines: LiabilityLine[]): LiabilityLine[] {
+  const currencies = [...new Set(lines.map((l) => l.currencyCode))];
+  return currencies.map((currencyCode) => {
+    const of = lines.filter((l) => l.currencyCode === currencyCode);
+    const total = { businessId: '', businessName: currencies.length > 1 ? `Total (${currencyCode})` : 'Total', currencyCode } as LiabilityLine;
+    for (const [k] of LIABILITY_COLUMNS) (total as unknown as Record<string, Money>)[k] = sumMoney(currencyCode, of.map((l) => field(l, k)));
+    return total;
+  });
+}
+
+const csvCell = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+
+/** The table as CSV (RFC 4180, exact decimal amounts), the total rows included. */
+export function liabilityCsv(report: { from: string; to: string; asOf: string }, lines: LiabilityLine[]): string {
+  const head = ['business_id', 'business_name', 'currency', 'from', 'to', ...LIABILITY_COLUMNS.map(([k]) => k)];
+  const row = (l: LiabilityLine) => [l.businessId, l.businessName, l.currencyCode, report.from, report.to || report.asOf, ...LIABILITY_COLUMNS.map(([k]) => moneyToDecimal(field(l, k)))];
+  return [head, ...lines.map(row), ...liabilityTotals(lines).map(row)].map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
+}
+
 function Liability() {
-  const { client, me } = useDesk();
-  const report = useQuery((signal) => client.liability({ signal }), [client]);
+  const { client, me, business } = useDesk();
+  const today = todayIn(business.timeZone);
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState(today);
+  const ids = { from: useId(), to: useId() };
+  const validPeriod = !from || !to || from <= to;
+  const report = useQuery(
+    (signal) => (validPeriod ? client.liability({ from: from || undefined, to: to || undefined, asOf: to || undefined, signal }) : Promise.resolve(undefined)),
+    [client, from, to, validPeriod],
+  );
   const lines = (report.data?.businesses ?? []).filter((l) => me.businessIds.length === 0 || me.businessIds.includes(l.businessId));
+  const totals = liabilityTotals(lines);
+  const unreconciled = [...lines, ...totals].filter((l) => !sameMoney(expectedClosing(l), field(l, 'closing')));
+  const download = () => {
+    if (!report.data) return;
+    saveFile(new Blob([liabilityCsv(report.data, lines)], { type: 'text/csv;charset=utf-8' }), `liability-${from || 'start'}-to-${to || today}.csv`);
+  };
   return (
     <section className="card" aria-labelledby="liability-title">
       <h2 id="liability-title">Outstanding liability</h2>
-      <p className="muted">Paid for and not yet used, refunded or expired{report.data ? `, as of ${formatDate(report.data.asOf)}` : ''}.</p>
+      <p className="muted">
+        Paid for and not yet used, refunded or expired{report.data ? `, at the end of ${formatDate(report.data.asOf)}` : ''}; movements {from ? `from ${formatDate(from)}` : 'since the first record'}
+        {to ? ` to ${formatDate(to)}` : ''}.
+      </p>
+      <div className="row period">
+        <div className="field">
+          <label htmlFor={ids.from}>From</label>
+          <input id={ids.from} type="date" value={from} max={to || undefined} onChange={(e) => setFrom(e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor={ids.to}>To</label>
+          <input id={ids.to} type="date" value={to} min={from || undefined} onChange={(e) => setTo(e.target.value)} />
+        </div>
+        <button type="button" className="btn" onClick={download} disabled={!report.data || lines.length === 0}>
+          Download CSV
+        </button>
+      </div>
+      {!validPeriod && <p className="field-error">“From” must not be after “To”.</p>}
       {report.loading && !report.data ? (
         <Loading />
       ) : report.error && !report.data ? (
@@ -47,43 +120,54 @@ function Liability() {
               </div>
             ))}
           </div>
-          <div className="table-wrap">
+          <div className="table-wrap table-scroll" tabIndex={0} role="region" aria-label="Liability by business (scrolls sideways)">
             <table className="table">
               <caption className="visually-hidden">Liability by business</caption>
               <thead>
                 <tr>
                   <th scope="col">Business</th>
-                  <th scope="col" className="num">
-                    Sold
-                  </th>
-                  <th scope="col" className="num">
-                    Redeemed
-                  </th>
-                  <th scope="col" className="num">
-                    Refunded
-                  </th>
-                  <th scope="col" className="num">
-                    Expired
-                  </th>
-                  <th scope="col" className="num">
-                    Outstanding
-                  </th>
+                  {LIABILITY_COLUMNS.map(([k, label]) => (
+                    <th key={k} scope="col" className="num">
+                      {label}
+                    </th>
+                  ))}
                 </tr>
               </thead>
               <tbody>
                 {lines.map((l) => (
                   <tr key={l.businessId}>
                     <th scope="row">{l.businessName}</th>
-                    <td className="num">{formatMoney(l.sold)}</td>
-                    <td className="num">{formatMoney(l.redeemed)}</td>
-                    <td className="num">{formatMoney(l.refunded)}</td>
-                    <td className="num">{formatMoney(l.expired)}</td>
-                    <td className="num strong">{formatMoney(l.closing)}</td>
+                    {LIABILITY_COLUMNS.map(([k]) => (
+                      <td key={k} className={k === 'closing' ? 'num strong' : 'num'}>
+                        {formatMoney(field(l, k))}
+                      </td>
+                    ))}
                   </tr>
                 ))}
               </tbody>
+              <tfoot>
+                {totals.map((t) => (
+                  <tr key={t.currencyCode} className="total-row">
+                    <th scope="row">{t.businessName}</th>
+                    {LIABILITY_COLUMNS.map(([k]) => (
+                      <td key={k} className="num strong">
+                        {formatMoney(field(t, k))}
+                      </td>
+                    ))}
+                  </tr>
+                ))}
+              </tfoot>
             </table>
           </div>
+          <p className="muted small">
+            Closing = opening + sold + imported − redeemed − refunded − expired + adjusted. Refunds paid is the money given back; it differs from refunded
+            when a refund comes out of expired value.
+          </p>
+          {unreconciled.length > 0 && (
+            <p className="notice notice-error" role="alert">
+              The figures for {unreconciled.map((l) => l.businessName).join(', ')} do not add up. Tell the administrator.
+            </p>
+          )}
         </>
       )}
     </section>
