@@ -17,6 +17,7 @@ import { registerOpsRoutes } from './ops-routes.js';
 import type { HttpApp } from './types.js';
 import { SHARED_SCHEMAS, errorResponses } from './schemas.js';
 import { NATIVE_PACKAGE_SCHEMAS } from '../native/package-schemas.js';
+import { ZENOTI_SCHEMAS } from '../zenoti/schemas.js';
 import { registerTenantRoutes } from '../native/tenant-routes.js';
 import { registerReferenceRoutes } from '../native/reference-routes.js';
 import { registerPackageRoutes } from '../native/package-routes.js';
@@ -133,13 +134,14 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     done(nul === undefined ? undefined : nulRefusal(nul));
   });
 
-  for (const schema of [...SHARED_SCHEMAS, ...NATIVE_PACKAGE_SCHEMAS]) app.addSchema(schema);
+  for (const schema of [...SHARED_SCHEMAS, ...NATIVE_PACKAGE_SCHEMAS, ...ZENOTI_SCHEMAS]) app.addSchema(schema);
   // Every route answers its errors through the one error handler, so each declares the statuses that path can
   // give (a route's own list wins): Zenoti's envelope on its surface, google.rpc.Status everywhere else.
   app.addHook('onRoute', (route) => {
     const schema = route.schema as { hide?: boolean; response?: Record<string, unknown> } | undefined;
-    if (!schema || schema.hide) return;
     const surface = route.config?.surface;
+    // Hidden routes (docs, the web app's files) answer no API errors; Zenoti's lower-case alias is the same API.
+    if (!schema || (schema.hide && surface !== 'zenoti')) return;
     const methods = [route.method].flat();
     const writes = methods.some((m) => m === 'POST' || m === 'PUT' || m === 'PATCH' || m === 'DELETE');
     const statuses =

@@ -21,6 +21,7 @@ import {
   currencyId,
   invoiceStatusCode,
 } from './codes.js';
+import type { ZenotiGuestPackageJson } from './schemas.js';
 
 /** What the list computes once per package: its lifecycle now and whether it is redeemable at the center. */
 export interface GuestPackage {
@@ -138,7 +139,7 @@ export function expirationDays(p: CustomerPackage): number {
 }
 
 /** One entry of Zenoti's `packages` list. */
-export function guestPackageJson(g: GuestPackage, catalog: Catalog, centerId: string) {
+export function guestPackageJson(g: GuestPackage, catalog: Catalog, centerId: string): ZenotiGuestPackageJson {
   const p = g.view.pkg;
   const state = userPackageState(g);
   const products = p.items.filter((i) => i.kind === 'PRODUCT');
@@ -171,4 +172,4 @@ export function guestPackageJson(g: GuestPackage, catalog: Catalog, centerId: st
   };
 }
 
-export type GuestPackageJson = ReturnType<typeof guestPackageJson>;
+export type GuestPackageJson = ZenotiGuestPackageJson;

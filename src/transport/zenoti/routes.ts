@@ -5,6 +5,7 @@ import type { Deps } from '../../application/context.js';
 import type { HttpApp } from '../http/types.js';
 import { guestPackagesPage } from './guest-packages.js';
 import { guestPackagesQuery } from './guest-packages-request.js';
+import { GuestPackagesAnswer } from './schemas.js';
 
 const Query = Type.Object(
   {
@@ -33,6 +34,7 @@ export function registerZenotiRoutes(app: HttpApp, deps: Deps): void {
           params: Params,
           querystring: Query,
           hide: segment === 'Packages' ? false : true,
+          response: { 200: GuestPackagesAnswer },
         },
       },
       async (request) => {
