@@ -269,3 +269,24 @@ describe('defect 2: the liability table adds up', () => {
     expect((await screen.findByText(/do not add up/, {}, { timeout: 5000 })).textContent).toMatch(/Happy Paws SF/);
   });
 });
+
+describe('defect 7: the template dialog’s save error is seen', () => {
+  it('brings the refusal into view when Save fails', async () => {
+    const scrolled: Element[] = [];
+    const original = Element.prototype.scrollIntoView;
+    Element.prototype.scrollIntoView = function (this: Element) {
+      scrolled.push(this);
+    };
+    const api = desk();
+    api.on('PATCH', /packageTemplates\/tpl_basic5$/, () => ({ status: 400, json: { code: 3, message: 'unit prices must add up to the price', details: [] } }));
+    renderApp(api, { path: '/catalog', role: 'ADMIN' });
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: 'Edit Basic Grooming Package' }));
+    const dialog = await screen.findByRole('dialog');
+    await user.click(within(dialog).getByRole('button', { name: 'Save template' }));
+    const alert = await within(dialog).findByRole('alert');
+    expect(alert.textContent).toMatch(/unit prices must add up to the price/);
+    await waitFor(() => expect(scrolled).toContain(alert));
+    Element.prototype.scrollIntoView = original;
+  });
+});

@@ -1,5 +1,5 @@
 // Small pieces every screen uses: loading, empty and error states, badges and the per-item balance bar.
-import { useContext, type ReactNode } from 'react';
+import { useContext, useEffect, useRef, type ReactNode } from 'react';
 import type { ApiError } from '../api/client';
 import type { Lifecycle } from '../api/types';
 import { DeskContext } from '../context';
@@ -21,11 +21,17 @@ export function Empty({ children }: { children: ReactNode }) {
 /** The API's own message, and a way to try again when trying again may help. */
 export function ErrorNotice({ error, onRetry, title }: { error: ApiError | null | undefined; onRetry?: () => void; title?: string }) {
   const desk = useContext(DeskContext);
+  const ref = useRef<HTMLDivElement>(null);
+  // A refusal often appears below what is in view (the foot of a long dialog): bring it into view, or Save
+  // seems to do nothing.
+  useEffect(() => {
+    if (error) ref.current?.scrollIntoView?.({ block: 'nearest', behavior: 'smooth' });
+  }, [error]);
   if (!error) return null;
   const businessName = (id: string) => desk?.businesses.find((b) => b.id === id)?.name;
   const sentence = errorSentence(error, { name: namesFrom(businessName, knownNames.name), timeZone: desk?.business.timeZone });
   return (
-    <div className="notice notice-error" role="alert">
+    <div className="notice notice-error" role="alert" ref={ref}>
       <div>
         {title && <strong>{title} </strong>}
         {sentence}
