@@ -34,7 +34,6 @@ export function registerOpsRoutes(app: HttpApp, deps: Deps, metrics: Registry): 
   const metricsSchema = {
     hide,
     summary: 'Prometheus metrics (text exposition format)',
-    produces: ['text/plain'],
     response: { 200: { description: 'the metrics', content: { 'text/plain': { schema: Type.String() } } }, ...errors },
   };
   app.get('/metrics', { config, schema: metricsSchema }, async (_request, reply) =>

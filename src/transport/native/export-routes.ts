@@ -31,7 +31,6 @@ export function registerExportRoutes(app: HttpApp, deps: Deps): void {
         summary: "Every package item as CSV in the import's columns, streamed (ADMIN)",
         params: P,
         querystring: Type.Object({ businessId: Type.Optional(Id()), lifecycle: Type.Optional(Type.String({ maxLength: 20 })) }),
-        produces: ['text/csv'],
         response: { 200: { description: "CSV (RFC 4180, a header row), one row per item, in the import's columns", content: { 'text/csv': { schema: Text() } } } },
       },
     },
@@ -54,7 +53,6 @@ export function registerExportRoutes(app: HttpApp, deps: Deps): void {
           to: Type.Optional(Type.String({ maxLength: 40, description: 'exclusive; RFC 3339, or yyyy-MM-dd (UTC); default: now' })),
           format: Type.Optional(Type.String({ maxLength: 10, description: 'csv (default) | ndjson' })),
         }),
-        produces: ['text/csv', 'application/x-ndjson'],
         response: {
           200: {
             description: 'CSV (format=csv), or one JSON event per line with its packageId (format=ndjson)',
