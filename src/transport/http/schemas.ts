@@ -60,7 +60,7 @@ export const ErrorInfo = Type.Object(
     '@type': Type.Literal('type.googleapis.com/google.rpc.ErrorInfo'),
     reason: Type.String(),
     domain: Type.String(),
-    metadata: Type.Object({}, { additionalProperties: true }),
+    metadata: Type.Record(Type.String(), Type.String()),
   },
   { $id: 'ErrorInfo', description: 'google.rpc.ErrorInfo' },
 );
@@ -77,12 +77,9 @@ export const Status = Type.Object(
   {
     code: Type.Integer({ description: 'google.rpc.Code' }),
     message: Type.String(),
-    details: Type.Array(
-      Type.Object(
-        { '@type': Type.String() },
-        { additionalProperties: true, description: 'google.rpc.ErrorInfo or google.rpc.BadRequest (see those components)' },
-      ),
-    ),
+    details: Type.Array(Type.Union([Type.Unsafe<Static<typeof ErrorInfo>>({ $ref: 'ErrorInfo#' }), Type.Unsafe<Static<typeof BadRequest>>({ $ref: 'BadRequest#' })]), {
+      description: 'google.rpc.ErrorInfo (reason, metadata) and, for a bad field, google.rpc.BadRequest',
+    }),
   },
   { $id: 'Status', description: 'google.rpc.Status' },
 );

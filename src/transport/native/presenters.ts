@@ -5,6 +5,7 @@ import type { Business, Company, Customer, Product, Service, Staff } from '../..
 import type { StoredApiKey } from '../../application/ports.js';
 import type { Static } from 'typebox';
 import type { ApiKey, Company as CompanySchema } from './tenant-routes.js';
+import type { BusinessAnswer, CustomerAnswer, ProductAnswer, ServiceAnswer, StaffAnswer } from './reference-routes.js';
 
 const times = (r: { createTime: number; updateTime: number }) => ({
   createTime: formatInstant(r.createTime),
@@ -24,7 +25,7 @@ export const presentApiKey = (k: StoredApiKey): Static<typeof ApiKey> => ({
   revokeTime: k.revokeTime === null ? '' : formatInstant(k.revokeTime),
 });
 
-export const presentBusiness = (b: Business) => ({
+export const presentBusiness = (b: Business): Static<typeof BusinessAnswer> => ({
   id: b.id,
   companyId: b.companyId,
   name: b.name,
@@ -33,7 +34,7 @@ export const presentBusiness = (b: Business) => ({
   ...times(b),
 });
 
-export const presentCustomer = (c: Customer) => ({
+export const presentCustomer = (c: Customer): Static<typeof CustomerAnswer> => ({
   id: c.id,
   companyId: c.companyId,
   firstName: c.firstName,
@@ -43,7 +44,7 @@ export const presentCustomer = (c: Customer) => ({
   ...times(c),
 });
 
-export const presentStaff = (s: Staff) => ({
+export const presentStaff = (s: Staff): Static<typeof StaffAnswer> => ({
   id: s.id,
   companyId: s.companyId,
   firstName: s.firstName,
@@ -51,7 +52,7 @@ export const presentStaff = (s: Staff) => ({
   ...times(s),
 });
 
-export const presentService = (s: Service) => ({
+export const presentService = (s: Service): Static<typeof ServiceAnswer> => ({
   id: s.id,
   companyId: s.companyId,
   name: s.name,
@@ -61,7 +62,7 @@ export const presentService = (s: Service) => ({
   ...times(s),
 });
 
-export const presentProduct = (p: Product) => ({
+export const presentProduct = (p: Product): Static<typeof ProductAnswer> => ({
   id: p.id,
   companyId: p.companyId,
   name: p.name,

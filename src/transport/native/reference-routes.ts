@@ -33,6 +33,13 @@ interface KindSpec {
 
 const Time = Type.String({ description: 'RFC 3339, UTC' });
 
+/** Each record as answered; the presenters are typed from these. */
+export const BusinessAnswer = Type.Object({ id: Type.String(), companyId: Type.String(), name: Type.String(), timeZone: Type.String(), currencyCode: Type.String(), createTime: Time, updateTime: Time });
+export const CustomerAnswer = Type.Object({ id: Type.String(), companyId: Type.String(), firstName: Type.String(), lastName: Type.String(), email: Type.String(), phone: Type.String(), createTime: Time, updateTime: Time });
+export const StaffAnswer = Type.Object({ id: Type.String(), companyId: Type.String(), firstName: Type.String(), lastName: Type.String(), createTime: Time, updateTime: Time });
+export const ServiceAnswer = Type.Object({ id: Type.String(), companyId: Type.String(), name: Type.String(), durationMinutes: Type.Integer(), price: MoneyOutput, businessIds: Type.Array(Type.String()), createTime: Time, updateTime: Time });
+export const ProductAnswer = Type.Object({ id: Type.String(), companyId: Type.String(), name: Type.String(), price: MoneyOutput, businessIds: Type.Array(Type.String()), createTime: Time, updateTime: Time });
+
 const SPECS: Record<Kind, KindSpec> = {
   businesses: {
     path: 'businesses',
@@ -42,7 +49,7 @@ const SPECS: Record<Kind, KindSpec> = {
     upsert: upsertBusiness,
     present: present.presentBusiness,
     listKey: 'businesses',
-    output: Type.Object({ id: Type.String(), companyId: Type.String(), name: Type.String(), timeZone: Type.String(), currencyCode: Type.String(), createTime: Time, updateTime: Time }),
+    output: BusinessAnswer,
   },
   customers: {
     path: 'customers',
@@ -57,7 +64,7 @@ const SPECS: Record<Kind, KindSpec> = {
     upsert: upsertCustomer,
     present: present.presentCustomer,
     listKey: 'customers',
-    output: Type.Object({ id: Type.String(), companyId: Type.String(), firstName: Type.String(), lastName: Type.String(), email: Type.String(), phone: Type.String(), createTime: Time, updateTime: Time }),
+    output: CustomerAnswer,
   },
   staff: {
     path: 'staff',
@@ -67,7 +74,7 @@ const SPECS: Record<Kind, KindSpec> = {
     upsert: upsertStaff,
     present: present.presentStaff,
     listKey: 'staff',
-    output: Type.Object({ id: Type.String(), companyId: Type.String(), firstName: Type.String(), lastName: Type.String(), createTime: Time, updateTime: Time }),
+    output: StaffAnswer,
   },
   services: {
     path: 'services',
@@ -82,7 +89,7 @@ const SPECS: Record<Kind, KindSpec> = {
     upsert: (deps, p, c, id, body) => upsertService(deps, p, c, id, { ...body, price: parseMoney(body.price, 'price') }),
     present: present.presentService,
     listKey: 'services',
-    output: Type.Object({ id: Type.String(), companyId: Type.String(), name: Type.String(), durationMinutes: Type.Integer(), price: MoneyOutput, businessIds: Type.Array(Type.String()), createTime: Time, updateTime: Time }),
+    output: ServiceAnswer,
   },
   products: {
     path: 'products',
@@ -92,7 +99,7 @@ const SPECS: Record<Kind, KindSpec> = {
     upsert: (deps, p, c, id, body) => upsertProduct(deps, p, c, id, { ...body, price: parseMoney(body.price, 'price') }),
     present: present.presentProduct,
     listKey: 'products',
-    output: Type.Object({ id: Type.String(), companyId: Type.String(), name: Type.String(), price: MoneyOutput, businessIds: Type.Array(Type.String()), createTime: Time, updateTime: Time }),
+    output: ProductAnswer,
   },
 };
 
