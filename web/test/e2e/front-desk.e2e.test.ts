@@ -338,6 +338,44 @@ describe.skipIf(!haveChromium)('the front desk in Chromium', () => {
     await page.setViewportSize({ width: 1280, height: 860 });
   });
 
+  it('fits a phone (390 px): the Dashboard and Catalog, the liability table scrolling within itself, the template dialog', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    try {
+      await page.goto(`${server.url}/dashboard`);
+      await visible(page.getByRole('table', { name: 'Liability by business' }));
+      await visible(page.getByRole('link', { name: 'Bob Martin' }));
+      expect(await overflow()).toBeLessThanOrEqual(0);
+      // Every column is there, reached by scrolling the table sideways, not the page.
+      const scroller = page.getByRole('region', { name: /Liability by business/ });
+      const sizes = await scroller.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth, overflowX: getComputedStyle(el).overflowX }));
+      expect(sizes.scroll).toBeGreaterThan(sizes.client);
+      expect(sizes.overflowX).toBe('auto');
+      await shot('phone-dashboard', true);
+      await page.getByRole('link', { name: 'Catalog' }).click();
+      await visible(page.getByRole('cell', { name: '5 × Basic grooming, 1 × Oatmeal shampoo' }));
+      expect(await overflow()).toBeLessThanOrEqual(0);
+      await page.getByRole('button', { name: 'New template' }).click();
+      const dialog = page.getByRole('dialog');
+      await visible(dialog);
+      const box = (await dialog.boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(390);
+      expect(box.y + box.height).toBeLessThanOrEqual(844);
+      // Its content scrolls within it, and Save stays in view.
+      const save = (await dialog.getByRole('button', { name: 'Save template' }).boundingBox())!;
+      expect(save.x + save.width).toBeLessThanOrEqual(390);
+      expect(save.y + save.height).toBeLessThanOrEqual(844);
+      expect(await dialog.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+      await shot('phone-template');
+      await page.keyboard.press('Escape');
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 860 });
+      await page.goto(`${server.url}/customers/cus_bob`);
+      await visible(page.getByRole('heading', { name: 'Bob Martin' }));
+    }
+  });
+
   it('holds a visit for a booking, then uses it at checkout', async () => {
     await page.getByRole('link', { name: 'Details and history of Ten Baths' }).click();
     await page.getByRole('button', { name: 'Redeem or hold' }).click();
