@@ -41,7 +41,7 @@ describe('the TypeScript client', () => {
           body: { templateId: template.id, customerId: f.customerId, businessId: f.businessId },
         }),
       );
-      const packageId = (sold as unknown as { packageInfo: { id: string } }).packageInfo.id;
+      const packageId = sold.packageInfo.id;
       const headers = idempotent();
       const redeem = () =>
         client.POST('/v1/companies/{companyId}/packages/{packageId}:redeem', {
@@ -54,7 +54,7 @@ describe('the TypeScript client', () => {
       expect(first.response.status).toBe(200);
       expect(again.response.headers.get('idempotency-replayed')).toBe('true');
       const read = await unwrap(client.GET('/v1/companies/{companyId}/packages/{packageId}', { params: { path: { companyId, packageId } } }));
-      expect((read as unknown as { packageServices: { remainingQuantity: number }[] }).packageServices[0]!.remainingQuantity).toBe(4);
+      expect(read.packageServices[0]!.remainingQuantity).toBe(4);
     });
 
     it('throws the API error as a PunchcardError with its reason and fields', async () => {

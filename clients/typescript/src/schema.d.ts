@@ -28,11 +28,110 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description RFC 3339, UTC */
+                            createTime: string;
+                            id: string;
+                            name: string;
+                            /** @description RFC 3339, UTC */
+                            updateTime: string;
+                        };
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description ALREADY_EXISTS, or ABORTED (IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description the body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT: IDEMPOTENCY_KEY_REUSED or PAGE_SIZE_TOO_LARGE */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
                 };
             };
         };
@@ -71,7 +170,89 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            apiKeys: {
+                                /** @description empty: every business */
+                                businessIds: string[];
+                                companyId: string;
+                                /** @description RFC 3339, UTC */
+                                createTime: string;
+                                id: string;
+                                name: string;
+                                /** @description the first characters of the key, to recognise it */
+                                prefix: string;
+                                /** @description RFC 3339, or "" while it is valid */
+                                revokeTime: string;
+                                /** @description ADMIN | STAFF | VIEWER */
+                                role: string;
+                            }[];
+                            nextPageToken: string;
+                        };
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
                 };
             };
         };
@@ -99,11 +280,119 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description empty: every business */
+                            businessIds: string[];
+                            companyId: string;
+                            /** @description RFC 3339, UTC */
+                            createTime: string;
+                            id: string;
+                            /** @description the key text: shown once, kept only as a hash */
+                            key: string;
+                            name: string;
+                            /** @description the first characters of the key, to recognise it */
+                            prefix: string;
+                            /** @description RFC 3339, or "" while it is valid */
+                            revokeTime: string;
+                            /** @description ADMIN | STAFF | VIEWER */
+                            role: string;
+                        };
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description ALREADY_EXISTS, or ABORTED (IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description the body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT: IDEMPOTENCY_KEY_REUSED or PAGE_SIZE_TOO_LARGE */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
                 };
             };
         };
@@ -138,12 +427,104 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description an empty object */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description ALREADY_EXISTS, or ABORTED (IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description the body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT: IDEMPOTENCY_KEY_REUSED or PAGE_SIZE_TOO_LARGE */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
                 };
             };
         };
@@ -198,6 +579,69 @@ export interface paths {
                         };
                     };
                 };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
             };
         };
         put?: never;
@@ -249,6 +693,69 @@ export interface paths {
                         };
                     };
                 };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
             };
         };
         /** Create or replace (idempotent) */
@@ -291,6 +798,96 @@ export interface paths {
                             /** @description RFC 3339, UTC */
                             updateTime: string;
                         };
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description ALREADY_EXISTS, or ABORTED (IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description the body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT: IDEMPOTENCY_KEY_REUSED or PAGE_SIZE_TOO_LARGE */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
                     };
                 };
             };
@@ -350,6 +947,69 @@ export interface paths {
                         };
                     };
                 };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
             };
         };
         put?: never;
@@ -402,6 +1062,69 @@ export interface paths {
                         };
                     };
                 };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
             };
         };
         /** Create or replace (idempotent) */
@@ -448,6 +1171,96 @@ export interface paths {
                         };
                     };
                 };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description ALREADY_EXISTS, or ABORTED (IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description the body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT: IDEMPOTENCY_KEY_REUSED or PAGE_SIZE_TOO_LARGE */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
             };
         };
         post?: never;
@@ -490,7 +1303,76 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description "" on the last page */
+                            nextPageToken: string;
+                            packages: components["schemas"]["PackageDetail"][];
+                        };
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
                 };
             };
         };
@@ -515,7 +1397,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description a retry with the same key and body replays the first answer (Idempotency-Replayed: true) */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     /** @description the company */
                     companyId: string;
@@ -538,7 +1423,6 @@ export interface paths {
                         redeemTime?: string;
                         /** @description an id: 1–64 characters of A–Z, a–z, 0–9, _ and - */
                         serviceId: string;
-                        /** @description an id: 1–64 characters of A–Z, a–z, 0–9, _ and - */
                         staffId?: string | null;
                     };
                 };
@@ -549,7 +1433,102 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            package: components["schemas"]["PackageDetail"];
+                            redemption: components["schemas"]["Redemption"];
+                        };
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description ALREADY_EXISTS, or ABORTED (IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description the body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT: IDEMPOTENCY_KEY_REUSED or PAGE_SIZE_TOO_LARGE */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
                 };
             };
         };
@@ -592,7 +1571,74 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            packages: components["schemas"]["PackageDetail"][];
+                        };
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
                 };
             };
         };
@@ -631,12 +1677,78 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description CSV (format=csv), or one JSON event per line with its packageId (format=ndjson) */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/x-ndjson": string;
+                        "text/csv": string;
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
                 };
             };
         };
@@ -680,7 +1792,76 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description "" on the last page */
+                            nextPageToken: string;
+                            packages: components["schemas"]["PackageDetail"][];
+                        };
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
                 };
             };
         };
@@ -716,12 +1897,77 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description CSV (RFC 4180, a header row), one row per item, in the import's columns */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
                 };
             };
         };
@@ -756,14 +2002,125 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": {
+                        rows?: {
+                            [key: string]: unknown;
+                        }[];
+                    };
+                    "text/csv": unknown;
+                };
+            };
             responses: {
                 /** @description Default Response */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            created: number;
+                            /** @description customers created on the way */
+                            customersCreated: number;
+                            dryRun: boolean;
+                            items: number;
+                            /** @description packages in the file (cancelled rows of an export skipped) */
+                            packages: number;
+                            /** @description imported before with the same values, left as they are */
+                            unchanged: number;
+                        };
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description ALREADY_EXISTS, or ABORTED (IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description the body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT: IDEMPOTENCY_KEY_REUSED or PAGE_SIZE_TOO_LARGE */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
                 };
             };
         };
@@ -786,7 +2143,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description a retry with the same key and body replays the first answer (Idempotency-Replayed: true) */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     /** @description the company */
                     companyId: string;
@@ -814,7 +2174,6 @@ export interface paths {
                         };
                         /** @description RFC 3339, e.g. 2023-01-15T10:00:00Z */
                         purchaseTime?: string;
-                        /** @description an id: 1–64 characters of A–Z, a–z, 0–9, _ and - */
                         staffId?: string | null;
                         /** @description RFC 3339, e.g. 2023-01-15T10:00:00Z */
                         startTime?: string;
@@ -824,12 +2183,104 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description MoeGo's PackageDetail with the native additions */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["PackageDetail"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description ALREADY_EXISTS, or ABORTED (IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description the body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT: IDEMPOTENCY_KEY_REUSED or PAGE_SIZE_TOO_LARGE */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
                 };
             };
         };
@@ -861,12 +2312,77 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description MoeGo's PackageDetail with the native additions */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["PackageDetail"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
                 };
             };
         };
@@ -891,7 +2407,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description a retry with the same key and body replays the first answer (Idempotency-Replayed: true) */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     /** @description the company */
                     companyId: string;
@@ -911,12 +2430,104 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description MoeGo's PackageDetail with the native additions */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["PackageDetail"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description ALREADY_EXISTS, or ABORTED (IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description the body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT: IDEMPOTENCY_KEY_REUSED or PAGE_SIZE_TOO_LARGE */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
                 };
             };
         };
@@ -939,7 +2550,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description a retry with the same key and body replays the first answer (Idempotency-Replayed: true) */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     /** @description the company */
                     companyId: string;
@@ -969,7 +2583,102 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            package: components["schemas"]["PackageDetail"];
+                            refund: components["schemas"]["Money"];
+                        };
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description ALREADY_EXISTS, or ABORTED (IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description the body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT: IDEMPOTENCY_KEY_REUSED or PAGE_SIZE_TOO_LARGE */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
                 };
             };
         };
@@ -992,7 +2701,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description a retry with the same key and body replays the first answer (Idempotency-Replayed: true) */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     /** @description the company */
                     companyId: string;
@@ -1010,12 +2722,104 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description MoeGo's PackageDetail with the native additions */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["PackageDetail"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description ALREADY_EXISTS, or ABORTED (IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description the body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT: IDEMPOTENCY_KEY_REUSED or PAGE_SIZE_TOO_LARGE */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
                 };
             };
         };
@@ -1038,7 +2842,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description a retry with the same key and body replays the first answer (Idempotency-Replayed: true) */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     /** @description the company */
                     companyId: string;
@@ -1059,12 +2866,104 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description MoeGo's PackageDetail with the native additions */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["PackageDetail"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description ALREADY_EXISTS, or ABORTED (IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description the body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT: IDEMPOTENCY_KEY_REUSED or PAGE_SIZE_TOO_LARGE */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
                 };
             };
         };
@@ -1087,7 +2986,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description a retry with the same key and body replays the first answer (Idempotency-Replayed: true) */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     /** @description the company */
                     companyId: string;
@@ -1110,7 +3012,6 @@ export interface paths {
                         redeemTime?: string;
                         /** @description an id: 1–64 characters of A–Z, a–z, 0–9, _ and - */
                         serviceId: string;
-                        /** @description an id: 1–64 characters of A–Z, a–z, 0–9, _ and - */
                         staffId?: string | null;
                     };
                 };
@@ -1121,7 +3022,102 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            package: components["schemas"]["PackageDetail"];
+                            redemption: components["schemas"]["Redemption"];
+                        };
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description ALREADY_EXISTS, or ABORTED (IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description the body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT: IDEMPOTENCY_KEY_REUSED or PAGE_SIZE_TOO_LARGE */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
                 };
             };
         };
@@ -1163,7 +3159,74 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            refund: components["schemas"]["Money"];
+                        };
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
                 };
             };
         };
@@ -1188,7 +3251,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description a retry with the same key and body replays the first answer (Idempotency-Replayed: true) */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     /** @description the company */
                     companyId: string;
@@ -1199,12 +3265,104 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description MoeGo's PackageDetail with the native additions */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["PackageDetail"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description ALREADY_EXISTS, or ABORTED (IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description the body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT: IDEMPOTENCY_KEY_REUSED or PAGE_SIZE_TOO_LARGE */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
                 };
             };
         };
@@ -1245,7 +3403,76 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            events: components["schemas"]["PackageEvent"][];
+                            /** @description "" on the last page */
+                            nextPageToken: string;
+                        };
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
                 };
             };
         };
@@ -1287,7 +3514,76 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description "" on the last page */
+                            nextPageToken: string;
+                            packageTemplates: components["schemas"]["PackageTemplate"][];
+                        };
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
                 };
             };
         };
@@ -1316,7 +3612,6 @@ export interface paths {
                         items?: {
                             quantity: number;
                             serviceIds: string[];
-                            /** @description google.type.Money; units a number or a decimal string */
                             unitPrice?: {
                                 currencyCode: string;
                                 nanos?: number;
@@ -1334,7 +3629,6 @@ export interface paths {
                             /** @description an id: 1–64 characters of A–Z, a–z, 0–9, _ and - */
                             productId: string;
                             quantity: number;
-                            /** @description google.type.Money; units a number or a decimal string */
                             unitPrice?: {
                                 currencyCode: string;
                                 nanos?: number;
@@ -1354,11 +3648,103 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["PackageTemplate"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description ALREADY_EXISTS, or ABORTED (IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description the body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT: IDEMPOTENCY_KEY_REUSED or PAGE_SIZE_TOO_LARGE */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
                 };
             };
         };
@@ -1395,7 +3781,72 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["PackageTemplate"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
                 };
             };
         };
@@ -1428,7 +3879,6 @@ export interface paths {
                         items?: {
                             quantity: number;
                             serviceIds: string[];
-                            /** @description google.type.Money; units a number or a decimal string */
                             unitPrice?: {
                                 currencyCode: string;
                                 nanos?: number;
@@ -1446,7 +3896,6 @@ export interface paths {
                             /** @description an id: 1–64 characters of A–Z, a–z, 0–9, _ and - */
                             productId: string;
                             quantity: number;
-                            /** @description google.type.Money; units a number or a decimal string */
                             unitPrice?: {
                                 currencyCode: string;
                                 nanos?: number;
@@ -1470,7 +3919,99 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["PackageTemplate"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description ALREADY_EXISTS, or ABORTED (IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description the body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT: IDEMPOTENCY_KEY_REUSED or PAGE_SIZE_TOO_LARGE */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
                 };
             };
         };
@@ -1505,7 +4046,99 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["PackageTemplate"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description ALREADY_EXISTS, or ABORTED (IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description the body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT: IDEMPOTENCY_KEY_REUSED or PAGE_SIZE_TOO_LARGE */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
                 };
             };
         };
@@ -1565,6 +4198,69 @@ export interface paths {
                         };
                     };
                 };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
             };
         };
         put?: never;
@@ -1620,6 +4316,69 @@ export interface paths {
                         };
                     };
                 };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
             };
         };
         /** Create or replace (idempotent) */
@@ -1673,8 +4432,246 @@ export interface paths {
                         };
                     };
                 };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description ALREADY_EXISTS, or ABORTED (IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description the body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT: IDEMPOTENCY_KEY_REUSED or PAGE_SIZE_TOO_LARGE */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
             };
         };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/companies/{companyId}/redemptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The company's redemptions (visits and holds) by status, business and time, with names (read) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description where it happened; a key limited to businesses sees only its own */
+                    businessId?: string;
+                    /** @description redeemTime from (inclusive): RFC 3339, or yyyy-MM-dd (the business's day with businessId, else UTC) */
+                    from?: string;
+                    /** @description redeemTime | -redeemTime | holdExpireTime; default holdExpireTime (soonest first) for status=PENDING alone, else -redeemTime (newest first) */
+                    orderBy?: string;
+                    /** @description 1–500, default 50 */
+                    pageSize?: string;
+                    pageToken?: string;
+                    /** @description PENDING | COMMITTED | RELEASED | EXPIRED | REVERSED; repeated or comma-separated; default all. A hold past its expiry is EXPIRED */
+                    status?: string[];
+                    /** @description redeemTime before (exclusive), as from */
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description the company */
+                    companyId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description '' on the last page */
+                            nextPageToken: string;
+                            redemptions: {
+                                /** @description "" when none */
+                                appointmentId: string;
+                                businessId: string;
+                                /** @description RFC 3339, UTC */
+                                createTime: string;
+                                customerId: string;
+                                /** @description first and last name */
+                                customerName: string;
+                                /** @description RFC 3339, UTC; null when not set */
+                                holdExpireTime: string | null;
+                                id: string;
+                                packageId: string;
+                                packageName: string;
+                                packageServiceId: string;
+                                quantity: number;
+                                /** @description RFC 3339, UTC */
+                                redeemTime: string;
+                                serviceId: string;
+                                /** @description the service's name as the package recorded it at sale */
+                                serviceName: string;
+                                /** @description "" when none */
+                                staffId: string;
+                                /** @enum {string} */
+                                status: "PENDING" | "COMMITTED" | "RELEASED" | "EXPIRED" | "REVERSED";
+                                /** @description RFC 3339, UTC */
+                                updateTime: string;
+                                value: components["schemas"]["Money"];
+                            }[];
+                        };
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+            };
+        };
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -1709,7 +4706,72 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["Redemption"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
                 };
             };
         };
@@ -1734,7 +4796,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description a retry with the same key and body replays the first answer (Idempotency-Replayed: true) */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     /** @description the company */
                     companyId: string;
@@ -1750,7 +4815,102 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            package: components["schemas"]["PackageDetail"];
+                            redemption: components["schemas"]["Redemption"];
+                        };
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description ALREADY_EXISTS, or ABORTED (IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description the body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT: IDEMPOTENCY_KEY_REUSED or PAGE_SIZE_TOO_LARGE */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
                 };
             };
         };
@@ -1773,7 +4933,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description a retry with the same key and body replays the first answer (Idempotency-Replayed: true) */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     /** @description the company */
                     companyId: string;
@@ -1789,7 +4952,102 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            package: components["schemas"]["PackageDetail"];
+                            redemption: components["schemas"]["Redemption"];
+                        };
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description ALREADY_EXISTS, or ABORTED (IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description the body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT: IDEMPOTENCY_KEY_REUSED or PAGE_SIZE_TOO_LARGE */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
                 };
             };
         };
@@ -1812,7 +5070,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description a retry with the same key and body replays the first answer (Idempotency-Replayed: true) */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     /** @description the company */
                     companyId: string;
@@ -1834,7 +5095,102 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            package: components["schemas"]["PackageDetail"];
+                            redemption: components["schemas"]["Redemption"];
+                        };
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description ALREADY_EXISTS, or ABORTED (IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description the body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT: IDEMPOTENCY_KEY_REUSED or PAGE_SIZE_TOO_LARGE */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
                 };
             };
         };
@@ -1870,12 +5226,98 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description closing = opening + sold + imported − redeemed − refunded − expired + adjusted */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            asOf: string;
+                            businesses: {
+                                adjusted: components["schemas"]["Money"];
+                                /** @description yyyy-MM-dd in the business time zone */
+                                asOf: string;
+                                businessId: string;
+                                businessName: string;
+                                closing: components["schemas"]["Money"];
+                                currencyCode: string;
+                                expired: components["schemas"]["Money"];
+                                imported: components["schemas"]["Money"];
+                                opening: components["schemas"]["Money"];
+                                redeemed: components["schemas"]["Money"];
+                                refunded: components["schemas"]["Money"];
+                                refundsPaid: components["schemas"]["Money"];
+                                sold: components["schemas"]["Money"];
+                            }[];
+                            /** @description "" for since the first record */
+                            from: string;
+                            to: string;
+                        };
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
                 };
             };
         };
@@ -1916,7 +5358,78 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            days: {
+                                /** @description yyyy-MM-dd in the business time zone */
+                                date: string;
+                                units: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
                 };
             };
         };
@@ -1979,6 +5492,69 @@ export interface paths {
                         };
                     };
                 };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
             };
         };
         put?: never;
@@ -2033,6 +5609,69 @@ export interface paths {
                             /** @description RFC 3339, UTC */
                             updateTime: string;
                         };
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
                     };
                 };
             };
@@ -2090,6 +5729,96 @@ export interface paths {
                         };
                     };
                 };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description ALREADY_EXISTS, or ABORTED (IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description the body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT: IDEMPOTENCY_KEY_REUSED or PAGE_SIZE_TOO_LARGE */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
             };
         };
         post?: never;
@@ -2144,6 +5873,69 @@ export interface paths {
                         };
                     };
                 };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
             };
         };
         put?: never;
@@ -2194,6 +5986,69 @@ export interface paths {
                         };
                     };
                 };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
             };
         };
         /** Create or replace (idempotent) */
@@ -2236,6 +6091,96 @@ export interface paths {
                         };
                     };
                 };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description ALREADY_EXISTS, or ABORTED (IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description the body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT: IDEMPOTENCY_KEY_REUSED or PAGE_SIZE_TOO_LARGE */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
             };
         };
         post?: never;
@@ -2274,7 +6219,87 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description "" on the last page */
+                            nextPageToken: string;
+                            webhookEndpoints: {
+                                /** @description RFC 3339, UTC */
+                                createTime: string;
+                                description: string;
+                                disabled: boolean;
+                                /** @description empty: every event type */
+                                eventTypes: string[];
+                                /** @description standard | zenoti */
+                                format: string;
+                                id: string;
+                                url: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
                 };
             };
         };
@@ -2305,11 +6330,116 @@ export interface paths {
             };
             responses: {
                 /** @description Default Response */
-                200: {
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description RFC 3339, UTC */
+                            createTime: string;
+                            description: string;
+                            disabled: boolean;
+                            /** @description empty: every event type */
+                            eventTypes: string[];
+                            /** @description standard | zenoti */
+                            format: string;
+                            id: string;
+                            /** @description whsec_…: shown in this answer only */
+                            secret: string;
+                            url: string;
+                        };
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description ALREADY_EXISTS, or ABORTED (IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description the body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT: IDEMPOTENCY_KEY_REUSED or PAGE_SIZE_TOO_LARGE */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
                 };
             };
         };
@@ -2346,7 +6476,83 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description RFC 3339, UTC */
+                            createTime: string;
+                            description: string;
+                            disabled: boolean;
+                            /** @description empty: every event type */
+                            eventTypes: string[];
+                            /** @description standard | zenoti */
+                            format: string;
+                            id: string;
+                            url: string;
+                        };
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
                 };
             };
         };
@@ -2367,12 +6573,104 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description an empty object */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description ALREADY_EXISTS, or ABORTED (IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description the body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT: IDEMPOTENCY_KEY_REUSED or PAGE_SIZE_TOO_LARGE */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
                 };
             };
         };
@@ -2409,7 +6707,110 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description RFC 3339, UTC */
+                            createTime: string;
+                            description: string;
+                            disabled: boolean;
+                            /** @description empty: every event type */
+                            eventTypes: string[];
+                            /** @description standard | zenoti */
+                            format: string;
+                            id: string;
+                            url: string;
+                        };
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description ALREADY_EXISTS, or ABORTED (IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description the body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT: IDEMPOTENCY_KEY_REUSED or PAGE_SIZE_TOO_LARGE */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
                 };
             };
         };
@@ -2444,7 +6845,112 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            /** @description RFC 3339, UTC */
+                            createTime: string;
+                            description: string;
+                            disabled: boolean;
+                            /** @description empty: every event type */
+                            eventTypes: string[];
+                            /** @description standard | zenoti */
+                            format: string;
+                            id: string;
+                            /** @description whsec_…: shown in this answer only */
+                            secret: string;
+                            url: string;
+                        };
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description ALREADY_EXISTS, or ABORTED (IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description the body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT: IDEMPOTENCY_KEY_REUSED or PAGE_SIZE_TOO_LARGE */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
                 };
             };
         };
@@ -2479,11 +6985,118 @@ export interface paths {
             requestBody?: never;
             responses: {
                 /** @description Default Response */
-                200: {
+                202: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            attempts: number;
+                            /** @description RFC 3339, UTC */
+                            createTime: string;
+                            /** @description the webhook-id */
+                            id: string;
+                            /** @description RFC 3339, UTC; null when none */
+                            lastAttemptTime: string | null;
+                            /** @description 0 for no answer */
+                            lastResponseStatus: number;
+                            /** @description RFC 3339, UTC; null when none */
+                            nextAttemptTime: string | null;
+                            /** @description PENDING | DELIVERED | FAILED */
+                            status: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description ALREADY_EXISTS, or ABORTED (IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description the body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT: IDEMPOTENCY_KEY_REUSED or PAGE_SIZE_TOO_LARGE */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
                 };
             };
         };
@@ -2526,7 +7139,91 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            messages: {
+                                attempts: number;
+                                /** @description RFC 3339, UTC */
+                                createTime: string;
+                                /** @description the webhook-id */
+                                id: string;
+                                /** @description RFC 3339, UTC; null when none */
+                                lastAttemptTime: string | null;
+                                /** @description 0 for no answer */
+                                lastResponseStatus: number;
+                                /** @description RFC 3339, UTC; null when none */
+                                nextAttemptTime: string | null;
+                                /** @description PENDING | DELIVERED | FAILED */
+                                status: string;
+                                type: string;
+                            }[];
+                            /** @description "" on the last page */
+                            nextPageToken: string;
+                        };
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
                 };
             };
         };
@@ -2565,11 +7262,118 @@ export interface paths {
             requestBody?: never;
             responses: {
                 /** @description Default Response */
-                200: {
+                202: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            attempts: number;
+                            /** @description RFC 3339, UTC */
+                            createTime: string;
+                            /** @description the webhook-id */
+                            id: string;
+                            /** @description RFC 3339, UTC; null when none */
+                            lastAttemptTime: string | null;
+                            /** @description 0 for no answer */
+                            lastResponseStatus: number;
+                            /** @description RFC 3339, UTC; null when none */
+                            nextAttemptTime: string | null;
+                            /** @description PENDING | DELIVERED | FAILED */
+                            status: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description ALREADY_EXISTS, or ABORTED (IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description the body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT: IDEMPOTENCY_KEY_REUSED or PAGE_SIZE_TOO_LARGE */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
                 };
             };
         };
@@ -2608,7 +7412,83 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            attempts: {
+                                durationMs: number;
+                                error: string;
+                                /** @description the first 1 KB */
+                                responseBody: string;
+                                /** @description 0 for no answer */
+                                responseStatus: number;
+                                /** @description RFC 3339, UTC */
+                                time: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
                 };
             };
         };
@@ -2658,7 +7538,89 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            error: null;
+                            packages: components["schemas"]["ZenotiGuestPackage"][];
+                            page_info: {
+                                page: number;
+                                size: number;
+                                total: number;
+                            };
+                        };
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ZenotiError"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ZenotiError"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ZenotiError"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ZenotiError"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT: IDEMPOTENCY_KEY_REUSED or PAGE_SIZE_TOO_LARGE */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ZenotiError"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ZenotiError"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ZenotiError"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ZenotiError"];
+                    };
                 };
             };
         };
@@ -2692,7 +7654,80 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            businessIds: string[];
+                            /** @description "" for the master key */
+                            companyId: string;
+                            keyId: string;
+                            name: string;
+                            /** @description ADMIN | STAFF | VIEWER | MASTER */
+                            role: string;
+                        };
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
                 };
             };
         };
@@ -2725,7 +7760,6 @@ export interface paths {
                 content: {
                     "application/json": {
                         business_id?: string | null;
-                        /** @description only packages sold by this business */
                         businessId?: string | null;
                         company_id?: string;
                         /** @description the company (required; the key must belong to it) */
@@ -2735,7 +7769,6 @@ export interface paths {
                         /** @description MoeGo's older shape: one customer */
                         customerId?: string;
                         customerIds?: string[];
-                        /** @description moego.common.v1.Pagination; absent means the first page of 50 */
                         pagination?: ({
                             /** @description 1–500; absent means 50 */
                             page_size?: number | string;
@@ -2792,64 +7825,94 @@ export interface paths {
                         };
                     };
                 };
-                /** @description google.rpc.Status */
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            code: number;
-                            details: {
-                                [key: string]: unknown;
-                            }[];
-                            message: string;
-                        };
+                        "application/json": components["schemas"]["Status"];
                     };
                 };
-                /** @description google.rpc.Status */
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            code: number;
-                            details: {
-                                [key: string]: unknown;
-                            }[];
-                            message: string;
-                        };
+                        "application/json": components["schemas"]["Status"];
                     };
                 };
-                /** @description google.rpc.Status */
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            code: number;
-                            details: {
-                                [key: string]: unknown;
-                            }[];
-                            message: string;
-                        };
+                        "application/json": components["schemas"]["Status"];
                     };
                 };
-                /** @description google.rpc.Status */
+                /** @description NOT_FOUND */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            code: number;
-                            details: {
-                                [key: string]: unknown;
-                            }[];
-                            message: string;
-                        };
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description ALREADY_EXISTS, or ABORTED (IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description the body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT: IDEMPOTENCY_KEY_REUSED or PAGE_SIZE_TOO_LARGE */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
                     };
                 };
             };
@@ -2881,14 +7944,12 @@ export interface paths {
                 content: {
                     "application/json": {
                         business_id?: string | null;
-                        /** @description only packages sold by this business */
                         businessId?: string | null;
                         company_id?: string;
                         /** @description the company (required; the key must belong to it) */
                         companyId?: string;
                         package_ids?: string[];
                         packageIds?: string[];
-                        /** @description moego.common.v1.Pagination; absent means the first page of 50 */
                         pagination?: ({
                             /** @description 1–500; absent means 50 */
                             page_size?: number | string;
@@ -2962,64 +8023,94 @@ export interface paths {
                         };
                     };
                 };
-                /** @description google.rpc.Status */
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
                 400: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            code: number;
-                            details: {
-                                [key: string]: unknown;
-                            }[];
-                            message: string;
-                        };
+                        "application/json": components["schemas"]["Status"];
                     };
                 };
-                /** @description google.rpc.Status */
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
                 401: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            code: number;
-                            details: {
-                                [key: string]: unknown;
-                            }[];
-                            message: string;
-                        };
+                        "application/json": components["schemas"]["Status"];
                     };
                 };
-                /** @description google.rpc.Status */
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
                 403: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            code: number;
-                            details: {
-                                [key: string]: unknown;
-                            }[];
-                            message: string;
-                        };
+                        "application/json": components["schemas"]["Status"];
                     };
                 };
-                /** @description google.rpc.Status */
+                /** @description NOT_FOUND */
                 404: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            code: number;
-                            details: {
-                                [key: string]: unknown;
-                            }[];
-                            message: string;
-                        };
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description ALREADY_EXISTS, or ABORTED (IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description the body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT: IDEMPOTENCY_KEY_REUSED or PAGE_SIZE_TOO_LARGE */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
                     };
                 };
             };
@@ -3033,7 +8124,345 @@ export interface paths {
 }
 export type webhooks = Record<string, never>;
 export interface components {
-    schemas: never;
+    schemas: {
+        /** @description google.rpc.BadRequest */
+        BadRequest: {
+            /** @enum {string} */
+            "@type": "type.googleapis.com/google.rpc.BadRequest";
+            fieldViolations: {
+                description: string;
+                field: string;
+            }[];
+        };
+        /** @description google.rpc.ErrorInfo */
+        ErrorInfo: {
+            /** @enum {string} */
+            "@type": "type.googleapis.com/google.rpc.ErrorInfo";
+            domain: string;
+            metadata: {
+                [key: string]: string;
+            };
+            reason: string;
+        };
+        /** @description google.type.Money */
+        Money: {
+            currencyCode: string;
+            nanos: number;
+            units: number | string;
+        };
+        /** @description MoeGo's PackageDetail with the native additions */
+        PackageDetail: {
+            /** @description ON_PURCHASE | ON_FIRST_REDEMPTION */
+            activation: string;
+            /** @description RFC 3339, UTC */
+            asOfTime: string;
+            /** @description RFC 3339, UTC; null when not set */
+            cancelTime: string | null;
+            freeze: {
+                /** @description "" for an open freeze */
+                endDate: string;
+                reason: string;
+                /** @description yyyy-MM-dd in the business time zone */
+                startDate: string;
+            } | null;
+            freezes: {
+                /** @description "" for an open freeze */
+                endDate: string;
+                reason: string;
+                /** @description yyyy-MM-dd in the business time zone */
+                startDate: string;
+            }[];
+            /** @description RFC 3339, UTC; null when not set */
+            graceEndTime: string | null;
+            gracePeriodDays: number;
+            holds: components["schemas"]["Redemption"][];
+            /** @description brought from another system by an import */
+            imported: boolean;
+            invoice: {
+                id: string;
+                no: string;
+                receiptNo: string;
+                status: string;
+            } | null;
+            /** @description NOT_STARTED | ACTIVE | FROZEN | EXPIRED | CANCELLED | FULLY_REDEEMED, at asOfTime */
+            lifecycle: string;
+            listPrice: components["schemas"]["Money"];
+            notRedeemableMessage: string;
+            /** @description an ErrorInfo.reason, or "" */
+            notRedeemableReason: string;
+            packageInfo: {
+                applied: boolean;
+                businessId: string;
+                /** @description RFC 3339, UTC */
+                createTime: string;
+                customerId: string;
+                /** @description RFC 3339, UTC; null when not set */
+                endTime: string | null;
+                /** @description yyyy-MM-dd in the business time zone; 9999-01-01 = never expires */
+                expirationDate: string;
+                id: string;
+                /** @description RFC 3339, UTC */
+                lastUpdateTime: string;
+                lifecycle: string;
+                packageDesc: string;
+                packageName: string;
+                packagePrice: components["schemas"]["Money"];
+                /** @description RFC 3339, UTC */
+                purchaseTime: string;
+                staffId: string;
+                /** @description RFC 3339, UTC; null when not set */
+                startTime: string | null;
+                /** @description STATUS_NORMAL */
+                status: string;
+                totalRemainingQuantity: number;
+                used: boolean;
+            };
+            packageProducts: {
+                heldQuantity: number;
+                id: string;
+                packageId: string;
+                products: {
+                    name: string;
+                    productId: string;
+                    unitPrice: components["schemas"]["Money"];
+                }[];
+                /** @description total − committed − held */
+                remainingQuantity: number;
+                remainingValue: components["schemas"]["Money"];
+                totalQuantity: number;
+                usedQuantity: number;
+                value: components["schemas"]["Money"];
+            }[];
+            packageServices: {
+                heldQuantity: number;
+                id: string;
+                packageId: string;
+                /** @description total − committed − held */
+                remainingQuantity: number;
+                remainingValue: components["schemas"]["Money"];
+                services: {
+                    name: string;
+                    serviceId: string;
+                    unitPrice: components["schemas"]["Money"];
+                }[];
+                totalQuantity: number;
+                usedQuantity: number;
+                value: components["schemas"]["Money"];
+            }[];
+            paidAmount: components["schemas"]["Money"];
+            redeemable: boolean;
+            refund: components["schemas"]["Money"] | null;
+            remainingValue: components["schemas"]["Money"];
+            restrictRedemptionToSellingBusiness: boolean;
+            /** @description the id in the old system, or the package's own id */
+            sourceId: string;
+            templateId: string;
+            timeZone: string;
+            /** @description REGULAR | CUSTOM | OFFER | CUSTOM_OFFER */
+            type: string;
+            /** @description one of {"days":N}, {"months":N}, {"never":true} */
+            validity: {
+                days?: number;
+                months?: number;
+                never?: boolean;
+            };
+        };
+        PackageEvent: {
+            /** @description the key id, or "system" */
+            actor: string;
+            actorName: string;
+            breakageChange: components["schemas"]["Money"];
+            businessId: string;
+            /** @description the event type's own details */
+            details: {
+                [key: string]: unknown;
+            };
+            id: string;
+            packageServiceId: string;
+            quantity: number;
+            /** @description RFC 3339, UTC */
+            recordTime: string;
+            redemptionId: string;
+            refund: components["schemas"]["Money"];
+            /** @description 1, 2, 3… per package, without gaps */
+            sequence: number;
+            staffId: string;
+            /** @description RFC 3339, UTC */
+            time: string;
+            totalRemainingQuantityAfter: number;
+            /** @description SOLD | IMPORTED | REDEEMED | HELD | COMMITTED | RELEASED | HOLD_EXPIRED | REVERSED | FROZEN | UNFROZEN | EXTENDED | ADJUSTED | CANCELLED | EXPIRED */
+            type: string;
+            valueChange: components["schemas"]["Money"];
+        };
+        PackageTemplate: {
+            activation: string;
+            archived: boolean;
+            /** @description RFC 3339, UTC; null when not set */
+            archiveTime: string | null;
+            businessIds: string[];
+            /** @description RFC 3339, UTC */
+            createTime: string;
+            description: string;
+            gracePeriodDays: number;
+            id: string;
+            items: {
+                quantity: number;
+                serviceIds: string[];
+                unitPrice: components["schemas"]["Money"];
+                unitPriceGiven: boolean;
+                value: components["schemas"]["Money"];
+            }[];
+            name: string;
+            price: components["schemas"]["Money"];
+            productItems: {
+                productId: string;
+                quantity: number;
+                unitPrice: components["schemas"]["Money"];
+                unitPriceGiven: boolean;
+                value: components["schemas"]["Money"];
+            }[];
+            restrictRedemptionToSellingBusiness: boolean;
+            type: string;
+            /** @description RFC 3339, UTC */
+            updateTime: string;
+            /** @description one of {"days":N}, {"months":N}, {"never":true} */
+            validity: {
+                days?: number;
+                months?: number;
+                never?: boolean;
+            };
+        };
+        Redemption: {
+            /** @description "" when none */
+            appointmentId: string;
+            businessId: string;
+            /** @description RFC 3339, UTC */
+            createTime: string;
+            /** @description RFC 3339, UTC; null when not set */
+            holdExpireTime: string | null;
+            id: string;
+            packageId: string;
+            packageServiceId: string;
+            quantity: number;
+            /** @description RFC 3339, UTC */
+            redeemTime: string;
+            serviceId: string;
+            /** @description "" when none */
+            staffId: string;
+            /** @enum {string} */
+            status: "PENDING" | "COMMITTED" | "RELEASED" | "EXPIRED" | "REVERSED";
+            /** @description RFC 3339, UTC */
+            updateTime: string;
+            value: components["schemas"]["Money"];
+        };
+        /** @description google.rpc.Status */
+        Status: {
+            /** @description google.rpc.Code */
+            code: number;
+            /** @description google.rpc.ErrorInfo (reason, metadata) and, for a bad field, google.rpc.BadRequest */
+            details: (components["schemas"]["ErrorInfo"] | components["schemas"]["BadRequest"])[];
+            message: string;
+        };
+        /** @description Zenoti's error envelope */
+        ZenotiError: {
+            error: {
+                /** @description the HTTP status */
+                code: number;
+                message: string;
+            };
+            packages: null;
+            page_info: null;
+        };
+        ZenotiGuestPackage: {
+            date: {
+                /** @description the center's local date at midnight, e.g. 2023-01-15T00:00:00 */
+                end: string;
+                /** @description the center's local date at midnight, e.g. 2023-01-15T00:00:00 */
+                end_date_with_grace: string;
+                /** @description the center's local date at midnight, e.g. 2023-01-15T00:00:00 */
+                start: string;
+            };
+            expiration_days: number;
+            invoice: {
+                id: string;
+                no: string;
+                receipt_no: string;
+                status: number;
+            };
+            never_expires: boolean;
+            package: {
+                id: string;
+                name: string;
+                /** @description 0 regular, 1 custom, 2 offer, 3 custom offer */
+                type: number;
+            };
+            products: {
+                /** @description what can still be redeemed (held units excluded) */
+                balance: number;
+                /** @description the item's remainingValue */
+                balance_amount: number;
+                exists_in_current_center: boolean;
+                price: {
+                    currency_id: number;
+                    final: number;
+                    sales: number;
+                    tax: number;
+                };
+                product_type_info: {
+                    id: string;
+                    name: string;
+                    product_category_type: number;
+                };
+                total: number;
+                used: number;
+            }[];
+            purchase_price: number;
+            redeemable: boolean;
+            redemption_setting_details: {
+                allowed_redeemable_amount_for_partial_payment: number;
+                center_name: string;
+                closed: boolean;
+                has_products: boolean;
+                intial_recognized_revenue: number;
+                is_frozen: boolean;
+                partial_payment_without_initially_recognized_amount: number;
+                restrict_redemption_in_this_center: boolean;
+                service_frequency_factor: number;
+                total_payment: number;
+            };
+            services: {
+                /** @description what can still be redeemed (held units excluded) */
+                balance: number;
+                /** @description the item's remainingValue */
+                balance_amount: number;
+                book_with_partial_balance: number;
+                exists_in_current_center: boolean;
+                package_service_price: number;
+                price: {
+                    currency_id: number;
+                    final: number;
+                    sales: number;
+                    tax: number;
+                };
+                sale_as_part_of_package_or_membership_only: boolean;
+                service_type_info: {
+                    duration: number;
+                    has_segments: boolean;
+                    id: string;
+                    name: string;
+                    service_category_type: number;
+                };
+                total: number;
+                used: number;
+            }[];
+            start_validity_at_first_redemption: boolean;
+            /** @description 1 active, 3 frozen, 5 expired, 6 cancelled, 7 not started */
+            status: number;
+            user_package_id: string;
+            /** @description 0 closed, 1 open, 2 with processing (a hold is pending) */
+            user_package_state: number;
+        };
+    };
     responses: never;
     parameters: never;
     requestBodies: never;
