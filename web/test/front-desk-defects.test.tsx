@@ -8,6 +8,7 @@ import { base, business, customer, pkg, service, template, usd } from './support
 import { renderApp } from './support/dom';
 import type { PackageDetail } from '../src/api/types';
 import { errorSentence } from '../src/lib/messages';
+import { timeZones } from '../src/screens/BusinessPicker';
 
 const alice = customer();
 
@@ -288,5 +289,47 @@ describe('defect 7: the template dialog’s save error is seen', () => {
     expect(alert.textContent).toMatch(/unit prices must add up to the price/);
     await waitFor(() => expect(scrolled).toContain(alert));
     Element.prototype.scrollIntoView = original;
+  });
+});
+
+describe('defect 10: the smaller ones', () => {
+  it('shows each item’s exact value in the sale preview', async () => {
+    const t = template({ price: usd(199, 990_000_000), items: [{ serviceIds: ['srv_groom'], quantity: 5, unitPrice: usd(40), unitPriceGiven: false, value: usd(199, 990_000_000) }] });
+    const api = desk([]).on('GET', `${base}/packageTemplates`, { packageTemplates: [t], nextPageToken: '' });
+    renderApp(api, { path: '/customers/cus_alice' });
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: 'Sell a package' }));
+    const dialog = await screen.findByRole('dialog');
+    await user.click(await within(dialog).findByRole('radio', { name: /Basic Grooming Package/ }));
+    const preview = within(dialog).getByLabelText('What the customer gets').textContent!;
+    expect(preview).toMatch(/5 ×\s*Basic grooming \(\$199\.99: \$40\.00 each, the last unit carrying the rounding\)/);
+  });
+
+  it('gives a missing package’s page a way back', async () => {
+    const api = desk().on('GET', /\/packages\/pkg_gone$/, () => ({ status: 404, json: { code: 5, message: 'package pkg_gone not found', details: [] } }));
+    renderApp(api, { path: '/packages/pkg_gone' });
+    expect((await screen.findByRole('alert')).textContent).toMatch(/Could not load this package\. This package was not found/);
+    expect(screen.getByRole('link', { name: '← All customers' }).getAttribute('href')).toBe('/');
+  });
+
+  it('clears stale search results when the search fails (offline)', async () => {
+    const api = desk();
+    renderApp(api);
+    const user = userEvent.setup();
+    const search = await screen.findByLabelText(/Search by name/);
+    await user.type(search, 'ali');
+    expect(await screen.findByRole('link', { name: /Alice Nguyen/ })).toBeTruthy();
+    api.on('GET', `${base}/customers`, () => ({ networkError: true }));
+    await user.clear(search);
+    await user.type(search, 'bob');
+    expect((await screen.findByRole('alert')).textContent).toMatch(/Cannot reach the server/);
+    await waitFor(() => expect(api.find('GET', `${base}/customers`).some((c) => c.query.get('query') === 'bob')).toBe(true));
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toMatch(/Cannot reach the server/));
+    expect(screen.queryByRole('link', { name: /Alice Nguyen/ })).toBeNull();
+  });
+
+  it('offers UTC, and shows it, in a UTC browser', () => {
+    expect(timeZones('UTC')[0]).toBe('UTC');
+    expect(timeZones('Etc/Unknown')).toContain('Etc/Unknown');
   });
 });

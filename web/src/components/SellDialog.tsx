@@ -1,10 +1,10 @@
 // Sell a package: pick a template (price, what is in it, how long it lasts), then confirm the charge.
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
-import type { Customer, PackageDetail, PackageTemplate } from '../api/types';
+import type { Customer, Money, PackageDetail, PackageTemplate } from '../api/types';
 import { useDesk } from '../context';
 import { useAction, useQuery } from '../lib/hooks';
 import { learnName } from '../lib/messages';
-import { formatMoney } from '../lib/money';
+import { compareMoney, formatMoney, sumMoney } from '../lib/money';
 import { expirationPreview, formatDate, todayIn, validityText, NEVER } from '../lib/time';
 import { Dialog } from './Dialog';
 import { ErrorNotice, Loading } from './ui';
@@ -121,6 +121,17 @@ export function SellDialog({ customer, onClose, onSold }: { customer: Customer; 
   );
 }
 
+/**
+ * An item's exact value, then its unit price: the unit prices are rounded, and the last unit carries the
+ * remainder, so "$40.00 each" times 5 may not be the value; the values add up to the price exactly.
+ */
+export function itemValueText(i: { quantity: number; unitPrice: Money; value?: Money }): string {
+  if (!i.value) return `${formatMoney(i.unitPrice)} each`;
+  if (i.quantity <= 1) return formatMoney(i.value);
+  const even = compareMoney(sumMoney(i.value.currencyCode, Array.from({ length: i.quantity }, () => i.unitPrice)), i.value) === 0;
+  return `${formatMoney(i.value)}: ${formatMoney(i.unitPrice)} each${even ? '' : ', the last unit carrying the rounding'}`;
+}
+
 export function TemplatePreview({
   template: t,
   names,
@@ -139,12 +150,12 @@ export function TemplatePreview({
       <ul className="preview-items">
         {t.items.map((i, n) => (
           <li key={`s${n}`}>
-            <strong>{i.quantity} ×</strong> {i.serviceIds.map(service).join(' or ')} <span className="muted">({formatMoney(i.unitPrice)} each)</span>
+            <strong>{i.quantity} ×</strong> {i.serviceIds.map(service).join(' or ')} <span className="muted">({itemValueText(i)})</span>
           </li>
         ))}
         {t.productItems.map((i, n) => (
           <li key={`p${n}`}>
-            <strong>{i.quantity} ×</strong> {product(i.productId)} <span className="muted">({formatMoney(i.unitPrice)} each)</span>
+            <strong>{i.quantity} ×</strong> {product(i.productId)} <span className="muted">({itemValueText(i)})</span>
           </li>
         ))}
       </ul>

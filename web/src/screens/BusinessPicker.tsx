@@ -6,12 +6,19 @@ import { ErrorNotice, RoleBadge } from '../components/ui';
 import { useAction } from '../lib/hooks';
 import { slugId } from '../lib/ids';
 
-function timeZones(): string[] {
+/**
+ * The zones to offer, always with UTC and the one chosen: Intl lists canonical zones only, without "UTC", so a
+ * browser in UTC showed the first option (Africa/Abidjan) while the form held UTC.
+ */
+export function timeZones(current = ''): string[] {
+  let zones: string[];
   try {
-    return (Intl as unknown as { supportedValuesOf(k: string): string[] }).supportedValuesOf('timeZone');
+    zones = (Intl as unknown as { supportedValuesOf(k: string): string[] }).supportedValuesOf('timeZone');
   } catch {
-    return ['UTC'];
+    zones = [];
   }
+  const extra = ['UTC', current].filter((z) => z && !zones.includes(z));
+  return [...new Set([...extra, ...zones])];
 }
 
 export function BusinessPicker(props: {
@@ -81,7 +88,7 @@ function NewBusiness({ client, onCreated, open }: { client: PunchcardClient; onC
           <div className="field grow">
             <label htmlFor="biz-tz">Time zone</label>
             <select id="biz-tz" value={timeZone} onChange={(e) => setTimeZone(e.target.value)}>
-              {timeZones().map((z) => (
+              {timeZones(timeZone).map((z) => (
                 <option key={z}>{z}</option>
               ))}
             </select>

@@ -47,6 +47,11 @@ function CustomerSearch({ selectedId }: { selectedId?: string }) {
   useEffect(() => {
     if (results.data) setPages({ customers: results.data.customers, next: results.data.nextPageToken });
   }, [results.data]);
+  // A search that failed (offline) must not leave the previous text's results under the new text.
+  useEffect(() => {
+    if (results.error) setPages({ customers: [], next: '' });
+  }, [results.error]);
+  const shown = results.error ? [] : pages.customers;
 
   const loadMore = async () => {
     const page = await more.run(`more:${query}:${pages.next}`, () => client.searchCustomers(query, { pageToken: pages.next }));
@@ -91,7 +96,7 @@ function CustomerSearch({ selectedId }: { selectedId?: string }) {
       </div>
       <ErrorNotice error={results.error} onRetry={results.reload} />
       <ul className={`results${stale ? ' results-stale' : ''}`} aria-label="Customers found">
-        {pages.customers.map((c) => (
+        {shown.map((c) => (
           <li key={c.id}>
             <Link to={paths.customer(c.id)} className="result" aria-current={c.id === selectedId ? 'true' : undefined}>
               <span className="result-name">{fullName(c) || c.id}</span>

@@ -34,7 +34,14 @@ export function PackageScreen({ packageId }: { packageId: string }) {
 
   if (pkgQuery.loading && !pkgQuery.data) return <Loading label="Loading the package…" />;
   if (pkgQuery.error && !pkgQuery.data)
-    return <ErrorNotice error={pkgQuery.error} onRetry={pkgQuery.error.status === 404 ? undefined : pkgQuery.reload} title="Could not load this package." />;
+    return (
+      <>
+        <p className="back-link">
+          <Link to={paths.customers()}>← All customers</Link>
+        </p>
+        <ErrorNotice error={pkgQuery.error} onRetry={pkgQuery.error.status === 404 ? undefined : pkgQuery.reload} title="Could not load this package." />
+      </>
+    );
   const pkg = pkgQuery.data!;
   const info = pkg.packageInfo;
 

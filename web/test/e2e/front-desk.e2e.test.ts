@@ -393,6 +393,18 @@ describe.skipIf(!haveChromium)('the front desk in Chromium', () => {
     await visible(page.getByRole('region', { name: 'History' }).getByText('Hold used', { exact: true }));
   });
 
+  it('prints a package without the menu and buttons', async () => {
+    await page.emulateMedia({ media: 'print' });
+    try {
+      await visible(page.getByRole('heading', { name: 'History' }));
+      expect(await page.locator('.topbar').isVisible()).toBe(false);
+      expect(await page.getByRole('button').filter({ visible: true }).count()).toBe(0);
+      expect(await page.getByRole('heading', { name: 'Balance' }).isVisible()).toBe(true);
+    } finally {
+      await page.emulateMedia({ media: 'screen' });
+    }
+  });
+
   it('shows a VIEWER key the packages and no action', async () => {
     const viewer = await api('POST', c('/apiKeys'), { role: 'VIEWER' });
     await page.getByRole('button', { name: 'Sign out' }).click();
