@@ -333,3 +333,22 @@ describe('defect 10: the smaller ones', () => {
     expect(timeZones('Etc/Unknown')).toContain('Etc/Unknown');
   });
 });
+
+describe('defect 10: "Redeem a service" offers what the customer’s packages hold', () => {
+  it('lists only services in the customer’s packages with their balances, an any-of item as one pool', async () => {
+    const p = pkg({ used: 1, held: 1 });
+    p.packageServices.push({
+      id: 'psv_2', packageId: 'pkg_1',
+      services: [{ serviceId: 'srv_bath', unitPrice: usd(20), name: 'Bath' }, { serviceId: 'srv_nails', unitPrice: usd(20), name: 'Nail trim' }],
+      totalQuantity: 4, remainingQuantity: 4, usedQuantity: 0, heldQuantity: 0, value: usd(80), remainingValue: usd(80),
+    });
+    const api = desk([p]).on('GET', `${base}/services`, { services: [service(), service({ id: 'srv_other', name: 'Teeth cleaning' })], nextPageToken: '' });
+    renderApp(api, { path: '/customers/cus_alice' });
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: 'Redeem a service' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Redeem a service' });
+    const options = (await within(dialog).findAllByRole('option')).map((o) => o.textContent);
+    expect(options).toEqual(['Basic grooming — 3 left', 'Bath — 4 left (shared with Nail trim)', 'Nail trim — 4 left (shared with Bath)']);
+    expect(api.find('GET', `${base}/services`)).toHaveLength(0);
+  });
+});

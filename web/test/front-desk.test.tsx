@@ -230,7 +230,7 @@ describe('redeeming', () => {
     const user = userEvent.setup();
     await user.click(await screen.findByRole('button', { name: 'Redeem a service' }));
     const dialog = await screen.findByRole('dialog', { name: 'Redeem a service' });
-    await within(dialog).findByRole('option', { name: 'Basic grooming' });
+    await within(dialog).findByRole('option', { name: 'Basic grooming — 3 left' });
     const qty = within(dialog).getByLabelText('Quantity');
     await user.clear(qty);
     await user.type(qty, '2');

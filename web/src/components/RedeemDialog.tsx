@@ -8,6 +8,7 @@ import { formatInstant } from '../lib/time';
 import { learnName } from '../lib/messages';
 import { Dialog } from './Dialog';
 import { ErrorNotice, Loading } from './ui';
+import { redeemableHere } from './PackageParts';
 import { StaffPicker, useStaffChoice } from './StaffPicker';
 
 interface Choice {
@@ -16,6 +17,8 @@ interface Choice {
   name: string;
   kind: 'Services' | 'Products';
   left?: number;
+  /** Other services drawing on the same units (an "any one of these" item). */
+  shared?: string[];
 }
 
 /** What a package can redeem, with how many are left of each. */
@@ -28,6 +31,37 @@ function choicesOf(pkg: PackageDetail): Choice[] {
     for (const p of item.products) out.push({ serviceId: p.productId, name: p.name || p.productId, kind: 'Products', left: item.remainingQuantity });
   }
   return out;
+}
+
+/**
+ * What the customer's packages can redeem here, each service or product once with what is left of it over
+ * every package; an item of several interchangeable services is one pool, said so ("shared with …").
+ */
+export function choicesOfPackages(packages: PackageDetail[]): Choice[] {
+  type Acc = Omit<Choice, 'shared'> & { left: number; pools: Set<string>; others: Set<string> };
+  const byId = new Map<string, Acc>();
+  const add = (id: string, name: string, kind: Choice['kind'], poolId: string, left: number, others: string[]) => {
+    const c: Acc = byId.get(id) ?? { serviceId: id, name, kind, left: 0, pools: new Set<string>(), others: new Set<string>() };
+    if (!c.pools.has(poolId)) {
+      c.pools.add(poolId);
+      c.left += left;
+    }
+    for (const o of others) c.others.add(o);
+    byId.set(id, c);
+  };
+  for (const p of packages) {
+    for (const item of p.packageServices) {
+      const names = item.services.map((s) => s.name || s.serviceId);
+      for (const s of item.services) add(s.serviceId, s.name || s.serviceId, 'Services', item.id, item.remainingQuantity, names.filter((n) => n !== (s.name || s.serviceId)));
+    }
+    for (const item of p.packageProducts) {
+      const names = item.products.map((x) => x.name || x.productId);
+      for (const x of item.products) add(x.productId, x.name || x.productId, 'Products', item.id, item.remainingQuantity, names.filter((n) => n !== (x.name || x.productId)));
+    }
+  }
+  return [...byId.values()]
+    .map(({ pools: _pools, others, ...c }): Choice => ({ ...c, shared: [...others] }))
+    .sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'Services' ? -1 : 1));
 }
 
 /** The name of what a redemption took, from the package's items (services or products). */
@@ -46,30 +80,34 @@ function remainingOf(pkg: PackageDetail, itemId: string): number | undefined {
 export function RedeemDialog({
   customerId,
   pkg,
+  packages,
   onClose,
   onDone,
 }: {
   customerId: string;
   /** Redeem from this package; without it, auto-apply across the customer's packages. */
   pkg?: PackageDetail;
+  /** The customer's packages, for the choices of an auto-applied redemption: only what they can use here. */
+  packages?: PackageDetail[];
   onClose: () => void;
   onDone: (result: RedemptionResult) => void;
 }) {
   const { client, business } = useDesk();
   const services = useQuery(
     async (signal): Promise<{ services: Service[]; products: Product[] }> =>
-      pkg ? { services: [], products: [] } : { services: await client.services(signal), products: await client.products(signal) },
+      pkg || packages ? { services: [], products: [] } : { services: await client.services(signal), products: await client.products(signal) },
     [client, pkg?.packageInfo.id],
   );
   const choices: Choice[] = useMemo(() => {
     if (pkg) return choicesOf(pkg);
+    if (packages) return choicesOfPackages(packages.filter((p) => redeemableHere(p, business.id)));
     const here = (x: { businessIds: string[] }) => x.businessIds.length === 0 || x.businessIds.includes(business.id);
     const byName = (a: Choice, b: Choice) => a.name.localeCompare(b.name);
     return [
       ...(services.data?.services ?? []).filter(here).map((s): Choice => ({ serviceId: s.id, name: s.name, kind: 'Services' })).sort(byName),
       ...(services.data?.products ?? []).filter(here).map((p): Choice => ({ serviceId: p.id, name: p.name, kind: 'Products' })).sort(byName),
     ];
-  }, [pkg, services.data, business.id]);
+  }, [pkg, packages, services.data, business.id]);
   for (const c of choices) learnName(c.serviceId, c.name);
   const groups = (['Services', 'Products'] as const).map((kind) => ({ kind, choices: choices.filter((c) => c.kind === kind) })).filter((g) => g.choices.length > 0);
 
@@ -110,12 +148,12 @@ export function RedeemDialog({
       }
     >
       {!pkg && <p className="muted">Uses the customer’s package that expires first and can be redeemed here ({business.name}).</p>}
-      {services.loading && !pkg ? (
+      {services.loading && !pkg && !packages ? (
         <Loading label="Loading services…" />
-      ) : services.error && !pkg ? (
+      ) : services.error && !pkg && !packages ? (
         <ErrorNotice error={services.error} onRetry={services.reload} />
       ) : choices.length === 0 ? (
-        <p className="empty">No services to redeem.</p>
+        <p className="empty">{packages ? `Nothing in the customer’s packages can be redeemed at ${business.name} now.` : 'No services to redeem.'}</p>
       ) : (
         <div className="field">
           <label htmlFor={ids.service}>{groups.length > 1 ? 'Service or product' : groups[0]?.kind === 'Products' ? 'Product' : 'Service'}</label>
@@ -125,6 +163,7 @@ export function RedeemDialog({
                 <option key={c.serviceId} value={c.serviceId}>
                   {c.name}
                   {c.left !== undefined ? ` — ${c.left} left` : ''}
+                  {c.shared && c.shared.length > 0 ? ` (shared with ${c.shared.join(', ')})` : ''}
                 </option>
               ));
               return groups.length > 1 ? (

@@ -314,6 +314,7 @@ function CustomerDetail({ customerId }: { customerId: string }) {
         <RedeemDialog
           customerId={c.id}
           pkg={dialog.pkg}
+          packages={dialog.pkg ? undefined : open}
           onClose={() => setDialog(null)}
           onDone={(r) => {
             setDialog(null);
