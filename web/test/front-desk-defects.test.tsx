@@ -352,3 +352,23 @@ describe('defect 10: "Redeem a service" offers what the customer’s packages ho
     expect(api.find('GET', `${base}/services`)).toHaveLength(0);
   });
 });
+
+describe('defect 10: a second identical customer', () => {
+  it('warns before creating a customer with the same name and email, and creates one only when asked again', async () => {
+    const api = desk();
+    api.on('PUT', /\/customers\/cus_/, (call) => ({ json: { id: call.path.split('/').pop(), companyId: 'cmp_test', ...call.body, phone: '' } }));
+    renderApp(api);
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText(/Search by name/), 'Alice Nguyen');
+    await user.click(screen.getByRole('button', { name: 'New customer' }));
+    const dialog = await screen.findByRole('dialog', { name: 'New customer' });
+    await user.type(within(dialog).getByLabelText('Email'), 'Alice@example.com');
+    await user.click(within(dialog).getByRole('button', { name: 'Add customer' }));
+    expect((await within(dialog).findByRole('alert')).textContent).toMatch(/Alice Nguyen with alice@example.com is already a customer/);
+    expect(within(dialog).getByRole('link', { name: 'Open Alice Nguyen' }).getAttribute('href')).toBe('/customers/cus_alice');
+    expect(api.find('PUT', /\/customers\//)).toHaveLength(0);
+    expect(api.find('GET', `${base}/customers`).some((c) => c.query.get('query') === 'Alice@example.com')).toBe(true);
+    await user.click(within(dialog).getByRole('button', { name: 'Add another one anyway' }));
+    await waitFor(() => expect(api.find('PUT', /\/customers\//)).toHaveLength(1));
+  });
+});

@@ -139,9 +139,21 @@ function NewCustomerDialog({ initial, onClose, onCreated }: { initial: string; o
   const idRef = useRef<string | null>(null);
   const valid = firstName.trim() !== '';
 
+  const [duplicate, setDuplicate] = useState<Customer | null>(null);
+  // What was found was for the name and email as they were: a change asks again.
+  useEffect(() => setDuplicate(null), [firstName, lastName, email]);
+  const same = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+
   const submit = async () => {
     if (!valid) return;
     const body = { firstName: firstName.trim(), lastName: lastName.trim(), email: email.trim() || null, phone: phone.trim() || null };
+    // A second identical customer (same name and email) is asked about once before it is created.
+    if (!duplicate && body.email) {
+      const found = await action.run(`dup:${body.email}`, () => client.searchCustomers(body.email!, { pageSize: 50 }));
+      if (!found) return;
+      const twin = found.customers.find((c) => same(c.firstName, body.firstName) && same(c.lastName, body.lastName) && same(c.email, body.email!));
+      if (twin) return setDuplicate(twin);
+    }
     // The id is chosen once per dialog, so a retry after a lost answer updates the same customer.
     idRef.current ??= slugId('cus', `${body.firstName} ${body.lastName}`);
     const id = idRef.current;
@@ -157,7 +169,7 @@ function NewCustomerDialog({ initial, onClose, onCreated }: { initial: string; o
       onSubmit={submit}
       actions={
         <button type="submit" className="btn btn-primary" disabled={!valid || action.busy}>
-          {action.busy ? 'Saving…' : 'Add customer'}
+          {action.busy ? 'Saving…' : duplicate ? 'Add another one anyway' : 'Add customer'}
         </button>
       }
     >
@@ -179,6 +191,17 @@ function NewCustomerDialog({ initial, onClose, onCreated }: { initial: string; o
         <label htmlFor={ids.phone}>Phone</label>
         <input id={ids.phone} type="tel" value={phone} onChange={(e) => setPhone(e.target.value)} maxLength={64} />
       </div>
+      {duplicate && (
+        <div className="notice notice-warning" role="alert">
+          <div>
+            <strong>{fullName(duplicate)}</strong> with {duplicate.email} is already a customer.{' '}
+            <Link to={paths.customer(duplicate.id)} onClick={onClose}>
+              Open {fullName(duplicate)}
+            </Link>{' '}
+            instead, or add another one anyway.
+          </div>
+        </div>
+      )}
       <ErrorNotice error={action.error} />
     </Dialog>
   );
