@@ -6,7 +6,7 @@ import { failedPrecondition, invalidArgument, invalidArguments, notFound } from 
 import type { Money } from '../domain/money.js';
 import { assertSameCurrency, isNegative } from '../domain/money.js';
 import type { Activation, PackageTemplate, PackageType, PricedItemInput } from '../domain/template.js';
-import { ACTIVATIONS, PACKAGE_TYPES, allocateTemplatePrice, validityFromInput } from '../domain/template.js';
+import { ACTIVATIONS, PACKAGE_TYPES, allocateTemplatePrice, assertNotNewlyArchived, validityFromInput } from '../domain/template.js';
 import type { Deps } from './context.js';
 import { requireCompany } from './context.js';
 import { checkBusinessIds } from './reference-data.js';
@@ -47,6 +47,8 @@ async function buildTemplate(
   id: string,
   input: TemplateInput,
   times: { createTime: number; updateTime: number; archiveTime: number | null },
+  /** The template as it stands before an edit: what it already holds may stay though archived since. */
+  current?: PackageTemplate,
 ): Promise<PackageTemplate> {
   const violations: FieldViolation[] = [];
   const type = (input.type ?? 'REGULAR') as PackageType;
@@ -63,6 +65,7 @@ async function buildTemplate(
   const services = new Map((await deps.store.read.services.getMany(companyId, serviceIds)).map((s) => [s.id, s]));
   const productMap = new Map((await deps.store.read.products.getMany(companyId, products.map((p) => p.productId))).map((p) => [p.id, p]));
 
+  const held = new Set(current?.items.flatMap((i) => i.refIds.map((ref) => `${i.kind}:${ref}`)) ?? []);
   const priced: PricedItemInput[] = [];
   items.forEach((item, n) => {
     const field = `items[${n}]`;
@@ -70,6 +73,7 @@ async function buildTemplate(
     if (new Set(item.serviceIds).size !== item.serviceIds.length) throw invalidArgument(`${field}.serviceIds`, 'lists a service twice');
     const missing = item.serviceIds.find((s) => !services.has(s));
     if (missing) throw invalidArgument(`${field}.serviceIds`, `service ${missing} does not exist`);
+    for (const s of item.serviceIds) assertNotNewlyArchived('SERVICE', services.get(s)!, held.has(`SERVICE:${s}`), `${field}.serviceIds`);
     if (item.unitPrice) {
       assertSameCurrency(input.price, item.unitPrice, `${field}.unitPrice.currencyCode`);
       if (isNegative(item.unitPrice)) throw invalidArgument(`${field}.unitPrice`, 'must not be negative');
@@ -89,6 +93,7 @@ async function buildTemplate(
     const field = `productItems[${n}]`;
     const product = productMap.get(item.productId);
     if (!product) throw invalidArgument(`${field}.productId`, `product ${item.productId} does not exist`);
+    assertNotNewlyArchived('PRODUCT', product, held.has(`PRODUCT:${product.id}`), `${field}.productId`);
     if (item.unitPrice) {
       assertSameCurrency(input.price, item.unitPrice, `${field}.unitPrice.currencyCode`);
       if (isNegative(item.unitPrice)) throw invalidArgument(`${field}.unitPrice`, 'must not be negative');
@@ -165,7 +170,7 @@ export async function updateTemplate(
     createTime: current.createTime,
     updateTime: deps.clock.now(),
     archiveTime: current.archiveTime,
-  });
+  }, current);
   if (!(await deps.store.transaction((repos) => repos.templates.update(next)))) throw notFound('package template', id);
   return next;
 }
@@ -178,6 +183,17 @@ export async function archiveTemplate(deps: Deps, p: Principal, companyId: strin
   if (current.archiveTime !== null) return current;
   const now = deps.clock.now();
   const next = { ...current, archiveTime: now, updateTime: now };
+  await deps.store.transaction((repos) => repos.templates.update(next));
+  return next;
+}
+
+/** Puts an archived template back on sale (ADMIN). Restoring one on sale is harmless. */
+export async function restoreTemplate(deps: Deps, p: Principal, companyId: string, id: string): Promise<PackageTemplate> {
+  authorize(p, companyId, 'admin');
+  const current = await deps.store.read.templates.get(companyId, id);
+  if (!current) throw notFound('package template', id);
+  if (current.archiveTime === null) return current;
+  const next = { ...current, archiveTime: null, updateTime: deps.clock.now() };
   await deps.store.transaction((repos) => repos.templates.update(next));
   return next;
 }

@@ -67,6 +67,23 @@ export interface ReferenceRepo<T, F = undefined> extends ReferenceReads<T, F> {
   upsert(entity: T): Promise<T>;
 }
 
+/** Services' and products' lists: archived entries are left out unless asked for. */
+export interface CatalogFilter {
+  readonly includeArchived?: boolean;
+}
+
+/**
+ * Services and products, which the catalog archives and restores. Their upsert keeps the archive time as stored
+ * (a PUT of an archived entry leaves it archived): only setArchived changes it.
+ */
+export interface CatalogEntryRepo<T> extends ReferenceRepo<T, CatalogFilter> {
+  /**
+   * Archives (at `at`) or restores the entry when it is not so already, in one guarded update, so two at once
+   * change it once. Answers the entry as stored afterwards, changed or not; undefined when there is none.
+   */
+  setArchived(companyId: string, id: string, archived: boolean, at: number): Promise<T | undefined>;
+}
+
 export interface CustomerFilter {
   /** Lower-cased text matched anywhere in names, email or phone digits. */
   readonly query?: string;
@@ -79,8 +96,8 @@ export interface ReadRepos {
   readonly businesses: ReferenceReads<Business>;
   readonly customers: ReferenceReads<Customer, CustomerFilter>;
   readonly staff: ReferenceReads<Staff>;
-  readonly services: ReferenceReads<Service>;
-  readonly products: ReferenceReads<Product>;
+  readonly services: ReferenceReads<Service, CatalogFilter>;
+  readonly products: ReferenceReads<Product, CatalogFilter>;
   readonly templates: TemplateReads;
   readonly packages: PackageReads;
   readonly redemptions: RedemptionReads;
@@ -97,8 +114,8 @@ export interface Repos extends ReadRepos {
   readonly businesses: ReferenceRepo<Business>;
   readonly customers: ReferenceRepo<Customer, CustomerFilter>;
   readonly staff: ReferenceRepo<Staff>;
-  readonly services: ReferenceRepo<Service>;
-  readonly products: ReferenceRepo<Product>;
+  readonly services: CatalogEntryRepo<Service>;
+  readonly products: CatalogEntryRepo<Product>;
   readonly templates: TemplateRepo;
   readonly packages: PackageRepo;
   readonly redemptions: RedemptionRepo;

@@ -10,7 +10,7 @@ import type { Deps } from './context.js';
 import { requireCompany } from './context.js';
 import type { Page, PageRequest } from './paging.js';
 import { pageOf } from './paging.js';
-import type { CustomerFilter, ReferenceRepo, Repos } from './ports.js';
+import type { CatalogEntryRepo, CatalogFilter, CustomerFilter, ReferenceRepo, Repos } from './ports.js';
 
 type Kind = 'businesses' | 'customers' | 'staff' | 'services' | 'products';
 const NOUN: Record<Kind, string> = {
@@ -21,14 +21,26 @@ const NOUN: Record<Kind, string> = {
   products: 'product',
 };
 
-/** Stores a record under (companyId, id), keeping the time it was first created: one transaction, so the two agree. */
-function save<K extends Kind>(deps: Deps, kind: K, companyId: string, id: string, fields: Omit<EntityOf<K>, 'companyId' | 'id' | 'createTime' | 'updateTime'>): Promise<EntityOf<K>> {
+const ARCHIVABLE: ReadonlySet<Kind> = new Set(['services', 'products']);
+
+/**
+ * Stores a record under (companyId, id), keeping the time it was first created: one transaction, so the two agree.
+ * A service or product keeps its archive state too (a new one is in the catalog): only :archive and :restore change it.
+ */
+function save<K extends Kind>(
+  deps: Deps,
+  kind: K,
+  companyId: string,
+  id: string,
+  fields: Omit<EntityOf<K>, 'companyId' | 'id' | 'createTime' | 'updateTime' | 'archiveTime'>,
+): Promise<EntityOf<K>> {
   const now = deps.clock.now();
   return deps.store.transaction(async (repos) => {
-    type Record = EntityOf<K> & { createTime: number };
+    type Record = EntityOf<K> & { createTime: number; archiveTime?: number | null };
     const repo = repos[kind] as unknown as ReferenceRepo<Record, unknown>;
     const before = await repo.get(companyId, id);
-    return repo.upsert({ ...fields, companyId, id, createTime: before?.createTime ?? now, updateTime: now } as unknown as Record);
+    const kept = ARCHIVABLE.has(kind) ? { archiveTime: before?.archiveTime ?? null } : {};
+    return repo.upsert({ ...fields, ...kept, companyId, id, createTime: before?.createTime ?? now, updateTime: now } as unknown as Record);
   });
 }
 
@@ -139,6 +151,28 @@ export async function upsertProduct(deps: Deps, p: Principal, companyId: string,
   });
 }
 
+type CatalogKind = 'services' | 'products';
+
+/** Archives or restores a service or product; NOT_FOUND when absent, and the entry as it stands when it is so already. */
+async function setArchived<K extends CatalogKind>(deps: Deps, p: Principal, companyId: string, kind: K, id: string, archived: boolean): Promise<EntityOf<K>> {
+  authorize(p, companyId, 'admin');
+  const now = deps.clock.now();
+  const entry = await deps.store.transaction((repos) => (repos[kind] as unknown as CatalogEntryRepo<EntityOf<K>>).setArchived(companyId, id, archived, now));
+  if (!entry) throw notFound(NOUN[kind], id);
+  return entry;
+}
+
+/**
+ * Takes a service or product out of the catalog (ADMIN): lists leave it out and no template takes it in, while
+ * packages already sold keep redeeming it and templates holding it keep selling. Archiving twice is harmless.
+ */
+export const archiveCatalogEntry = <K extends CatalogKind>(deps: Deps, p: Principal, companyId: string, kind: K, id: string) =>
+  setArchived(deps, p, companyId, kind, id, true);
+
+/** Brings an archived service or product back into the catalog (ADMIN). Restoring one in it is harmless. */
+export const restoreCatalogEntry = <K extends CatalogKind>(deps: Deps, p: Principal, companyId: string, kind: K, id: string) =>
+  setArchived(deps, p, companyId, kind, id, false);
+
 type RepoOf<K extends Kind> = Repos[K];
 type EntityOf<K extends Kind> = RepoOf<K> extends ReferenceRepo<infer T, any> ? T : never;
 
@@ -157,21 +191,25 @@ export async function getReference<K extends Kind>(deps: Deps, p: Principal, com
   return found;
 }
 
-/** Lists a company's records in id order, a page at a time; customers may be searched. */
+/** Lists a company's records in id order, a page at a time; customers may be searched; archived services and products only when asked for. */
 export async function listReference<K extends Kind>(
   deps: Deps,
   p: Principal,
   companyId: string,
   kind: K,
   page: PageRequest,
-  filter?: CustomerFilter,
+  filter?: CustomerFilter & CatalogFilter,
 ): Promise<Page<EntityOf<K>>> {
   authorize(p, companyId, 'read');
   await requireCompany(deps, p, companyId);
-  const repo = deps.store.read[kind] as unknown as ReferenceRepo<EntityOf<K>, CustomerFilter>;
+  const repo = deps.store.read[kind] as unknown as ReferenceRepo<EntityOf<K>, CustomerFilter | CatalogFilter>;
   const typed = filter?.query?.trim().toLowerCase();
   // A phone typed with separators matches the stored digits.
   const query = typed && /^[\d\s()+.-]+$/.test(typed) ? typed.replace(/\D/g, '') : typed;
-  const rows = await repo.list(companyId, page, kind === 'customers' && query ? { query } : undefined);
+  const rows = await repo.list(
+    companyId,
+    page,
+    kind === 'customers' ? (query ? { query } : undefined) : ARCHIVABLE.has(kind) ? { includeArchived: filter?.includeArchived ?? false } : undefined,
+  );
   return pageOf(rows, page, (r) => (r as { id: string }).id);
 }

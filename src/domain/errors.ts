@@ -31,6 +31,8 @@ export const ERROR_REASONS = [
   'HOLD_PENDING', // reversing a hold that is still pending: release it instead
   'PACKAGE_NOT_FROZEN',
   'TEMPLATE_ARCHIVED',
+  'SERVICE_ARCHIVED', // an archived service put into a new or edited template
+  'PRODUCT_ARCHIVED', // likewise a product
   'NO_REDEEMABLE_PACKAGE',
   'CURRENCY_MISMATCH', // a template priced in another currency than the selling business's, sold without a price in it
   // idempotency

@@ -49,6 +49,8 @@ export interface Service {
   readonly price: Money;
   /** Where it is offered; empty means everywhere. */
   readonly businessIds: readonly string[];
+  /** When it was taken out of the catalog; null while it is in it. Only :archive and :restore change it. */
+  readonly archiveTime: number | null;
   readonly createTime: number;
   readonly updateTime: number;
 }
@@ -59,6 +61,8 @@ export interface Product {
   readonly name: string;
   readonly price: Money;
   readonly businessIds: readonly string[];
+  /** As a service's. */
+  readonly archiveTime: number | null;
   readonly createTime: number;
   readonly updateTime: number;
 }

@@ -74,6 +74,22 @@ export function allocateTemplatePrice(price: Money, items: readonly PricedItemIn
   return items.map((i) => (i.givenUnitPrice !== null ? times(i.givenUnitPrice, i.quantity) : shares[k++]!));
 }
 
+/**
+ * An archived service or product is never put into a template. One the template already holds may stay, so editing
+ * a template never forces out what it was built with: until the template itself is archived it sells as it is.
+ */
+export function assertNotNewlyArchived(
+  kind: ItemKind,
+  entry: { readonly id: string; readonly archiveTime: number | null },
+  alreadyHeld: boolean,
+  field: string,
+): void {
+  if (entry.archiveTime === null || alreadyHeld) return;
+  throw kind === 'SERVICE'
+    ? failedPrecondition('SERVICE_ARCHIVED', `service ${entry.id} is archived`, { serviceId: entry.id, field })
+    : failedPrecondition('PRODUCT_ARCHIVED', `product ${entry.id} is archived`, { productId: entry.id, field });
+}
+
 /** Re-spreads a sale price that differs from the template's over the items, in proportion to their values. */
 export function reallocate(price: Money, values: readonly Money[]): Money[] {
   return allocate(price, values.map((v) => v.minor));

@@ -122,6 +122,7 @@ export const serviceRowToService = (r: ServicesTable): Service => ({
   durationMinutes: Number(r.duration_minutes),
   price: money(r.price_currency, Number(r.price_minor)),
   businessIds: parseIdList(r.business_ids),
+  archiveTime: r.archived_at === null ? null : Number(r.archived_at),
   createTime: Number(r.created_at),
   updateTime: Number(r.updated_at),
 });
@@ -134,6 +135,7 @@ export const serviceToRow = (s: Service): ServicesTable => ({
   price_currency: s.price.currency,
   price_minor: s.price.minor,
   business_ids: JSON.stringify(s.businessIds),
+  archived_at: s.archiveTime,
   created_at: s.createTime,
   updated_at: s.updateTime,
 });
@@ -144,6 +146,7 @@ export const productRowToProduct = (r: ProductsTable): Product => ({
   name: r.name,
   price: money(r.price_currency, Number(r.price_minor)),
   businessIds: parseIdList(r.business_ids),
+  archiveTime: r.archived_at === null ? null : Number(r.archived_at),
   createTime: Number(r.created_at),
   updateTime: Number(r.updated_at),
 });
@@ -155,6 +158,7 @@ export const productToRow = (p: Product): ProductsTable => ({
   price_currency: p.price.currency,
   price_minor: p.price.minor,
   business_ids: JSON.stringify(p.businessIds),
+  archived_at: p.archiveTime,
   created_at: p.createTime,
   updated_at: p.updateTime,
 });

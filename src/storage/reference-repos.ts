@@ -1,5 +1,5 @@
 // Companies, keys and the five reference tables. Upserts keep the first creation time.
-import type { ApiKeyRepo, CompanyRepo, CustomerFilter, ReferenceRepo } from '../application/ports.js';
+import type { ApiKeyRepo, CatalogEntryRepo, CatalogFilter, CompanyRepo, CustomerFilter, ReferenceRepo } from '../application/ports.js';
 import type { PageRequest } from '../application/paging.js';
 import { alreadyExists } from '../domain/errors.js';
 import { sql } from 'kysely';
@@ -98,6 +98,8 @@ interface RefSpec<T, R> {
   readonly idColumn: string;
   readonly toRow: (entity: T) => R;
   readonly fromRow: (row: R) => T;
+  /** Columns an upsert of an existing row leaves as stored. */
+  readonly keptOnUpdate?: readonly string[];
 }
 
 // One implementation for the five tables; Kysely cannot type a table chosen at run time, so this file is the
@@ -106,7 +108,7 @@ function referenceRepo<T, R extends { created_at: number }, F = undefined>(
   q: Queryable,
   db: Db,
   spec: RefSpec<T, R>,
-  applyFilter?: (query: any, filter: F) => any,
+  applyFilter?: (query: any, filter: F | undefined) => any,
 ): ReferenceRepo<T, F> {
   const untyped = q as unknown as import('kysely').Kysely<any>;
   const { table, idColumn } = spec;
@@ -114,6 +116,7 @@ function referenceRepo<T, R extends { created_at: number }, F = undefined>(
     async upsert(entity) {
       const row = spec.toRow(entity) as Record<string, unknown>;
       const { company_id: _c, created_at: _t, [idColumn]: _i, ...changes } = row;
+      for (const column of spec.keptOnUpdate ?? []) delete changes[column];
       const stored = await untyped
         .insertInto(table)
         .values(row)
@@ -134,7 +137,7 @@ function referenceRepo<T, R extends { created_at: number }, F = undefined>(
     },
     async list(companyId: string, page: PageRequest, filter?: F) {
       let query = untyped.selectFrom(table).selectAll().where('company_id', '=', companyId);
-      if (filter !== undefined && applyFilter) query = applyFilter(query, filter);
+      if (applyFilter) query = applyFilter(query, filter);
       if (page.after) query = query.where(idColumn, '>', page.after);
       const rows = await query.orderBy(idColumn).limit(page.size + 1).offset(page.offset).execute();
       return rows.map((r: unknown) => spec.fromRow(r as R));
@@ -154,14 +157,42 @@ export const customerRepo = (q: Queryable, db: Db) =>
     { table: 'customers', idColumn: 'customer_id', toRow: m.customerToRow, fromRow: m.customerRowToCustomer },
     (query, filter) =>
       // ESCAPE names the backslash on both engines (SQLite's LIKE has no escape character otherwise).
-      filter.query ? query.where(sql<boolean>`search_text like ${`%${escapeLike(filter.query)}%`} escape '\\'`) : query,
+      filter?.query ? query.where(sql<boolean>`search_text like ${`%${escapeLike(filter.query)}%`} escape '\\'`) : query,
   );
 
 export const staffRepo = (q: Queryable, db: Db) =>
   referenceRepo(q, db, { table: 'staff', idColumn: 'staff_id', toRow: m.staffToRow, fromRow: m.staffRowToStaff });
 
+/** Services and products: the archive time is changed by setArchived alone, never by an upsert. */
+function catalogEntryRepo<T, R extends { created_at: number; updated_at: number; archived_at: number | null }>(
+  q: Queryable,
+  db: Db,
+  spec: RefSpec<T, R> & { readonly table: 'services' | 'products' },
+): CatalogEntryRepo<T> {
+  const base = referenceRepo<T, R, CatalogFilter>(q, db, { ...spec, keptOnUpdate: ['archived_at'] }, (query, filter) =>
+    filter?.includeArchived ? query : query.where('archived_at', 'is', null),
+  );
+  const untyped = q as unknown as import('kysely').Kysely<any>;
+  return {
+    ...base,
+    async setArchived(companyId, id, archived, at) {
+      const changed = await untyped
+        .updateTable(spec.table)
+        .set({ archived_at: archived ? at : null, updated_at: at })
+        .where('company_id', '=', companyId)
+        .where(spec.idColumn, '=', id)
+        .where('archived_at', archived ? 'is' : 'is not', null)
+        .returningAll()
+        .executeTakeFirst();
+      if (!changed) return base.get(companyId, id);
+      await announceChange(q, db);
+      return spec.fromRow(changed as R);
+    },
+  };
+}
+
 export const serviceRepo = (q: Queryable, db: Db) =>
-  referenceRepo(q, db, { table: 'services', idColumn: 'service_id', toRow: m.serviceToRow, fromRow: m.serviceRowToService });
+  catalogEntryRepo(q, db, { table: 'services', idColumn: 'service_id', toRow: m.serviceToRow, fromRow: m.serviceRowToService });
 
 export const productRepo = (q: Queryable, db: Db) =>
-  referenceRepo(q, db, { table: 'products', idColumn: 'product_id', toRow: m.productToRow, fromRow: m.productRowToProduct });
+  catalogEntryRepo(q, db, { table: 'products', idColumn: 'product_id', toRow: m.productToRow, fromRow: m.productRowToProduct });

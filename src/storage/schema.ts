@@ -63,6 +63,8 @@ export interface ServicesTable {
   business_ids: string;
   created_at: number;
   updated_at: number;
+  /** When it was archived (migration 009); null while it is in the catalog. */
+  archived_at: number | null;
 }
 
 export interface ProductsTable {
@@ -74,6 +76,8 @@ export interface ProductsTable {
   business_ids: string;
   created_at: number;
   updated_at: number;
+  /** When it was archived (migration 009); null while it is in the catalog. */
+  archived_at: number | null;
 }
 
 export interface PackageTemplatesTable {

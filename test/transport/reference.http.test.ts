@@ -40,9 +40,9 @@ function expected(kind: Kind, companyId: string, id: string, body: Record<string
     case 'staff':
       return { id, companyId, ...body };
     case 'services':
-      return { id, companyId, name: body.name, durationMinutes: body.durationMinutes, price: money(body.price), businessIds: body.businessIds ?? [] };
+      return { id, companyId, name: body.name, durationMinutes: body.durationMinutes, price: money(body.price), businessIds: body.businessIds ?? [], archived: false, archiveTime: null };
     case 'products':
-      return { id, companyId, name: body.name, price: money(body.price), businessIds: body.businessIds ?? [] };
+      return { id, companyId, name: body.name, price: money(body.price), businessIds: body.businessIds ?? [], archived: false, archiveTime: null };
   }
 }
 

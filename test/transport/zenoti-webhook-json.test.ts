@@ -85,10 +85,11 @@ const service = (id: string, name: string, durationMinutes: number): Service => 
   durationMinutes,
   price: usd(0),
   businessIds: [],
+  archiveTime: null,
   createTime: 0,
   updateTime: 0,
 });
-const product = (id: string, name: string): Product => ({ companyId: 'cmp_1', id, name, price: usd(0), businessIds: [], createTime: 0, updateTime: 0 });
+const product = (id: string, name: string): Product => ({ companyId: 'cmp_1', id, name, price: usd(0), businessIds: [], archiveTime: null, createTime: 0, updateTime: 0 });
 
 const CATALOG: WebhookCatalog = {
   businessNames: new Map([

@@ -2,7 +2,7 @@
 import { Type, type Static } from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../application/context.js';
-import { archiveTemplate, createTemplate, getTemplate, listTemplates, updateTemplate } from '../../application/catalog.js';
+import { archiveTemplate, createTemplate, getTemplate, listTemplates, restoreTemplate, updateTemplate } from '../../application/catalog.js';
 import type { Outcome } from '../../application/idempotency.js';
 import { adjustPackage, cancelPackage, extendPackage, freezePackage, previewRefund, unfreezePackage, type RefundSpec } from '../../application/package-admin.js';
 import { getPackage, listCustomerPackages, listEvents, listExpiring } from '../../application/package-queries.js';
@@ -98,6 +98,10 @@ export function registerPackageRoutes(app: HttpApp, deps: Deps): void {
 
   app.post(`${base}/packageTemplates/:templateId(${ID_RE})::archive`, { schema: { tags, summary: 'Take a template off sale (ADMIN)', params: P.template, response: { 200: TemplateRef } } }, async (req) =>
     presentTemplate(await archiveTemplate(deps, req.principal, req.params.companyId, req.params.templateId)),
+  );
+
+  app.post(`${base}/packageTemplates/:templateId(${ID_RE})::restore`, { schema: { tags, summary: 'Put an archived template back on sale (ADMIN)', params: P.template, response: { 200: TemplateRef } } }, async (req) =>
+    presentTemplate(await restoreTemplate(deps, req.principal, req.params.companyId, req.params.templateId)),
   );
 
   tags = ['Customer packages'];

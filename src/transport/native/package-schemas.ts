@@ -97,7 +97,7 @@ export const CancelBody = Type.Object({
 // from them, so an answer that drifts from its schema fails tsc. ----
 
 // A type list, not anyOf: fast-json-stringify serialises it directly instead of validating every value.
-const NullableTime = Type.Unsafe<string | null>({ type: ['string', 'null'], description: 'RFC 3339, UTC; null when not set' });
+export const NullableTime = Type.Unsafe<string | null>({ type: ['string', 'null'], description: 'RFC 3339, UTC; null when not set' });
 const OutTime = Type.String({ description: 'RFC 3339, UTC' });
 const OutDate = Type.String({ description: 'yyyy-MM-dd in the business time zone' });
 

@@ -7,6 +7,11 @@ import type { Static } from 'typebox';
 import type { ApiKey, Company as CompanySchema } from './tenant-routes.js';
 import type { BusinessAnswer, CustomerAnswer, ProductAnswer, ServiceAnswer, StaffAnswer } from './reference-routes.js';
 
+const archive = (r: { archiveTime: number | null }) => ({
+  archived: r.archiveTime !== null,
+  archiveTime: r.archiveTime === null ? null : formatInstant(r.archiveTime),
+});
+
 const times = (r: { createTime: number; updateTime: number }) => ({
   createTime: formatInstant(r.createTime),
   updateTime: formatInstant(r.updateTime),
@@ -59,6 +64,7 @@ export const presentService = (s: Service): Static<typeof ServiceAnswer> => ({
   durationMinutes: s.durationMinutes,
   price: toGoogleMoney(s.price),
   businessIds: [...s.businessIds],
+  ...archive(s),
   ...times(s),
 });
 
@@ -68,5 +74,6 @@ export const presentProduct = (p: Product): Static<typeof ProductAnswer> => ({
   name: p.name,
   price: toGoogleMoney(p.price),
   businessIds: [...p.businessIds],
+  ...archive(p),
   ...times(p),
 });

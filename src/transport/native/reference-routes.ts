@@ -1,10 +1,13 @@
-// Reference data: idempotent PUT upserts, GET one, GET a page (customers also ?query=).
+// Reference data: idempotent PUT upserts, GET one, GET a page (customers also ?query=); services and products are
+// archived and restored (:archive, :restore) and listed without the archived ones unless ?includeArchived=true.
 import { Type, type TSchema } from 'typebox';
 import type { Deps } from '../../application/context.js';
 import { parsePageRequest } from '../../application/paging.js';
 import {
+  archiveCatalogEntry,
   getReference,
   listReference,
+  restoreCatalogEntry,
   upsertBusiness,
   upsertCustomer,
   upsertProduct,
@@ -15,6 +18,7 @@ import type { Principal } from '../../domain/access.js';
 import { parseMoney } from '../../domain/money.js';
 import type { HttpApp } from '../http/types.js';
 import { Id, IdList, MoneyInput, MoneyOutput, Name, PageQuery } from '../http/schemas.js';
+import { NullableTime } from './package-schemas.js';
 import * as present from './presenters.js';
 
 type Kind = 'businesses' | 'customers' | 'staff' | 'services' | 'products';
@@ -29,6 +33,8 @@ interface KindSpec {
   readonly upsert: (deps: Deps, p: Principal, companyId: string, id: string, body: any) => Promise<unknown>;
   readonly present: (entity: any) => unknown;
   readonly listKey: string;
+  /** Services and products: archived and restored by their own verbs. */
+  readonly archivable?: 'services' | 'products';
 }
 
 const Time = Type.String({ description: 'RFC 3339, UTC' });
@@ -37,8 +43,10 @@ const Time = Type.String({ description: 'RFC 3339, UTC' });
 export const BusinessAnswer = Type.Object({ id: Type.String(), companyId: Type.String(), name: Type.String(), timeZone: Type.String(), currencyCode: Type.String(), createTime: Time, updateTime: Time });
 export const CustomerAnswer = Type.Object({ id: Type.String(), companyId: Type.String(), firstName: Type.String(), lastName: Type.String(), email: Type.String(), phone: Type.String(), createTime: Time, updateTime: Time });
 export const StaffAnswer = Type.Object({ id: Type.String(), companyId: Type.String(), firstName: Type.String(), lastName: Type.String(), createTime: Time, updateTime: Time });
-export const ServiceAnswer = Type.Object({ id: Type.String(), companyId: Type.String(), name: Type.String(), durationMinutes: Type.Integer(), price: MoneyOutput, businessIds: Type.Array(Type.String()), createTime: Time, updateTime: Time });
-export const ProductAnswer = Type.Object({ id: Type.String(), companyId: Type.String(), name: Type.String(), price: MoneyOutput, businessIds: Type.Array(Type.String()), createTime: Time, updateTime: Time });
+/** As a template answers it: archived, and since when (null while in the catalog). */
+const Archive = { archived: Type.Boolean(), archiveTime: NullableTime };
+export const ServiceAnswer = Type.Object({ id: Type.String(), companyId: Type.String(), name: Type.String(), durationMinutes: Type.Integer(), price: MoneyOutput, businessIds: Type.Array(Type.String()), ...Archive, createTime: Time, updateTime: Time });
+export const ProductAnswer = Type.Object({ id: Type.String(), companyId: Type.String(), name: Type.String(), price: MoneyOutput, businessIds: Type.Array(Type.String()), ...Archive, createTime: Time, updateTime: Time });
 
 const SPECS: Record<Kind, KindSpec> = {
   businesses: {
@@ -90,6 +98,7 @@ const SPECS: Record<Kind, KindSpec> = {
     present: present.presentService,
     listKey: 'services',
     output: ServiceAnswer,
+    archivable: 'services',
   },
   products: {
     path: 'products',
@@ -100,6 +109,7 @@ const SPECS: Record<Kind, KindSpec> = {
     present: present.presentProduct,
     listKey: 'products',
     output: ProductAnswer,
+    archivable: 'products',
   },
 };
 
@@ -120,7 +130,23 @@ export function registerReferenceRoutes(app: HttpApp, deps: Deps): void {
       return spec.present(await getReference(deps, request.principal, ps.companyId!, kind, ps[spec.param]!));
     });
 
-    const query = kind === 'customers' ? Type.Object({ ...PageQuery, query: Type.Optional(Type.String({ maxLength: 200 })) }) : Type.Object(PageQuery);
+    const archivable = spec.archivable;
+    if (archivable) {
+      const verb = `/v1/companies/:companyId/${spec.path}/:${spec.param}(^[A-Za-z0-9_-]+)`;
+      app.post(`${verb}::archive`, { schema: { tags, summary: 'Archive: out of lists and new templates; sold packages keep redeeming it (ADMIN)', params, response } }, async (request) => {
+        const ps = request.params as Record<string, string>;
+        return spec.present(await archiveCatalogEntry(deps, request.principal, ps.companyId!, archivable, ps[spec.param]!));
+      });
+      app.post(`${verb}::restore`, { schema: { tags, summary: 'Restore an archived one to the catalog (ADMIN)', params, response } }, async (request) => {
+        const ps = request.params as Record<string, string>;
+        return spec.present(await restoreCatalogEntry(deps, request.principal, ps.companyId!, archivable, ps[spec.param]!));
+      });
+    }
+
+    const query =
+      kind === 'customers' ? Type.Object({ ...PageQuery, query: Type.Optional(Type.String({ maxLength: 200 })) })
+      : archivable ? Type.Object({ ...PageQuery, includeArchived: Type.Optional(Type.Boolean({ description: 'archived ones too (default false)' })) })
+      : Type.Object(PageQuery);
     app.get(
       `/v1/companies/:companyId/${spec.path}`,
       {
@@ -133,15 +159,11 @@ export function registerReferenceRoutes(app: HttpApp, deps: Deps): void {
         },
       },
       async (request) => {
-        const q = request.query as { pageSize?: string; pageToken?: string; query?: string };
-        const page = await listReference(
-          deps,
-          request.principal,
-          request.params.companyId,
-          kind,
-          parsePageRequest(q.pageSize, q.pageToken),
-          q.query ? { query: q.query } : undefined,
-        );
+        const q = request.query as { pageSize?: string; pageToken?: string; query?: string; includeArchived?: boolean };
+        const page = await listReference(deps, request.principal, request.params.companyId, kind, parsePageRequest(q.pageSize, q.pageToken), {
+          query: q.query,
+          includeArchived: q.includeArchived,
+        });
         return { [spec.listKey]: page.items.map(spec.present), nextPageToken: page.nextPageToken };
       },
     );
