@@ -4148,6 +4148,137 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/companies/{companyId}/packageTemplates/{templateId}:restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Put an archived template back on sale (ADMIN) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the company */
+                    companyId: string;
+                    /** @description an id: 1–64 characters of A–Z, a–z, 0–9, _ and - */
+                    templateId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PackageTemplate"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description ALREADY_EXISTS, or ABORTED (IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description the body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT: IDEMPOTENCY_KEY_REUSED or PAGE_SIZE_TOO_LARGE */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/companies/{companyId}/products": {
         parameters: {
             query?: never;
@@ -4159,6 +4290,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description archived ones too (default false) */
+                    includeArchived?: boolean;
                     /** @description 1–500, default 50 */
                     pageSize?: string;
                     pageToken?: string;
@@ -4181,6 +4314,9 @@ export interface paths {
                         "application/json": {
                             nextPageToken: string;
                             products: {
+                                archived: boolean;
+                                /** @description RFC 3339, UTC; null when not set */
+                                archiveTime: string | null;
                                 businessIds: string[];
                                 companyId: string;
                                 /** @description RFC 3339, UTC */
@@ -4300,6 +4436,9 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            archived: boolean;
+                            /** @description RFC 3339, UTC; null when not set */
+                            archiveTime: string | null;
                             businessIds: string[];
                             companyId: string;
                             /** @description RFC 3339, UTC */
@@ -4416,6 +4555,9 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            archived: boolean;
+                            /** @description RFC 3339, UTC; null when not set */
+                            archiveTime: string | null;
                             businessIds: string[];
                             companyId: string;
                             /** @description RFC 3339, UTC */
@@ -4525,6 +4667,302 @@ export interface paths {
             };
         };
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/companies/{companyId}/products/{productId}:archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Archive: out of lists and new templates; sold packages keep redeeming it (ADMIN) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the company */
+                    companyId: string;
+                    /** @description an id: 1–64 characters of A–Z, a–z, 0–9, _ and - */
+                    productId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            archived: boolean;
+                            /** @description RFC 3339, UTC; null when not set */
+                            archiveTime: string | null;
+                            businessIds: string[];
+                            companyId: string;
+                            /** @description RFC 3339, UTC */
+                            createTime: string;
+                            id: string;
+                            name: string;
+                            price: {
+                                currencyCode: string;
+                                nanos: number;
+                                units: number;
+                            };
+                            /** @description RFC 3339, UTC */
+                            updateTime: string;
+                        };
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description ALREADY_EXISTS, or ABORTED (IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description the body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT: IDEMPOTENCY_KEY_REUSED or PAGE_SIZE_TOO_LARGE */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/companies/{companyId}/products/{productId}:restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Restore an archived one to the catalog (ADMIN) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the company */
+                    companyId: string;
+                    /** @description an id: 1–64 characters of A–Z, a–z, 0–9, _ and - */
+                    productId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            archived: boolean;
+                            /** @description RFC 3339, UTC; null when not set */
+                            archiveTime: string | null;
+                            businessIds: string[];
+                            companyId: string;
+                            /** @description RFC 3339, UTC */
+                            createTime: string;
+                            id: string;
+                            name: string;
+                            price: {
+                                currencyCode: string;
+                                nanos: number;
+                                units: number;
+                            };
+                            /** @description RFC 3339, UTC */
+                            updateTime: string;
+                        };
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description ALREADY_EXISTS, or ABORTED (IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description the body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT: IDEMPOTENCY_KEY_REUSED or PAGE_SIZE_TOO_LARGE */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -5452,6 +5890,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description archived ones too (default false) */
+                    includeArchived?: boolean;
                     /** @description 1–500, default 50 */
                     pageSize?: string;
                     pageToken?: string;
@@ -5474,6 +5914,9 @@ export interface paths {
                         "application/json": {
                             nextPageToken: string;
                             services: {
+                                archived: boolean;
+                                /** @description RFC 3339, UTC; null when not set */
+                                archiveTime: string | null;
                                 businessIds: string[];
                                 companyId: string;
                                 /** @description RFC 3339, UTC */
@@ -5594,6 +6037,9 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            archived: boolean;
+                            /** @description RFC 3339, UTC; null when not set */
+                            archiveTime: string | null;
                             businessIds: string[];
                             companyId: string;
                             /** @description RFC 3339, UTC */
@@ -5712,6 +6158,9 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            archived: boolean;
+                            /** @description RFC 3339, UTC; null when not set */
+                            archiveTime: string | null;
                             businessIds: string[];
                             companyId: string;
                             /** @description RFC 3339, UTC */
@@ -5822,6 +6271,304 @@ export interface paths {
             };
         };
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/companies/{companyId}/services/{serviceId}:archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Archive: out of lists and new templates; sold packages keep redeeming it (ADMIN) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the company */
+                    companyId: string;
+                    /** @description an id: 1–64 characters of A–Z, a–z, 0–9, _ and - */
+                    serviceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            archived: boolean;
+                            /** @description RFC 3339, UTC; null when not set */
+                            archiveTime: string | null;
+                            businessIds: string[];
+                            companyId: string;
+                            /** @description RFC 3339, UTC */
+                            createTime: string;
+                            durationMinutes: number;
+                            id: string;
+                            name: string;
+                            price: {
+                                currencyCode: string;
+                                nanos: number;
+                                units: number;
+                            };
+                            /** @description RFC 3339, UTC */
+                            updateTime: string;
+                        };
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description ALREADY_EXISTS, or ABORTED (IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description the body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT: IDEMPOTENCY_KEY_REUSED or PAGE_SIZE_TOO_LARGE */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/companies/{companyId}/services/{serviceId}:restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Restore an archived one to the catalog (ADMIN) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the company */
+                    companyId: string;
+                    /** @description an id: 1–64 characters of A–Z, a–z, 0–9, _ and - */
+                    serviceId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            archived: boolean;
+                            /** @description RFC 3339, UTC; null when not set */
+                            archiveTime: string | null;
+                            businessIds: string[];
+                            companyId: string;
+                            /** @description RFC 3339, UTC */
+                            createTime: string;
+                            durationMinutes: number;
+                            id: string;
+                            name: string;
+                            price: {
+                                currencyCode: string;
+                                nanos: number;
+                                units: number;
+                            };
+                            /** @description RFC 3339, UTC */
+                            updateTime: string;
+                        };
+                    };
+                };
+                /** @description INVALID_ARGUMENT (BadRequest names the field) or FAILED_PRECONDITION (ErrorInfo.reason) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAUTHENTICATED: no key, or an unknown or revoked key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description PERMISSION_DENIED: another company's, or the role may not do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description ALREADY_EXISTS, or ABORTED (IDEMPOTENCY_KEY_IN_USE) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description the body is too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INVALID_ARGUMENT: IDEMPOTENCY_KEY_REUSED or PAGE_SIZE_TOO_LARGE */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description INTERNAL (the message carries only the request id) */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+                /** @description UNAVAILABLE: the database cannot be reached; retry */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Status"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
