@@ -4,6 +4,7 @@ import { DomainError } from '../../src/domain/errors.js';
 import { money, splitIntoUnits, type Money } from '../../src/domain/money.js';
 import {
   allocateTemplatePrice,
+  assertNotNewlyArchived,
   reallocate,
   salePrice,
   validityFromInput,
@@ -207,5 +208,34 @@ describe('template validity', () => {
     expect(refusal(() => validityFromInput({ days: 0 })).fieldViolations[0]!.field).toBe('validity.days');
     expect(refusal(() => validityFromInput({ days: 1.5 })).fieldViolations[0]!.field).toBe('validity.days');
     expect(refusal(() => validityFromInput({ months: 0 })).fieldViolations[0]!.field).toBe('validity.months');
+  });
+});
+
+describe('archived services and products in a template', () => {
+  const archived = { id: 'srv_1', archiveTime: 1 };
+  const thrown = (f: () => void): DomainError => {
+    try {
+      f();
+    } catch (e) {
+      return e as DomainError;
+    }
+    throw new Error('not refused');
+  };
+
+  it('never puts an archived service or product into a template', () => {
+    expect(thrown(() => assertNotNewlyArchived('SERVICE', archived, false, 'items[0].serviceIds'))).toMatchObject({
+      code: 'FAILED_PRECONDITION',
+      reason: 'SERVICE_ARCHIVED',
+      metadata: { serviceId: 'srv_1', field: 'items[0].serviceIds' },
+    });
+    expect(thrown(() => assertNotNewlyArchived('PRODUCT', { id: 'prd_1', archiveTime: 1 }, false, 'productItems[0].productId'))).toMatchObject({
+      reason: 'PRODUCT_ARCHIVED',
+      metadata: { productId: 'prd_1' },
+    });
+  });
+
+  it('keeps one the template already holds, and takes any that is not archived', () => {
+    expect(() => assertNotNewlyArchived('SERVICE', archived, true, 'items[0].serviceIds')).not.toThrow();
+    expect(() => assertNotNewlyArchived('PRODUCT', { id: 'prd_1', archiveTime: null }, false, 'productItems[0].productId')).not.toThrow();
   });
 });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/engines.js';
 import { createTestApp, type TestApp } from '../support/app.js';
-import { cents, expectBadField, expectRefused, makeFactory, money } from '../support/factories.js';
+import { formatInstant } from '../../src/domain/calendar.js';
+import { cents, expectBadField, expectRefused, makeFactory, money, type Factory, type Reply } from '../support/factories.js';
 
 describe.each(ENGINES)('the package catalog on %s', (engine) => {
   let t: TestApp;
@@ -227,5 +228,108 @@ describe.each(ENGINES)('the package catalog on %s', (engine) => {
     expect((await f.call('PATCH', `/packageTemplates/${tpl.id}`, { name: 'x' }, staff.auth)).status).toBe(403);
     expect((await f.call('POST', `/packageTemplates/${tpl.id}:archive`, undefined, staff.auth)).status).toBe(403);
     expect((await f.call('GET', `/packageTemplates/${tpl.id}`, undefined, staff.auth)).status).toBe(200);
+  });
+  it('puts an archived template back on sale with :restore, and restoring one on sale changes nothing', async () => {
+    const f = await makeFactory(t);
+    const tpl = await f.template();
+    const onSale = await f.call('POST', `/packageTemplates/${tpl.id}:restore`, {});
+    expect(onSale.status).toBe(200);
+    expect(onSale.json).toEqual(tpl);
+    await f.call('POST', `/packageTemplates/${tpl.id}:archive`);
+    t.clock.advance(60_000);
+    const restored = await f.call('POST', `/packageTemplates/${tpl.id}:restore`);
+    expect(restored.status).toBe(200);
+    expect(restored.json).toMatchObject({ archived: false, archiveTime: null, updateTime: formatInstant(t.clock.now()) });
+    expect((await f.call('GET', '/packageTemplates')).json.packageTemplates.map((x: { id: string }) => x.id)).toEqual([tpl.id]);
+    expect((await f.sellRaw({ template: tpl.id })).status).toBe(200);
+    expect((await f.call('POST', '/packageTemplates/tpl_nope:restore')).json).toMatchObject({ code: 5 });
+    const staff = await f.c.newKey('STAFF');
+    const refused = await f.call('POST', `/packageTemplates/${tpl.id}:restore`, undefined, staff.auth);
+    expect(refused.status).toBe(403);
+    expect(refused.json.code).toBe(7);
+  });
+
+  describe('archived services and products', () => {
+    const archive = async (f: Factory, path: string) => expect((await f.call('POST', `${path}:archive`)).status).toBe(200);
+    const archivedReason = (r: Reply, reason: string, metadata: Record<string, string>) => {
+      expectRefused(r, reason);
+      expect(r.json.details).toContainEqual(expect.objectContaining({ reason, metadata: expect.objectContaining(metadata) }));
+    };
+
+    it('refuses a new template with an archived service or product (SERVICE_ARCHIVED, PRODUCT_ARCHIVED), and takes it once restored', async () => {
+      const f = await makeFactory(t);
+      const bath = await f.service({ name: 'Bath', price: '20.00' });
+      const shampoo = await f.product({ name: 'Shampoo', price: '10.00' });
+      await archive(f, `/services/${bath}`);
+      await archive(f, `/products/${shampoo}`);
+
+      archivedReason(await f.createTemplate({ items: [{ serviceIds: [bath], quantity: 2 }] }), 'SERVICE_ARCHIVED', { serviceId: bath, field: 'items[0].serviceIds' });
+      // One of several interchangeable services is enough to refuse it.
+      archivedReason(await f.createTemplate({ items: [{ quantity: 1 }, { serviceIds: [f.serviceId, bath], quantity: 2 }] }), 'SERVICE_ARCHIVED', { serviceId: bath, field: 'items[1].serviceIds' });
+      archivedReason(await f.createTemplate({ items: [], productItems: [{ productId: shampoo, quantity: 1 }], price: '10.00' }), 'PRODUCT_ARCHIVED', { productId: shampoo, field: 'productItems[0].productId' });
+      expect((await f.call('GET', '/packageTemplates?includeArchived=true')).json.packageTemplates).toEqual([]);
+
+      expect((await f.call('POST', `/services/${bath}:restore`)).status).toBe(200);
+      expect((await f.createTemplate({ items: [{ serviceIds: [bath], quantity: 2 }] })).status).toBe(201);
+    });
+
+    it('refuses an edit that puts an archived service or product into a template, and keeps one the template already holds', async () => {
+      const f = await makeFactory(t);
+      const bath = await f.service({ name: 'Bath', price: '20.00' });
+      const nails = await f.service({ name: 'Nails', price: '15.00' });
+      const shampoo = await f.product({ name: 'Shampoo', price: '10.00' });
+      const tpl = await f.template({ items: [{ serviceIds: [bath], quantity: 2 }], price: '40.00' });
+      await archive(f, `/services/${nails}`);
+      await archive(f, `/products/${shampoo}`);
+      archivedReason(await f.call('PATCH', `/packageTemplates/${tpl.id}`, { items: [{ serviceIds: [bath, nails], quantity: 2 }] }), 'SERVICE_ARCHIVED', { serviceId: nails });
+      archivedReason(await f.call('PATCH', `/packageTemplates/${tpl.id}`, { productItems: [{ productId: shampoo, quantity: 1 }], price: money('50.00') }), 'PRODUCT_ARCHIVED', { productId: shampoo });
+      expect((await f.call('GET', `/packageTemplates/${tpl.id}`)).json).toEqual(tpl);
+
+      // Archiving a service the template holds leaves the template editable, its items given again or not.
+      await archive(f, `/services/${bath}`);
+      const renamed = await f.call('PATCH', `/packageTemplates/${tpl.id}`, { name: 'Renamed' });
+      expect(renamed.status, JSON.stringify(renamed.json)).toBe(200);
+      const resent = await f.call('PATCH', `/packageTemplates/${tpl.id}`, { items: [{ serviceIds: [bath], quantity: 3 }], price: money('60.00') });
+      expect(resent.status, JSON.stringify(resent.json)).toBe(200);
+      expect(resent.json).toMatchObject({ name: 'Renamed', items: [{ serviceIds: [bath], quantity: 3 }] });
+    });
+
+    it('still sells a template holding an archived service or product, until the template itself is archived', async () => {
+      const f = await makeFactory(t);
+      const bath = await f.service({ name: 'Bath', price: '20.00' });
+      const shampoo = await f.product({ name: 'Shampoo', price: '10.00' });
+      const tpl = await f.template({ items: [{ serviceIds: [bath], quantity: 2 }], productItems: [{ productId: shampoo, quantity: 1 }], price: '50.00' });
+      await archive(f, `/services/${bath}`);
+      await archive(f, `/products/${shampoo}`);
+
+      const pkg = await f.sell({ template: tpl.id });
+      expect(pkg.packageServices[0].services[0]).toMatchObject({ serviceId: bath, name: 'Bath' });
+      expect(pkg.packageProducts[0].products[0]).toMatchObject({ productId: shampoo, name: 'Shampoo' });
+      expect((await f.redeem(pkg.packageInfo.id, { serviceId: bath })).status).toBe(200);
+
+      await f.call('POST', `/packageTemplates/${tpl.id}:archive`);
+      expectRefused(await f.sellRaw({ template: tpl.id }), 'TEMPLATE_ARCHIVED');
+    });
+
+    it('keeps packages already sold redeeming an archived service and product: paid-for sessions are never lost', async () => {
+      const f = await makeFactory(t);
+      const shampoo = await f.product({ name: 'Shampoo', price: '10.00' });
+      const tpl = await f.template({ items: [{ quantity: 3 }], productItems: [{ productId: shampoo, quantity: 1 }], price: '100.00' });
+      const pkg = await f.sell({ template: tpl.id });
+      await archive(f, `/services/${f.serviceId}`);
+      await archive(f, `/products/${shampoo}`);
+      await f.call('POST', `/packageTemplates/${tpl.id}:archive`);
+
+      const used = await f.redeemOk(pkg.packageInfo.id, { serviceId: f.serviceId });
+      expect(used.package.packageServices[0]).toMatchObject({ remainingQuantity: 2 });
+      const hold = await f.hold(pkg.packageInfo.id, { serviceId: f.serviceId });
+      expect((await f.call('POST', `/redemptions/${hold.redemption.id}:commit`)).status).toBe(200);
+      // Auto-apply finds the package for the archived service too.
+      const auto = await f.call('POST', `/customers/${f.customerId}/packages:redeem`, { serviceId: f.serviceId, quantity: 1, businessId: f.businessId });
+      expect(auto.status, JSON.stringify(auto.json)).toBe(200);
+      expect(auto.json.package.packageServices[0]).toMatchObject({ remainingQuantity: 0 });
+      const product = await f.redeemOk(pkg.packageInfo.id, { serviceId: shampoo });
+      expect(product.package.packageInfo.totalRemainingQuantity).toBe(0);
+    });
   });
 });

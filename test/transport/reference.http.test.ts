@@ -359,3 +359,130 @@ describe.each(ENGINES)('reference data over HTTP on %s', (engine) => {
     });
   });
 });
+
+describe.each(ENGINES)('archiving services and products over HTTP on %s', (engine) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(engine);
+  });
+  afterAll(() => t.close());
+
+  const ARCHIVABLE = ['services', 'products'] as const;
+  const ids = (r: { json: any }, kind: string) => r.json[kind].map((x: { id: string }) => x.id);
+
+  describe.each(ARCHIVABLE)('%s', (kind) => {
+    it('archives one, answering it archived since now, and restores it', async () => {
+      const c = await t.newCompany();
+      const put = await c.call('PUT', `/${kind}/a1`, BODIES[kind].first);
+      expect((await c.call('GET', `/${kind}/a1`)).json).toMatchObject({ archived: false, archiveTime: null });
+      t.clock.advance(60_000);
+      const archived = await c.call('POST', `/${kind}/a1:archive`, {});
+      expect(archived.status).toBe(200);
+      const now = formatInstant(t.clock.now());
+      expect(archived.json).toEqual({ ...put.json, archived: true, archiveTime: now, updateTime: now });
+      // GET one always answers it, archived or not (and no cache keeps the record from before).
+      expect((await c.call('GET', `/${kind}/a1`)).json).toEqual(archived.json);
+
+      t.clock.advance(60_000);
+      const restored = await c.call('POST', `/${kind}/a1:restore`);
+      expect(restored.status).toBe(200);
+      expect(restored.json).toEqual({ ...put.json, archived: false, archiveTime: null, updateTime: formatInstant(t.clock.now()) });
+      expect((await c.call('GET', `/${kind}/a1`)).json).toEqual(restored.json);
+      expect(ids(await c.call('GET', `/${kind}`), kind)).toEqual(['a1']);
+    });
+
+    it('answers the entity unchanged to an archive of an archived one and a restore of an active one', async () => {
+      const c = await t.newCompany();
+      const put = await c.call('PUT', `/${kind}/i1`, BODIES[kind].first);
+      t.clock.advance(1_000);
+      const restoredActive = await c.call('POST', `/${kind}/i1:restore`, {});
+      expect(restoredActive.status).toBe(200);
+      expect(restoredActive.json).toEqual(put.json);
+
+      const first = await c.call('POST', `/${kind}/i1:archive`);
+      t.clock.advance(1_000);
+      const second = await c.call('POST', `/${kind}/i1:archive`, {});
+      expect(second.status).toBe(200);
+      expect(second.json).toEqual(first.json);
+      expect(second.json.archiveTime).toBe(first.json.archiveTime);
+
+      const restored = await c.call('POST', `/${kind}/i1:restore`);
+      t.clock.advance(1_000);
+      const again = await c.call('POST', `/${kind}/i1:restore`);
+      expect(again.status).toBe(200);
+      expect(again.json).toEqual(restored.json);
+    });
+
+    it('leaves archived ones out of the list unless includeArchived=true, paging over what it lists', async () => {
+      const c = await t.newCompany();
+      for (const id of ['l1', 'l2', 'l3', 'l4', 'l5']) expect((await c.call('PUT', `/${kind}/${id}`, BODIES[kind].first)).status).toBe(200);
+      for (const id of ['l2', 'l4']) expect((await c.call('POST', `/${kind}/${id}:archive`)).status).toBe(200);
+
+      expect(ids(await c.call('GET', `/${kind}`), kind)).toEqual(['l1', 'l3', 'l5']);
+      expect(ids(await c.call('GET', `/${kind}?includeArchived=false`), kind)).toEqual(['l1', 'l3', 'l5']);
+      const all = await c.call('GET', `/${kind}?includeArchived=true`);
+      expect(ids(all, kind)).toEqual(['l1', 'l2', 'l3', 'l4', 'l5']);
+      expect(all.json[kind].map((x: { archived: boolean }) => x.archived)).toEqual([false, true, false, true, false]);
+
+      // Pages are full while more active ones exist, and the token carries on past archived rows.
+      const first = await c.call('GET', `/${kind}?pageSize=2`);
+      expect(ids(first, kind)).toEqual(['l1', 'l3']);
+      const second = await c.call('GET', `/${kind}?pageSize=2&pageToken=${encodeURIComponent(first.json.nextPageToken)}`);
+      expect(ids(second, kind)).toEqual(['l5']);
+      expect(second.json.nextPageToken).toBe('');
+      const byNumber = await c.call('GET', `/${kind}?pageSize=2&pageToken=2&includeArchived=true`);
+      expect(ids(byNumber, kind)).toEqual(['l3', 'l4']);
+
+      expectBadQuery(await c.call('GET', `/${kind}?includeArchived=perhaps`), 'includeArchived');
+    });
+
+    it('keeps an archived one archived through a PUT, which changes its fields only', async () => {
+      const c = await t.newCompany();
+      await c.call('PUT', `/${kind}/u1`, BODIES[kind].first);
+      const archived = await c.call('POST', `/${kind}/u1:archive`);
+      t.clock.advance(30_000);
+      const put = await c.call('PUT', `/${kind}/u1`, BODIES[kind].second);
+      expect(put.status).toBe(200);
+      expect(put.json).toMatchObject({ ...expected(kind, c.id, 'u1', BODIES[kind].second), archived: true, archiveTime: archived.json.archiveTime });
+      expect((await c.call('GET', `/${kind}/u1`)).json).toEqual(put.json);
+      expect(ids(await c.call('GET', `/${kind}`), kind)).toEqual([]);
+    });
+
+    it('answers NOT_FOUND as google.rpc.Status for an id the company does not have', async () => {
+      const c = await t.newCompany();
+      const other = await t.newCompany();
+      await other.call('PUT', `/${kind}/theirs`, BODIES[kind].first);
+      for (const path of [`/${kind}/nothing_here:archive`, `/${kind}/nothing_here:restore`, `/${kind}/theirs:archive`]) {
+        const r = await c.call('POST', path);
+        expect(r.status, path).toBe(404);
+        expect(r.json).toMatchObject({ code: 5, message: expect.any(String), details: [] });
+      }
+      expect((await other.call('GET', `/${kind}/theirs`)).json.archived).toBe(false);
+    });
+
+    it('lets only an ADMIN archive and restore (STAFF and VIEWER: PERMISSION_DENIED)', async () => {
+      const c = await t.newCompany();
+      await c.call('PUT', `/${kind}/r1`, BODIES[kind].first);
+      for (const role of ['STAFF', 'VIEWER'] as const) {
+        const key = await c.newKey(role);
+        for (const verb of ['archive', 'restore']) {
+          const r = await c.call('POST', `/${kind}/r1:${verb}`, {}, key.auth);
+          expect(r.status, `${role} ${verb}`).toBe(403);
+          expect(r.json.code).toBe(7);
+        }
+        expect((await c.call('GET', `/${kind}/r1`, undefined, key.auth)).status).toBe(200);
+      }
+      expect((await c.call('GET', `/${kind}/r1`)).json.archived).toBe(false);
+      // Another company's ADMIN is refused too.
+      const other = await t.newCompany();
+      const r = await t.app.inject({ method: 'POST', url: `/v1/companies/${c.id}/${kind}/r1:archive`, headers: other.auth });
+      expect(r.statusCode).toBe(403);
+    });
+  });
+});
+
+function expectBadQuery(r: { status: number; json: any }, field: string): void {
+  expect(r.status).toBe(400);
+  expect(r.json.code).toBe(3);
+  expect(fieldViolations(r.json).map((v) => v.field)).toContain(field);
+}
