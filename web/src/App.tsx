@@ -1,11 +1,14 @@
 // Signed out → sign in; signed in → choose a business → the desk (customers, packages, dashboard, catalog).
+import { QueryClientProvider, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { ApiError, PunchcardClient } from './api/client';
+import { changedIn, newQueryClient } from './api/cache';
+import { ApiError, createApi, whoIs } from './api/client';
+import { changes } from './api/mutations';
+import { reads } from './api/queries';
 import type { Business, Me } from './api/types';
 import { DeskContext, roleCan, useDesk, type Desk } from './context';
 import { ErrorNotice, Loading, RoleBadge } from './components/ui';
 import { lazyScreen } from './components/LazyScreen';
-import { useQuery } from './lib/hooks';
 import { Link, parseRoute, paths, usePathname } from './lib/router';
 import { session } from './lib/session';
 import { BusinessPicker } from './screens/BusinessPicker';
@@ -33,11 +36,11 @@ export function App() {
     const key = session.key();
     if (!key) return setAuth({ state: 'signedOut' });
     const controller = new AbortController();
-    new PunchcardClient({ key }).me(controller.signal).then(
+    whoIs(key, controller.signal).then(
       (me) => setAuth({ state: 'signedIn', key, me }),
       (e: unknown) => {
         if (controller.signal.aborted) return;
-        const err = e instanceof ApiError ? e : new ApiError(0, 'CLIENT', String(e));
+        const err = ApiError.from(e);
         if (err.status === 401 || err.status === 403) {
           session.clear();
           setAuth({ state: 'signedOut', notice: 'Your key is no longer accepted. Sign in again.' });
@@ -84,12 +87,26 @@ export function App() {
   return <DeskShell key={auth.key} apiKey={auth.key} me={auth.me} onSignOut={signOut} />;
 }
 
-function DeskShell({ apiKey, me, onSignOut }: { apiKey: string; me: Me; onSignOut: (notice?: string) => void }) {
-  const client = useMemo(
-    () => new PunchcardClient({ key: apiKey, companyId: me.companyId, onUnauthenticated: () => onSignOut('Your key is no longer accepted. Sign in again.') }),
+/** One query cache per signed-in key: signing out (or in with another key) starts from nothing. */
+function DeskShell(props: { apiKey: string; me: Me; onSignOut: (notice?: string) => void }) {
+  const [queryClient] = useState(newQueryClient);
+  return (
+    <QueryClientProvider client={queryClient}>
+      <Desk {...props} />
+    </QueryClientProvider>
+  );
+}
+
+function Desk({ apiKey, me, onSignOut }: { apiKey: string; me: Me; onSignOut: (notice?: string) => void }) {
+  const queryClient = useQueryClient();
+  const api = useMemo(
+    () => createApi({ key: apiKey, companyId: me.companyId, onUnauthenticated: () => onSignOut('Your key is no longer accepted. Sign in again.') }),
     [apiKey, me.companyId, onSignOut],
   );
-  const list = useQuery((signal) => client.businesses(signal), [client]);
+  const read = useMemo(() => reads(api), [api]);
+  const change = useMemo(() => changes(api), [api]);
+  const changed = useMemo(() => changedIn(queryClient, api), [queryClient, api]);
+  const list = useQuery(read.businesses());
   const businesses = useMemo(
     () => (list.data ?? []).filter((b) => me.businessIds.length === 0 || me.businessIds.includes(b.id)).sort((a, b) => a.name.localeCompare(b.name)),
     [list.data, me.businessIds],
@@ -106,7 +123,10 @@ function DeskShell({ apiKey, me, onSignOut }: { apiKey: string; me: Me; onSignOu
     () =>
       chosen
         ? {
-            client,
+            api,
+            read,
+            change,
+            changed,
             me,
             businesses,
             business: chosen,
@@ -114,14 +134,14 @@ function DeskShell({ apiKey, me, onSignOut }: { apiKey: string; me: Me; onSignOu
             businessName: (id) => businesses.find((b) => b.id === id)?.name ?? (list.data ?? []).find((b) => b.id === id)?.name ?? id,
           }
         : null,
-    [chosen, client, me, businesses, list.data],
+    [chosen, api, read, change, changed, me, businesses, list.data],
   );
 
-  if (list.loading && !list.data) return <Loading label="Loading businesses…" />;
-  if (list.error && !list.data)
+  if (list.isPending) return <Loading label="Loading businesses…" />;
+  if (list.isError && !list.data)
     return (
       <main className="page" id="main">
-        <ErrorNotice error={list.error} onRetry={list.reload} title="Could not load the businesses." />
+        <ErrorNotice error={list.error} onRetry={() => void list.refetch()} title="Could not load the businesses." />
       </main>
     );
   if (!desk)
@@ -129,10 +149,10 @@ function DeskShell({ apiKey, me, onSignOut }: { apiKey: string; me: Me; onSignOu
       <BusinessPicker
         businesses={businesses}
         me={me}
-        client={client}
+        change={change}
         onChoose={choose}
         onCreated={(b: Business) => {
-          list.reload();
+          changed.businesses();
           choose(b.id);
         }}
         onSignOut={() => onSignOut()}

@@ -1,12 +1,13 @@
 // @vitest-environment happy-dom
 // The client's import and export calls: a file sent as it is, files answered as Blobs, errors as elsewhere.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, PunchcardClient } from '../src/api/client';
+import { ApiError, createApi } from '../src/api/client';
+import { changes } from '../src/api/mutations';
 import { badRequest, bodyText, fileAnswer, installFakeApi, rpcError } from './support/fake-api';
 
 afterEach(() => vi.unstubAllGlobals());
 
-const client = () => new PunchcardClient({ key: 'pck.k', companyId: 'cmp_1' });
+const client = () => changes(createApi({ key: 'pck.k', companyId: 'cmp_1' }));
 
 describe('the API client: import and export', () => {
   it('sends an import as text/csv with the file as the body, and dryRun in the query', async () => {
@@ -19,7 +20,7 @@ describe('the API client: import and export', () => {
     expect(call.query.get('dryRun')).toBe('true');
     expect(call.headers['content-type']).toBe('text/csv');
     expect(call.headers.authorization).toBe('Bearer pck.k');
-    expect(call.body).toBe(file);
+    expect(await bodyText(call.body)).toBe('source_id\nold-1\n');
     await client().importPackages('x\n', { dryRun: false });
     expect(api.calls[1]!.query.get('dryRun')).toBe('false');
     expect(await bodyText(api.calls[1]!.body)).toBe('x\n');
@@ -27,7 +28,7 @@ describe('the API client: import and export', () => {
 
   it("raises a refusal with every bad line in fieldViolations", async () => {
     installFakeApi().on('POST', /packages:import$/, () => badRequest([{ field: 'line 7: used', description: 'must not be more than total' }]));
-    const error = (await client().importPackages('x', { dryRun: true }).catch((e) => e)) as ApiError;
+    const error = (await client().importPackages('x', { dryRun: true }).catch((e: unknown) => e)) as ApiError;
     expect(error).toBeInstanceOf(ApiError);
     expect(error.status).toBe(400);
     expect(error.code).toBe('INVALID_ARGUMENT');
@@ -53,7 +54,7 @@ describe('the API client: import and export', () => {
 
   it('maps a refused export as every other call', async () => {
     installFakeApi().on('GET', /events:export$/, () => rpcError(400, 3, 'format: must be csv or ndjson'));
-    const error = (await client().exportEvents().catch((e) => e)) as ApiError;
+    const error = (await client().exportEvents().catch((e: unknown) => e)) as ApiError;
     expect(error.message).toBe('format: must be csv or ndjson');
     expect(error.retryable).toBe(false);
   });
@@ -66,7 +67,7 @@ describe('the API client: import and export', () => {
       },
     });
     vi.stubGlobal('fetch', async () => new Response(broken, { status: 200, headers: { 'content-type': 'text/csv' } }));
-    const error = (await client().exportPackages().catch((e) => e)) as ApiError;
+    const error = (await client().exportPackages().catch((e: unknown) => e)) as ApiError;
     expect(error).toBeInstanceOf(ApiError);
     expect(error.message).toMatch(/cut short/);
     expect(error.retryable).toBe(true);

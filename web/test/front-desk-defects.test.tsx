@@ -42,6 +42,7 @@ const shampoo = {
   usedQuantity: 0,
   heldQuantity: 0,
   value: usd(20),
+  remainingValue: usd(20),
 };
 
 describe('defect 3: a package redeemable only where it was sold', () => {

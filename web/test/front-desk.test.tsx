@@ -11,19 +11,24 @@ import type { PackageDetail } from '../src/api/types';
 
 const alice = customer();
 
-/** Alice, her packages, and the catalog. */
-function desk(packages: PackageDetail[] = [pkg()]): FakeApi {
-  return installFakeApi()
+/**
+ * Alice, her packages, and the catalog. `state.packages` is what the server holds now: a test's change
+ * handler updates it, as the real server would, for the reads that follow a change.
+ */
+function desk(packages: PackageDetail[] = [pkg()]): FakeApi & { state: { packages: PackageDetail[] } } {
+  const state = { packages };
+  const api = installFakeApi()
     .on('GET', `${base}/customers`, (call) => ({
       json: { customers: (call.query.get('query') ?? '') === '' || 'alice'.startsWith((call.query.get('query') ?? '').toLowerCase()) ? [alice] : [], nextPageToken: '' },
     }))
     .on('GET', `${base}/customers/cus_alice`, alice)
-    .on('GET', `${base}/customers/cus_alice/packages`, { packages, nextPageToken: '' })
-    .on('GET', /\/packages\/pkg_1$/, packages[0] ?? pkg())
+    .on('GET', `${base}/customers/cus_alice/packages`, () => ({ json: { packages: state.packages, nextPageToken: '' } }))
+    .on('GET', /\/packages\/(pkg_\w+)$/, (_call, m) => ({ json: state.packages.find((p) => p.packageInfo.id === m[1]) ?? state.packages[0] ?? pkg() }))
     .on('GET', /\/packages\/pkg_1\/events$/, { events: [], nextPageToken: '' })
     .on('GET', `${base}/services`, { services: [service()], nextPageToken: '' })
     .on('GET', `${base}/products`, { products: [], nextPageToken: '' })
     .on('GET', `${base}/packageTemplates`, { packageTemplates: [template(), template({ id: 'tpl_old', name: 'Old package', archived: true })], nextPageToken: '' });
+  return Object.assign(api, { state });
 }
 
 describe('signing in', () => {
@@ -168,13 +173,13 @@ describe('redeeming', () => {
   it('redeems once with an idempotency key, then undoes with one click', async () => {
     const after = pkg({ used: 2, held: 1 });
     const api = desk();
-    api.on('POST', /\/packages\/pkg_1:redeem$/, {
-      redemption: { id: 'red_1', packageId: 'pkg_1', packageServiceId: 'psv_1', serviceId: 'srv_groom', quantity: 1, status: 'COMMITTED', holdExpireTime: null },
-      package: after,
+    api.on('POST', /\/packages\/pkg_1:redeem$/, () => {
+      api.state.packages = [after];
+      return { json: { redemption: { id: 'red_1', packageId: 'pkg_1', packageServiceId: 'psv_1', serviceId: 'srv_groom', quantity: 1, status: 'COMMITTED', holdExpireTime: null }, package: after } };
     });
-    api.on('POST', /\/redemptions\/red_1:reverse$/, {
-      redemption: { id: 'red_1', packageId: 'pkg_1', packageServiceId: 'psv_1', serviceId: 'srv_groom', quantity: 1, status: 'REVERSED', holdExpireTime: null },
-      package: pkg(),
+    api.on('POST', /\/redemptions\/red_1:reverse$/, () => {
+      api.state.packages = [pkg()];
+      return { json: { redemption: { id: 'red_1', packageId: 'pkg_1', packageServiceId: 'psv_1', serviceId: 'srv_groom', quantity: 1, status: 'REVERSED', holdExpireTime: null }, package: pkg() } };
     });
     renderApp(api, { path: '/customers/cus_alice' });
     const user = userEvent.setup();
@@ -243,12 +248,13 @@ describe('redeeming', () => {
 
   it('redeems a product of the package too (sent as its serviceId)', async () => {
     const withShampoo = pkg({
-      packageProducts: [{ id: 'ppr_1', packageId: 'pkg_1', products: [{ productId: 'prd_shampoo', unitPrice: usd(10), name: 'Oatmeal shampoo' }], totalQuantity: 1, remainingQuantity: 1, usedQuantity: 0, heldQuantity: 0, value: usd(10) }],
+      packageProducts: [{ id: 'ppr_1', packageId: 'pkg_1', products: [{ productId: 'prd_shampoo', unitPrice: usd(10), name: 'Oatmeal shampoo' }], totalQuantity: 1, remainingQuantity: 1, usedQuantity: 0, heldQuantity: 0, value: usd(10), remainingValue: usd(10) }],
     });
     const api = desk([withShampoo]);
-    api.on('POST', /:redeem$/, {
-      redemption: { id: 'red_p', packageServiceId: 'ppr_1', serviceId: 'prd_shampoo', quantity: 1, status: 'COMMITTED' },
-      package: { ...withShampoo, packageProducts: [{ ...withShampoo.packageProducts[0]!, remainingQuantity: 0, usedQuantity: 1 }] },
+    const used = { ...withShampoo, packageProducts: [{ ...withShampoo.packageProducts[0]!, remainingQuantity: 0, usedQuantity: 1 }] };
+    api.on('POST', /:redeem$/, () => {
+      api.state.packages = [used];
+      return { json: { redemption: { id: 'red_p', packageServiceId: 'ppr_1', serviceId: 'prd_shampoo', quantity: 1, status: 'COMMITTED' }, package: used } };
     });
     renderApp(api, { path: '/customers/cus_alice' });
     const user = userEvent.setup();
@@ -278,7 +284,10 @@ describe('redeeming', () => {
 describe('selling', () => {
   it('previews price and validity, confirms the charge, then sells once', async () => {
     const api = desk([]);
-    api.on('POST', `${base}/packages:sell`, pkg({ used: 0, held: 0 }));
+    api.on('POST', `${base}/packages:sell`, () => {
+      api.state.packages = [pkg({ used: 0, held: 0 })];
+      return { json: api.state.packages[0] };
+    });
     renderApp(api, { path: '/customers/cus_alice' });
     const user = userEvent.setup();
     await user.click(await screen.findByRole('button', { name: 'Sell a package' }));
@@ -341,7 +350,7 @@ describe('the package page (ADMIN)', () => {
   });
 
   it('uses or releases a hold', async () => {
-    const hold = { id: 'red_h', packageId: 'pkg_1', packageServiceId: 'psv_1', serviceId: 'srv_groom', quantity: 1, businessId: 'biz_sf', staffId: '', appointmentId: 'apt_7', status: 'PENDING', redeemTime: '2026-03-10T15:00:00Z', holdExpireTime: '2026-03-11T15:00:00Z', value: usd(0), createTime: '', updateTime: '' };
+    const hold = { id: 'red_h', packageId: 'pkg_1', packageServiceId: 'psv_1', serviceId: 'srv_groom', quantity: 1, businessId: 'biz_sf', staffId: '', appointmentId: 'apt_7', status: 'PENDING' as const, redeemTime: '2026-03-10T15:00:00Z', holdExpireTime: '2026-03-11T15:00:00Z', value: usd(0), createTime: '', updateTime: '' };
     const p = pkg({ holds: [hold] });
     const api = desk([p]);
     api.on('POST', /redemptions\/red_h:commit$/, { redemption: { ...hold, status: 'COMMITTED' }, package: pkg({ used: 2, held: 0 }) });

@@ -55,7 +55,7 @@ export interface ExportButtonsProps {
 }
 
 export function ExportButtons({ packages = {}, events = {}, show = ['packages', 'events-csv', 'events-ndjson'], disabled = false }: ExportButtonsProps) {
-  const { client, me } = useDesk();
+  const { change, me } = useDesk();
   const action = useAction();
   const [running, setRunning] = useState<Kind | null>(null);
   const [saved, setSaved] = useState<{ filename: string; size: number } | null>(null);
@@ -70,8 +70,8 @@ export function ExportButtons({ packages = {}, events = {}, show = ['packages', 
       kind === 'packages' ? exportFilename('packages', me.companyId, 'csv') : exportFilename('events', me.companyId, kind === 'events-csv' ? 'csv' : 'ndjson');
     const file = await action.run<Download>(`export:${kind}:${JSON.stringify(kind === 'packages' ? packages : events)}`, () =>
       kind === 'packages'
-        ? client.exportPackages({ businessId: packages.businessId || undefined, lifecycle: packages.lifecycle || undefined })
-        : client.exportEvents({ format: kind === 'events-csv' ? 'csv' : 'ndjson', from: events.from || undefined, to: events.to || undefined }),
+        ? change.exportPackages({ businessId: packages.businessId || undefined, lifecycle: packages.lifecycle || undefined })
+        : change.exportEvents({ format: kind === 'events-csv' ? 'csv' : 'ndjson', from: events.from || undefined, to: events.to || undefined }),
     );
     setRunning(null);
     if (!file) return;

@@ -3,7 +3,8 @@
 import { useId, useState } from 'react';
 import type { Money, PackageDetail, RedemptionResult, RefundSpec } from '../api/types';
 import { useDesk } from '../context';
-import { useAction, useDebounced, useQuery } from '../lib/hooks';
+import { useQuery } from '@tanstack/react-query';
+import { useAction, useDebounced } from '../lib/hooks';
 import { formatMoney, parseMoneyInput, compareMoney } from '../lib/money';
 import { addDays, formatDate, NEVER, todayIn } from '../lib/time';
 import { Dialog } from './Dialog';
@@ -17,7 +18,7 @@ interface PackageDialogProps {
 }
 
 export function FreezeDialog({ pkg, onClose, onDone }: PackageDialogProps) {
-  const { client } = useDesk();
+  const { change, changed } = useDesk();
   const today = todayIn(pkg.timeZone);
   const [startDate, setStart] = useState(today);
   const [endDate, setEnd] = useState('');
@@ -29,8 +30,10 @@ export function FreezeDialog({ pkg, onClose, onDone }: PackageDialogProps) {
   const submit = async () => {
     if (!valid) return;
     const body = { ...(startDate ? { startDate } : {}), ...(endDate ? { endDate } : {}), ...(reason.trim() ? { reason: reason.trim() } : {}) };
-    const out = await action.run(`freeze:${pkg.packageInfo.id}:${JSON.stringify(body)}`, (key) => client.freeze(pkg.packageInfo.id, body, key));
-    if (out) onDone(out);
+    const out = await action.run(`freeze:${pkg.packageInfo.id}:${JSON.stringify(body)}`, (key) => change.freeze(pkg.packageInfo.id, body, key));
+    if (!out) return;
+    changed.package(out);
+    onDone(out);
   };
 
   return (
@@ -67,11 +70,13 @@ export function FreezeDialog({ pkg, onClose, onDone }: PackageDialogProps) {
 }
 
 export function UnfreezeDialog({ pkg, onClose, onDone }: PackageDialogProps) {
-  const { client } = useDesk();
+  const { change, changed } = useDesk();
   const action = useAction();
   const submit = async () => {
-    const out = await action.run(`unfreeze:${pkg.packageInfo.id}`, (key) => client.unfreeze(pkg.packageInfo.id, key));
-    if (out) onDone(out);
+    const out = await action.run(`unfreeze:${pkg.packageInfo.id}`, (key) => change.unfreeze(pkg.packageInfo.id, key));
+    if (!out) return;
+    changed.package(out);
+    onDone(out);
   };
   return (
     <Dialog
@@ -95,7 +100,7 @@ export function UnfreezeDialog({ pkg, onClose, onDone }: PackageDialogProps) {
 }
 
 export function ExtendDialog({ pkg, onClose, onDone }: PackageDialogProps) {
-  const { client } = useDesk();
+  const { change, changed } = useDesk();
   const current = pkg.packageInfo.expirationDate;
   const base = current && current !== NEVER ? current : todayIn(pkg.timeZone);
   const [date, setDate] = useState(addDays(base, 30));
@@ -105,8 +110,10 @@ export function ExtendDialog({ pkg, onClose, onDone }: PackageDialogProps) {
 
   const submit = async () => {
     if (!valid) return;
-    const out = await action.run(`extend:${pkg.packageInfo.id}:${date}`, (key) => client.extend(pkg.packageInfo.id, date, key));
-    if (out) onDone(out);
+    const out = await action.run(`extend:${pkg.packageInfo.id}:${date}`, (key) => change.extend(pkg.packageInfo.id, date, key));
+    if (!out) return;
+    changed.package(out);
+    onDone(out);
   };
   return (
     <Dialog
@@ -132,7 +139,7 @@ export function ExtendDialog({ pkg, onClose, onDone }: PackageDialogProps) {
 }
 
 export function AdjustDialog({ pkg, onClose, onDone }: PackageDialogProps) {
-  const { client } = useDesk();
+  const { change, changed } = useDesk();
   const items = [
     ...pkg.packageServices.map((i) => ({ id: i.id, name: i.services.map((s) => s.name).join(' or '), left: i.remainingQuantity, total: i.totalQuantity })),
     ...pkg.packageProducts.map((i) => ({ id: i.id, name: i.products.map((p) => p.name).join(' or '), left: i.remainingQuantity, total: i.totalQuantity })),
@@ -149,8 +156,10 @@ export function AdjustDialog({ pkg, onClose, onDone }: PackageDialogProps) {
   const submit = async () => {
     if (!valid) return;
     const body = { packageServiceId: itemId, delta: n, reason: reason.trim() };
-    const out = await action.run(`adjust:${pkg.packageInfo.id}:${JSON.stringify(body)}`, (key) => client.adjust(pkg.packageInfo.id, body, key));
-    if (out) onDone(out);
+    const out = await action.run(`adjust:${pkg.packageInfo.id}:${JSON.stringify(body)}`, (key) => change.adjust(pkg.packageInfo.id, body, key));
+    if (!out) return;
+    changed.package(out);
+    onDone(out);
   };
   return (
     <Dialog
@@ -190,7 +199,7 @@ export function AdjustDialog({ pkg, onClose, onDone }: PackageDialogProps) {
 type RefundChoice = 'NONE' | 'FULL' | 'PRORATED' | 'AMOUNT';
 
 export function CancelDialog({ pkg, onClose, onDone }: { pkg: PackageDetail; onClose: () => void; onDone: (pkg: PackageDetail, refund: Money) => void }) {
-  const { client } = useDesk();
+  const { read, change, changed } = useDesk();
   const [choice, setChoice] = useState<RefundChoice>('PRORATED');
   const [amountText, setAmountText] = useState('');
   const [reason, setReason] = useState('');
@@ -204,18 +213,11 @@ export function CancelDialog({ pkg, onClose, onDone }: { pkg: PackageDetail; onC
   // What the customer gets back comes from the server's one refund rule (the same :cancel applies), so the
   // screen never promises another amount: PRORATED is nothing once a package has expired, for instance.
   const id = pkg.packageInfo.id;
-  const prorated = useQuery((signal) => client.refundPreview(id, { refund: 'PRORATED' }, signal), [id, pkg.packageInfo.lastUpdateTime]);
+  const prorated = useQuery(read.refundPreview(id, { refund: 'PRORATED' }));
   const amountAsked = useDebounced(choice === 'AMOUNT' && amount !== null && !overPaid ? amountText.trim() : '', 250);
-  const chosen = useQuery(
-    (signal) =>
-      choice === 'AMOUNT'
-        ? amountAsked === ''
-          ? Promise.resolve(null)
-          : client.refundPreview(id, { amount: amountAsked }, signal)
-        : client.refundPreview(id, { refund: choice }, signal),
-    [id, choice, amountAsked, pkg.packageInfo.lastUpdateTime],
-  );
-  const preview: Money | null = chosen.loading ? null : (chosen.data?.refund ?? null);
+  const asked = choice === 'AMOUNT' ? (amountAsked === '' ? null : { amount: amountAsked }) : { refund: choice };
+  const chosen = useQuery({ ...read.refundPreview(id, asked ?? { amount: '' }), enabled: asked !== null });
+  const preview: Money | null = asked === null || chosen.isPending || chosen.isFetching ? null : (chosen.data?.refund ?? null);
   const valid = preview !== null && !overPaid && !chosen.error;
 
   const submit = async () => {
@@ -223,8 +225,10 @@ export function CancelDialog({ pkg, onClose, onDone }: { pkg: PackageDetail; onC
     if (step === 'choose') return setStep('confirm');
     const refund: RefundSpec = choice === 'AMOUNT' ? { amount: amount! } : choice;
     const body = { refund, reason: reason.trim() };
-    const out = await action.run(`cancel:${pkg.packageInfo.id}:${JSON.stringify(body)}`, (key) => client.cancel(pkg.packageInfo.id, body, key));
-    if (out) onDone(out.package, out.refund);
+    const out = await action.run(`cancel:${pkg.packageInfo.id}:${JSON.stringify(body)}`, (key) => change.cancel(pkg.packageInfo.id, body, key));
+    if (!out) return;
+    changed.package(out.package);
+    onDone(out.package, out.refund);
   };
 
   const options: { value: RefundChoice; label: string; amount?: Money }[] = [
@@ -315,13 +319,15 @@ export function ReverseDialog({
   onClose: () => void;
   onDone: (r: RedemptionResult) => void;
 }) {
-  const { client } = useDesk();
+  const { change, changed } = useDesk();
   const [reason, setReason] = useState('');
   const action = useAction();
   const id = useId();
   const submit = async () => {
-    const out = await action.run(`reverse:${redemptionId}:${reason.trim()}`, (key) => client.reverse(redemptionId, reason.trim(), key));
-    if (out) onDone(out);
+    const out = await action.run(`reverse:${redemptionId}:${reason.trim()}`, (key) => change.reverse(redemptionId, reason.trim(), key));
+    if (!out) return;
+    changed.package(out.package);
+    onDone(out);
   };
   return (
     <Dialog

@@ -1,9 +1,10 @@
 // Redeem (or hold) units: from one package, or auto-applied to the customer's package that expires first.
 // After it, a notice offers a one-click undo (reverse, or release for a hold).
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
-import type { PackageDetail, Product, RedemptionResult, Service } from '../api/types';
+import { useQuery } from '@tanstack/react-query';
+import type { PackageDetail, RedemptionResult } from '../api/types';
 import { useDesk } from '../context';
-import { useAction, useQuery } from '../lib/hooks';
+import { useAction } from '../lib/hooks';
 import { formatInstant } from '../lib/time';
 import { learnName } from '../lib/messages';
 import { Dialog } from './Dialog';
@@ -92,22 +93,21 @@ export function RedeemDialog({
   onClose: () => void;
   onDone: (result: RedemptionResult) => void;
 }) {
-  const { client, business } = useDesk();
-  const services = useQuery(
-    async (signal): Promise<{ services: Service[]; products: Product[] }> =>
-      pkg || packages ? { services: [], products: [] } : { services: await client.services(signal), products: await client.products(signal) },
-    [client, pkg?.packageInfo.id],
-  );
+  const { read, change, changed, business } = useDesk();
+  // Without a package or the customer's packages to choose from, every service and product offered here.
+  const everything = !pkg && !packages;
+  const services = useQuery({ ...read.services(), enabled: everything });
+  const products = useQuery({ ...read.products(), enabled: everything });
   const choices: Choice[] = useMemo(() => {
     if (pkg) return choicesOf(pkg);
     if (packages) return choicesOfPackages(packages.filter((p) => redeemableHere(p, business.id)));
     const here = (x: { businessIds: string[] }) => x.businessIds.length === 0 || x.businessIds.includes(business.id);
     const byName = (a: Choice, b: Choice) => a.name.localeCompare(b.name);
     return [
-      ...(services.data?.services ?? []).filter(here).map((s): Choice => ({ serviceId: s.id, name: s.name, kind: 'Services' })).sort(byName),
-      ...(services.data?.products ?? []).filter(here).map((p): Choice => ({ serviceId: p.id, name: p.name, kind: 'Products' })).sort(byName),
+      ...(services.data ?? []).filter(here).map((s): Choice => ({ serviceId: s.id, name: s.name, kind: 'Services' })).sort(byName),
+      ...(products.data ?? []).filter(here).map((p): Choice => ({ serviceId: p.id, name: p.name, kind: 'Products' })).sort(byName),
     ];
-  }, [pkg, packages, services.data, business.id]);
+  }, [pkg, packages, services.data, products.data, business.id]);
   for (const c of choices) learnName(c.serviceId, c.name);
   const groups = (['Services', 'Products'] as const).map((kind) => ({ kind, choices: choices.filter((c) => c.kind === kind) })).filter((g) => g.choices.length > 0);
 
@@ -128,9 +128,11 @@ export function RedeemDialog({
     const body = { serviceId: selected, quantity: qty, businessId: business.id, hold, ...(staff.staffId ? { staffId: staff.staffId } : {}), ...(appointmentId.trim() ? { appointmentId: appointmentId.trim() } : {}) };
     const signature = `redeem:${pkg?.packageInfo.id ?? `customer:${customerId}`}:${JSON.stringify(body)}`;
     const result = await action.run(signature, (key) =>
-      pkg ? client.redeem(pkg.packageInfo.id, body, key) : client.redeemForCustomer(customerId, body, key),
+      pkg ? change.redeem(pkg.packageInfo.id, body, key) : change.redeemForCustomer(customerId, body, key),
     );
-    if (result) onDone(result);
+    if (!result) return;
+    changed.package(result.package);
+    onDone(result);
   };
 
   const verb = hold ? 'Hold' : 'Redeem';
@@ -148,10 +150,16 @@ export function RedeemDialog({
       }
     >
       {!pkg && <p className="muted">Uses the customer’s package that expires first and can be redeemed here ({business.name}).</p>}
-      {services.loading && !pkg && !packages ? (
+      {everything && (services.isPending || products.isPending) ? (
         <Loading label="Loading services…" />
-      ) : services.error && !pkg && !packages ? (
-        <ErrorNotice error={services.error} onRetry={services.reload} />
+      ) : everything && (services.isError || products.isError) ? (
+        <ErrorNotice
+          error={services.error ?? products.error}
+          onRetry={() => {
+            void services.refetch();
+            void products.refetch();
+          }}
+        />
       ) : choices.length === 0 ? (
         <p className="empty">{packages ? `Nothing in the customer’s packages can be redeemed at ${business.name} now.` : 'No services to redeem.'}</p>
       ) : (
@@ -199,7 +207,7 @@ export function RedeemDialog({
 
 /** What was just redeemed or held, with one click to take it back. */
 export function RedemptionNotice({ result, onChanged, onDismiss }: { result: RedemptionResult; onChanged: (r: RedemptionResult) => void; onDismiss: () => void }) {
-  const { client } = useDesk();
+  const { change, changed } = useDesk();
   const action = useAction();
   const [undone, setUndone] = useState<RedemptionResult | null>(null);
   const r = result.redemption;
@@ -218,8 +226,9 @@ export function RedemptionNotice({ result, onChanged, onDismiss }: { result: Red
   }, [undone]);
 
   const undo = async () => {
-    const out = await action.run(`undo:${r.id}`, (key) => (held ? client.releaseHold(r.id, key) : client.reverse(r.id, 'Undone at the front desk', key)));
+    const out = await action.run(`undo:${r.id}`, (key) => (held ? change.releaseHold(r.id, key) : change.reverse(r.id, 'Undone at the front desk', key)));
     if (out) {
+      changed.package(out.package);
       setUndone(out);
       onChanged(out);
     }

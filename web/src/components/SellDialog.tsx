@@ -2,7 +2,8 @@
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { Customer, Money, PackageDetail, PackageTemplate } from '../api/types';
 import { useDesk } from '../context';
-import { useAction, useQuery } from '../lib/hooks';
+import { useCatalog } from '../api/use-catalog';
+import { useAction } from '../lib/hooks';
 import { learnName } from '../lib/messages';
 import { compareMoney, formatMoney, sumMoney } from '../lib/money';
 import { expirationPreview, formatDate, todayIn, validityText, NEVER } from '../lib/time';
@@ -11,11 +12,8 @@ import { ErrorNotice, Loading } from './ui';
 import { StaffPicker, useStaffChoice } from './StaffPicker';
 
 export function SellDialog({ customer, onClose, onSold }: { customer: Customer; onClose: () => void; onSold: (pkg: PackageDetail) => void }) {
-  const { client, business } = useDesk();
-  const catalog = useQuery(async (signal) => {
-    const [templates, services, products] = await Promise.all([client.templates(false, signal), client.services(signal), client.products(signal)]);
-    return { templates, services, products };
-  }, [client]);
+  const { change, changed, business } = useDesk();
+  const catalog = useCatalog();
   const templates = useMemo(
     () =>
       (catalog.data?.templates ?? [])
@@ -55,8 +53,10 @@ export function SellDialog({ customer, onClose, onSold }: { customer: Customer; 
       ...(staff.staffId ? { staffId: staff.staffId } : {}),
       ...(receiptNo.trim() ? { invoice: { no: receiptNo.trim() } } : {}),
     };
-    const pkg = await action.run(`sell:${JSON.stringify(body)}`, (key) => client.sell(body, key));
-    if (pkg) onSold(pkg);
+    const pkg = await action.run(`sell:${JSON.stringify(body)}`, (key) => change.sell(body, key));
+    if (!pkg) return;
+    changed.package(pkg);
+    onSold(pkg);
   };
 
   return (
@@ -79,10 +79,10 @@ export function SellDialog({ customer, onClose, onSold }: { customer: Customer; 
         </>
       }
     >
-      {catalog.loading && !catalog.data ? (
+      {catalog.isPending ? (
         <Loading label="Loading the catalog…" />
       ) : catalog.error && !catalog.data ? (
-        <ErrorNotice error={catalog.error} onRetry={catalog.reload} />
+        <ErrorNotice error={catalog.error} onRetry={catalog.refetch} />
       ) : step === 'confirm' && chosen ? (
         <div className="confirm" ref={confirmRef} tabIndex={-1}>
           <p className="confirm-lead">

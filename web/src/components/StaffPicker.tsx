@@ -3,7 +3,7 @@
 import { useCallback, useId, useMemo, useState } from 'react';
 import type { Staff } from '../api/types';
 import { useDesk } from '../context';
-import { useQuery } from '../lib/hooks';
+import { useQuery } from '@tanstack/react-query';
 import { learnName } from '../lib/messages';
 
 const storageKey = (businessId: string) => `punchcard.staffId.${businessId}`;
@@ -25,8 +25,8 @@ export interface StaffChoice {
 
 /** The company's staff and the member last chosen at this counter, remembered for the business. */
 export function useStaffChoice(): StaffChoice {
-  const { client, business } = useDesk();
-  const query = useQuery((signal) => client.staff(signal), [client]);
+  const { read, business } = useDesk();
+  const query = useQuery(read.staff());
   const [chosen, setChosen] = useState(() => readChoice(business.id));
   const choose = useCallback(
     (id: string) => {

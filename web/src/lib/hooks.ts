@@ -1,50 +1,8 @@
-// Loading data and running actions: every load can fail and be retried; every action runs once at a time
-// with an idempotency key that a retry of the same action reuses.
-import { useCallback, useEffect, useRef, useState, type DependencyList } from 'react';
+// Running actions: every action runs once at a time (a TanStack mutation) with an idempotency key that a
+// retry of the same action reuses. Loading data is TanStack Query's useQuery over api/queries.ts.
+import { useMutation } from '@tanstack/react-query';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, newIdempotencyKey } from '../api/client';
-
-export interface Query<T> {
-  data: T | undefined;
-  error: ApiError | null;
-  loading: boolean;
-  reload: () => void;
-  setData: (data: T) => void;
-}
-
-function asApiError(error: unknown): ApiError {
-  if (error instanceof ApiError) return error;
-  return new ApiError(0, 'CLIENT', error instanceof Error ? error.message : String(error));
-}
-
-/** Loads on mount and whenever deps change; a newer load cancels an older one. */
-export function useQuery<T>(load: (signal: AbortSignal) => Promise<T>, deps: DependencyList): Query<T> {
-  const [data, setData] = useState<T | undefined>(undefined);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [nonce, setNonce] = useState(0);
-
-  useEffect(() => {
-    const controller = new AbortController();
-    setLoading(true);
-    setError(null);
-    load(controller.signal).then(
-      (result) => {
-        if (controller.signal.aborted) return;
-        setData(result);
-        setLoading(false);
-      },
-      (e: unknown) => {
-        if (controller.signal.aborted) return;
-        setError(asApiError(e));
-        setLoading(false);
-      },
-    );
-    return () => controller.abort();
-  }, [...deps, nonce]);
-
-  const reload = useCallback(() => setNonce((n) => n + 1), []);
-  return { data, error, loading, reload, setData };
-}
 
 export interface Action {
   busy: boolean;
@@ -52,48 +10,54 @@ export interface Action {
   /**
    * Runs fn once at a time. `signature` names the action and its input: a retry with the same signature after
    * a failure that may not have been seen by the server reuses the key, so the server does it at most once.
+   * Resolves with fn's answer, or undefined when it failed (the error is in `error`) or another run was busy.
    */
   run<R>(signature: string, fn: (idempotencyKey: string) => Promise<R>): Promise<R | undefined>;
   clearError: () => void;
 }
 
+interface Run {
+  fn: (key: string) => Promise<unknown>;
+  key: string;
+}
+
 export function useAction(): Action {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  const mutation = useMutation<unknown, ApiError, Run>({
+    mutationFn: async ({ fn, key }) => {
+      try {
+        return await fn(key);
+      } catch (e) {
+        throw ApiError.from(e);
+      }
+    },
+    retry: false,
+  });
   const busyRef = useRef(false);
   const keyRef = useRef<{ signature: string; key: string } | null>(null);
-  const mounted = useRef(true);
-  useEffect(() => {
-    mounted.current = true;
-    return () => {
-      mounted.current = false;
-    };
-  }, []);
 
-  const run = useCallback(async <R,>(signature: string, fn: (key: string) => Promise<R>): Promise<R | undefined> => {
-    if (busyRef.current) return undefined; // a second click while the first is on its way
-    busyRef.current = true;
-    if (keyRef.current?.signature !== signature) keyRef.current = { signature, key: newIdempotencyKey() };
-    const key = keyRef.current.key;
-    setBusy(true);
-    setError(null);
-    try {
-      const result = await fn(key);
-      keyRef.current = null;
-      return result;
-    } catch (e) {
-      const err = asApiError(e);
-      // A refusal on the merits is final for that key: the next try (after fixing things) needs a new one.
-      if (!err.retryable) keyRef.current = null;
-      if (mounted.current) setError(err);
-      return undefined;
-    } finally {
-      busyRef.current = false;
-      if (mounted.current) setBusy(false);
-    }
-  }, []);
+  const { mutateAsync, reset } = mutation;
+  const run = useCallback(
+    async <R,>(signature: string, fn: (key: string) => Promise<R>): Promise<R | undefined> => {
+      if (busyRef.current) return undefined; // a second click while the first is on its way
+      busyRef.current = true;
+      if (keyRef.current?.signature !== signature) keyRef.current = { signature, key: newIdempotencyKey() };
+      const key = keyRef.current.key;
+      try {
+        const result = (await mutateAsync({ fn, key })) as R;
+        keyRef.current = null;
+        return result;
+      } catch (e) {
+        // A refusal on the merits is final for that key: the next try (after fixing things) needs a new one.
+        if (!ApiError.from(e).retryable) keyRef.current = null;
+        return undefined;
+      } finally {
+        busyRef.current = false;
+      }
+    },
+    [mutateAsync],
+  );
 
-  return { busy, error, run, clearError: useCallback(() => setError(null), []) };
+  return { busy: mutation.isPending, error: mutation.error ?? null, run, clearError: reset };
 }
 
 /** A value that settles after the user stops typing. */

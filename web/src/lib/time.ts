@@ -72,17 +72,17 @@ export function daysBetween(from: string, to: string): number {
 
 export function validityText(v: Validity | null | undefined): string {
   if (!v) return '—';
-  if ('never' in v && v.never) return 'never expires';
-  if ('days' in v) return v.days === 1 ? '1 day' : `${v.days} days`;
-  if ('months' in v) return v.months === 1 ? '1 month' : v.months % 12 === 0 ? `${v.months / 12} year${v.months === 12 ? '' : 's'}` : `${v.months} months`;
+  if (v.never) return 'never expires';
+  if (v.days !== undefined) return v.days === 1 ? '1 day' : `${v.days} days`;
+  if (v.months !== undefined) return v.months === 1 ? '1 month' : v.months % 12 === 0 ? `${v.months / 12} year${v.months === 12 ? '' : 's'}` : `${v.months} months`;
   return '—';
 }
 
 /** The expiration date a sale today would get: the date validity ends, in the business's zone. */
 export function expirationPreview(v: Validity, today: string): string {
-  if ('never' in v && v.never) return NEVER;
-  if ('days' in v) return addDays(today, v.days);
-  if ('months' in v) return addMonths(today, v.months);
+  if (v.never) return NEVER;
+  if (v.days !== undefined) return addDays(today, v.days);
+  if (v.months !== undefined) return addMonths(today, v.months);
   return NEVER;
 }
 

@@ -1,6 +1,6 @@
 // Which business is at this counter: its time zone dates the packages, and redemptions are recorded there.
 import { useState, type FormEvent } from 'react';
-import type { PunchcardClient } from '../api/client';
+import type { changes } from '../api/mutations';
 import type { Business, Me } from '../api/types';
 import { ErrorNotice, RoleBadge } from '../components/ui';
 import { useAction } from '../lib/hooks';
@@ -24,7 +24,7 @@ export function timeZones(current = ''): string[] {
 export function BusinessPicker(props: {
   businesses: Business[];
   me: Me;
-  client: PunchcardClient;
+  change: ReturnType<typeof changes>;
   onChoose: (id: string) => void;
   onCreated: (b: Business) => void;
   onSignOut: () => void;
@@ -54,7 +54,7 @@ export function BusinessPicker(props: {
             ))}
           </ul>
         )}
-        {me.role === 'ADMIN' && <NewBusiness client={props.client} onCreated={props.onCreated} open={businesses.length === 0} />}
+        {me.role === 'ADMIN' && <NewBusiness change={props.change} onCreated={props.onCreated} open={businesses.length === 0} />}
         <button type="button" className="btn btn-ghost" onClick={props.onSignOut}>
           Sign out
         </button>
@@ -63,7 +63,7 @@ export function BusinessPicker(props: {
   );
 }
 
-function NewBusiness({ client, onCreated, open }: { client: PunchcardClient; onCreated: (b: Business) => void; open: boolean }) {
+function NewBusiness({ change, onCreated, open }: { change: ReturnType<typeof changes>; onCreated: (b: Business) => void; open: boolean }) {
   const [name, setName] = useState('');
   const [timeZone, setTimeZone] = useState(() => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC');
   const [currencyCode, setCurrency] = useState('USD');
@@ -73,7 +73,7 @@ function NewBusiness({ client, onCreated, open }: { client: PunchcardClient; onC
     if (!name.trim()) return;
     const body = { name: name.trim(), timeZone, currencyCode: currencyCode.trim().toUpperCase() };
     const id = slugId('biz', body.name);
-    const b = await action.run(`business:${JSON.stringify(body)}`, () => client.upsertBusiness(id, body));
+    const b = await action.run(`business:${JSON.stringify(body)}`, () => change.upsertBusiness(id, body));
     if (b) onCreated(b);
   };
   return (

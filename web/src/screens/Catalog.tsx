@@ -4,7 +4,8 @@ import type { Business, Money, PackageTemplate, Product, Service, TemplateInput,
 import { useDesk } from '../context';
 import { Dialog } from '../components/Dialog';
 import { Empty, ErrorNotice, Loading } from '../components/ui';
-import { useAction, useQuery } from '../lib/hooks';
+import { useCatalog } from '../api/use-catalog';
+import { useAction } from '../lib/hooks';
 import { slugId } from '../lib/ids';
 import { formatMoney, moneyToDecimal, parseMoneyInput } from '../lib/money';
 import { validityText } from '../lib/time';
@@ -12,16 +13,10 @@ import { validityText } from '../lib/time';
 type Tab = 'templates' | 'services' | 'products';
 
 export function CatalogScreen() {
-  const { client } = useDesk();
+  const { changed } = useDesk();
   const [tab, setTab] = useState<Tab>('templates');
   const [showArchived, setShowArchived] = useState(false);
-  const data = useQuery(
-    async (signal) => {
-      const [templates, services, products] = await Promise.all([client.templates(true, signal), client.services(signal), client.products(signal)]);
-      return { templates, services, products };
-    },
-    [client],
-  );
+  const data = useCatalog({ includeArchived: true });
   const tabs: { id: Tab; label: string }[] = [
     { id: 'templates', label: 'Package templates' },
     { id: 'services', label: 'Services' },
@@ -62,23 +57,23 @@ export function CatalogScreen() {
         ))}
       </div>
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="card">
-        {data.loading && !data.data ? (
+        {data.isPending ? (
           <Loading label="Loading the catalog…" />
         ) : data.error && !data.data ? (
-          <ErrorNotice error={data.error} onRetry={data.reload} title="Could not load the catalog." />
+          <ErrorNotice error={data.error} onRetry={data.refetch} title="Could not load the catalog." />
         ) : tab === 'templates' ? (
           <Templates
             templates={data.data!.templates.filter((t) => showArchived || !t.archived)}
-            services={data.data!.services}
-            products={data.data!.products}
-            onChanged={data.reload}
+            services={data.data!.services.filter((x) => !x.archived)}
+            products={data.data!.products.filter((x) => !x.archived)}
+            onChanged={changed.catalog}
             showArchived={showArchived}
             setShowArchived={setShowArchived}
           />
         ) : tab === 'services' ? (
-          <Services services={data.data!.services} onChanged={data.reload} />
+          <Services services={data.data!.services.filter((x) => !x.archived)} onChanged={changed.catalog} />
         ) : (
-          <Products products={data.data!.products} onChanged={data.reload} />
+          <Products products={data.data!.products.filter((x) => !x.archived)} onChanged={changed.catalog} />
         )}
       </div>
     </div>
@@ -211,7 +206,7 @@ function PricedList({ kind, items, onChanged }: { kind: PricedKind; items: Price
 }
 
 function PricedDialog({ kind, item, onClose, onSaved }: { kind: PricedKind; item: Priced | null; onClose: () => void; onSaved: () => void }) {
-  const { client, business } = useDesk();
+  const { change, business } = useDesk();
   const currency = item?.price.currencyCode ?? business.currencyCode;
   const [name, setName] = useState(item?.name ?? '');
   const [minutes, setMinutes] = useState(String(item && isService(item) ? item.durationMinutes : 60));
@@ -232,8 +227,8 @@ function PricedDialog({ kind, item, onClose, onSaved }: { kind: PricedKind; item
     const common = { name: name.trim(), price: money!, businessIds: where };
     const saved =
       kind === 'service'
-        ? await action.run(`service:${id}:${JSON.stringify({ ...common, durationMinutes: m })}`, () => client.upsertService(id, { ...common, durationMinutes: m }))
-        : await action.run(`product:${id}:${JSON.stringify(common)}`, () => client.upsertProduct(id, common));
+        ? await action.run(`service:${id}:${JSON.stringify({ ...common, durationMinutes: m })}`, () => change.upsertService(id, { ...common, durationMinutes: m }))
+        : await action.run(`product:${id}:${JSON.stringify(common)}`, () => change.upsertProduct(id, common));
     if (saved) onSaved();
   };
   const priceField = <MoneyField id={ids.price} label="Price" value={price} onChange={setPrice} currency={currency} required />;
@@ -382,10 +377,10 @@ function Templates(props: {
 }
 
 function ArchiveDialog({ template, onClose, onDone }: { template: PackageTemplate; onClose: () => void; onDone: () => void }) {
-  const { client } = useDesk();
+  const { change } = useDesk();
   const action = useAction();
   const submit = async () => {
-    if (await action.run(`archive:${template.id}`, () => client.archiveTemplate(template.id))) onDone();
+    if (await action.run(`archive:${template.id}`, () => change.archiveTemplate(template.id))) onDone();
   };
   return (
     <Dialog
@@ -419,7 +414,7 @@ function validityOf(kind: ValidityKind, n: number): Validity {
 }
 
 function TemplateDialog({ template, services, products, onClose, onSaved }: { template: PackageTemplate | null; services: Service[]; products: Product[]; onClose: () => void; onSaved: () => void }) {
-  const { client, business } = useDesk();
+  const { change, business } = useDesk();
   const currency = template?.price.currencyCode ?? business.currencyCode;
   const nextKey = useRef(1);
   const row = (refId: string, quantity: number, unitPrice: Money | null): ItemRow => ({
@@ -487,7 +482,7 @@ function TemplateDialog({ template, services, products, onClose, onSaved }: { te
     newId.current ??= slugId('tpl', body.name);
     const id = newId.current;
     const done = await action.run(`template:${template?.id ?? id}:${JSON.stringify(body)}`, () =>
-      template ? client.updateTemplate(template.id, body) : client.createTemplate({ id, ...body }),
+      template ? change.updateTemplate(template.id, body) : change.createTemplate({ id, ...body }),
     );
     if (done) onSaved();
   };

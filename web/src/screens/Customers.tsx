@@ -1,5 +1,6 @@
 // Find a customer as you type (name, email or phone), then see their packages and act on them.
-import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import { keepPreviousData, useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { Customer, PackageDetail, RedemptionResult } from '../api/types';
 import { useDesk } from '../context';
 import { Dialog } from '../components/Dialog';
@@ -7,7 +8,7 @@ import { Expiry, isOpen, NotRedeemable, PackageItems, redeemableHere } from '../
 import { RedeemDialog, RedemptionNotice } from '../components/RedeemDialog';
 import { SellDialog } from '../components/SellDialog';
 import { Empty, ErrorNotice, LifecycleBadge, Loading } from '../components/ui';
-import { useAction, useDebounced, useQuery } from '../lib/hooks';
+import { useAction, useDebounced } from '../lib/hooks';
 import { slugId } from '../lib/ids';
 import { learnName } from '../lib/messages';
 import { formatMoney } from '../lib/money';
@@ -35,28 +36,21 @@ export function CustomersScreen({ customerId }: { customerId?: string }) {
 const fullName = (c: Customer) => `${c.firstName} ${c.lastName}`.trim();
 
 function CustomerSearch({ selectedId }: { selectedId?: string }) {
-  const { client, can } = useDesk();
+  const { read, can } = useDesk();
   const [text, setText] = useState('');
   const query = useDebounced(text.trim(), 250);
-  const [pages, setPages] = useState<{ customers: Customer[]; next: string }>({ customers: [], next: '' });
-  const results = useQuery((signal) => client.searchCustomers(query, { signal }), [client, query]);
-  const more = useAction();
+  // The previous text's results stay visible (dimmed) while the new ones load.
+  const results = useInfiniteQuery({ ...read.customerSearchPages(query), placeholderData: keepPreviousData });
   const [creating, setCreating] = useState(false);
   const inputId = useId();
 
-  useEffect(() => {
-    if (results.data) setPages({ customers: results.data.customers, next: results.data.nextPageToken });
-  }, [results.data]);
-  // A search that failed (offline) must not leave the previous text's results under the new text.
-  useEffect(() => {
-    if (results.error) setPages({ customers: [], next: '' });
-  }, [results.error]);
-  const shown = results.error ? [] : pages.customers;
-
-  const loadMore = async () => {
-    const page = await more.run(`more:${query}:${pages.next}`, () => client.searchCustomers(query, { pageToken: pages.next }));
-    if (page) setPages((p) => ({ customers: [...p.customers, ...page.customers], next: page.nextPageToken }));
-  };
+  const found = useMemo(() => results.data?.pages.flatMap((p) => p.customers) ?? [], [results.data]);
+  // A search that failed (offline) must not leave the previous text's results under the new text; a failed
+  // "Show more" keeps the pages already shown.
+  const searchFailed = results.isError && !results.isFetchNextPageError;
+  const shown = searchFailed ? [] : found;
+  const pages = { customers: shown, next: results.hasNextPage ? 'more' : '' };
+  const loadMore = () => void results.fetchNextPage();
 
   const onKeyDown = (e: KeyboardEvent<HTMLInputElement>) => {
     const first = pages.customers[0];
@@ -66,7 +60,7 @@ function CustomerSearch({ selectedId }: { selectedId?: string }) {
     }
   };
 
-  const stale = text.trim() !== query || results.loading;
+  const stale = text.trim() !== query || results.isPending || (results.isFetching && !results.isFetchingNextPage);
   return (
     <>
       <div className="pane-head">
@@ -92,9 +86,9 @@ function CustomerSearch({ selectedId }: { selectedId?: string }) {
         />
       </div>
       <div id={`${inputId}-status`} className="search-status" role="status" aria-live="polite">
-        {stale ? 'Searching…' : results.error ? '' : pages.customers.length === 0 ? (query ? `No customer matches “${query}”.` : 'No customers yet.') : `${pages.customers.length}${pages.next ? '+' : ''} ${pages.customers.length === 1 ? 'customer' : 'customers'}`}
+        {stale ? 'Searching…' : searchFailed ? '' : pages.customers.length === 0 ? (query ? `No customer matches “${query}”.` : 'No customers yet.') : `${pages.customers.length}${pages.next ? '+' : ''} ${pages.customers.length === 1 ? 'customer' : 'customers'}`}
       </div>
-      <ErrorNotice error={results.error} onRetry={results.reload} />
+      <ErrorNotice error={searchFailed ? results.error : null} onRetry={() => void results.refetch()} />
       <ul className={`results${stale ? ' results-stale' : ''}`} aria-label="Customers found">
         {shown.map((c) => (
           <li key={c.id}>
@@ -106,18 +100,17 @@ function CustomerSearch({ selectedId }: { selectedId?: string }) {
         ))}
       </ul>
       {pages.next && (
-        <button type="button" className="btn btn-block" onClick={loadMore} disabled={more.busy}>
-          {more.busy ? 'Loading…' : 'Show more'}
+        <button type="button" className="btn btn-block" onClick={loadMore} disabled={results.isFetchingNextPage}>
+          {results.isFetchingNextPage ? 'Loading…' : 'Show more'}
         </button>
       )}
-      <ErrorNotice error={more.error} />
+      <ErrorNotice error={results.isFetchNextPageError ? results.error : null} />
       {creating && (
-        <NewCustomerDialog
+        <CustomerDialog
           initial={text.trim()}
           onClose={() => setCreating(false)}
           onCreated={(c) => {
             setCreating(false);
-            results.reload();
             navigate(paths.customer(c.id));
           }}
         />
@@ -126,14 +119,16 @@ function CustomerSearch({ selectedId }: { selectedId?: string }) {
   );
 }
 
-function NewCustomerDialog({ initial, onClose, onCreated }: { initial: string; onClose: () => void; onCreated: (c: Customer) => void }) {
-  const { client } = useDesk();
+/** A new customer (started from what was typed in the search), or the details of one to correct. */
+function CustomerDialog({ initial = '', existing, onClose, onCreated }: { initial?: string; existing?: Customer; onClose: () => void; onCreated: (c: Customer) => void }) {
+  const { read, change, changed } = useDesk();
+  const queryClient = useQueryClient();
   const looksLikeEmail = initial.includes('@');
   const looksLikePhone = /^[+\d][\d\s().-]{4,}$/.test(initial);
-  const [firstName, setFirst] = useState(!looksLikeEmail && !looksLikePhone ? (initial.split(' ')[0] ?? '') : '');
-  const [lastName, setLast] = useState(!looksLikeEmail && !looksLikePhone ? initial.split(' ').slice(1).join(' ') : '');
-  const [email, setEmail] = useState(looksLikeEmail ? initial : '');
-  const [phone, setPhone] = useState(looksLikePhone ? initial : '');
+  const [firstName, setFirst] = useState(existing?.firstName ?? (!looksLikeEmail && !looksLikePhone ? (initial.split(' ')[0] ?? '') : ''));
+  const [lastName, setLast] = useState(existing?.lastName ?? (!looksLikeEmail && !looksLikePhone ? initial.split(' ').slice(1).join(' ') : ''));
+  const [email, setEmail] = useState(existing?.email ?? (looksLikeEmail ? initial : ''));
+  const [phone, setPhone] = useState(existing?.phone ?? (looksLikePhone ? initial : ''));
   const action = useAction();
   const ids = { first: useId(), last: useId(), email: useId(), phone: useId() };
   const idRef = useRef<string | null>(null);
@@ -148,28 +143,30 @@ function NewCustomerDialog({ initial, onClose, onCreated }: { initial: string; o
     if (!valid) return;
     const body = { firstName: firstName.trim(), lastName: lastName.trim(), email: email.trim() || null, phone: phone.trim() || null };
     // A second identical customer (same name and email) is asked about once before it is created.
-    if (!duplicate && body.email) {
-      const found = await action.run(`dup:${body.email}`, () => client.searchCustomers(body.email!, { pageSize: 50 }));
+    if (!existing && !duplicate && body.email) {
+      const found = await action.run(`dup:${body.email}`, () => queryClient.fetchQuery(read.customerSearch(body.email!, 50)));
       if (!found) return;
       const twin = found.customers.find((c) => same(c.firstName, body.firstName) && same(c.lastName, body.lastName) && same(c.email, body.email!));
       if (twin) return setDuplicate(twin);
     }
     // The id is chosen once per dialog, so a retry after a lost answer updates the same customer.
-    idRef.current ??= slugId('cus', `${body.firstName} ${body.lastName}`);
+    idRef.current ??= existing?.id ?? slugId('cus', `${body.firstName} ${body.lastName}`);
     const id = idRef.current;
-    const c = await action.run(`customer:${id}:${JSON.stringify(body)}`, () => client.upsertCustomer(id, body));
-    if (c) onCreated(c);
+    const c = await action.run(`customer:${id}:${JSON.stringify(body)}`, () => change.upsertCustomer(id, body));
+    if (!c) return;
+    changed.customer(c);
+    onCreated(c);
   };
 
   return (
     <Dialog
-      title="New customer"
+      title={existing ? `Edit ${fullName(existing) || existing.id}` : 'New customer'}
       onClose={onClose}
       busy={action.busy}
       onSubmit={submit}
       actions={
         <button type="submit" className="btn btn-primary" disabled={!valid || action.busy}>
-          {action.busy ? 'Saving…' : duplicate ? 'Add another one anyway' : 'Add customer'}
+          {action.busy ? 'Saving…' : existing ? 'Save' : duplicate ? 'Add another one anyway' : 'Add customer'}
         </button>
       }
     >
@@ -208,33 +205,17 @@ function NewCustomerDialog({ initial, onClose, onCreated }: { initial: string; o
 }
 
 function CustomerDetail({ customerId }: { customerId: string }) {
-  const { client, can } = useDesk();
-  const customer = useQuery((signal) => client.customer(customerId, signal), [client, customerId]);
-  const packages = useQuery((signal) => client.customerPackages(customerId, { signal }), [client, customerId]);
-  const [list, setList] = useState<{ items: PackageDetail[]; next: string }>({ items: [], next: '' });
-  const more = useAction();
-  const [dialog, setDialog] = useState<null | { kind: 'sell' } | { kind: 'redeem'; pkg?: PackageDetail }>(null);
+  const { read, can } = useDesk();
+  const customer = useQuery(read.customer(customerId));
+  const packages = useQuery(read.customerPackages(customerId));
+  const [dialog, setDialog] = useState<null | { kind: 'sell' } | { kind: 'edit' } | { kind: 'redeem'; pkg?: PackageDetail }>(null);
   const [last, setLast] = useState<RedemptionResult | null>(null);
   const [sold, setSold] = useState<PackageDetail | null>(null);
+  const list = { items: packages.data ?? [] };
 
-  useEffect(() => {
-    if (packages.data) setList({ items: packages.data.packages, next: packages.data.nextPageToken });
-  }, [packages.data]);
-
-  const replace = (pkg: PackageDetail) =>
-    setList((l) => ({
-      ...l,
-      items: l.items.some((p) => p.packageInfo.id === pkg.packageInfo.id) ? l.items.map((p) => (p.packageInfo.id === pkg.packageInfo.id ? pkg : p)) : [pkg, ...l.items],
-    }));
-
-  const loadMore = async () => {
-    const page = await more.run(`more:${list.next}`, () => client.customerPackages(customerId, { pageToken: list.next }));
-    if (page) setList((l) => ({ items: [...l.items, ...page.packages], next: page.nextPageToken }));
-  };
-
-  if (customer.loading && !customer.data) return <Loading label="Loading the customer…" />;
-  if (customer.error && !customer.data)
-    return <ErrorNotice error={customer.error} onRetry={customer.error.status === 404 ? undefined : customer.reload} title="Could not load this customer." />;
+  if (customer.isPending) return <Loading label="Loading the customer…" />;
+  if (customer.isError && !customer.data)
+    return <ErrorNotice error={customer.error} onRetry={customer.error.status === 404 ? undefined : () => void customer.refetch()} title="Could not load this customer." />;
   const c = customer.data!;
   learnName(c.id, fullName(c));
   const open = list.items.filter(isOpen);
@@ -252,6 +233,9 @@ function CustomerDetail({ customerId }: { customerId: string }) {
         </div>
         {can('write') && (
           <div className="actions">
+            <button type="button" className="btn btn-ghost" onClick={() => setDialog({ kind: 'edit' })} aria-label={`Edit ${fullName(c) || c.id}`}>
+              Edit
+            </button>
             <button type="button" className="btn btn-primary" onClick={() => setDialog({ kind: 'sell' })}>
               Sell a package
             </button>
@@ -276,15 +260,15 @@ function CustomerDetail({ customerId }: { customerId: string }) {
         <RedemptionNotice
           key={last.redemption.id}
           result={last}
-          onChanged={(r) => replace(r.package)}
+          onChanged={() => undefined}
           onDismiss={() => setLast(null)}
         />
       )}
 
-      {packages.loading && !packages.data ? (
+      {packages.isPending ? (
         <Loading label="Loading packages…" />
-      ) : packages.error && !packages.data ? (
-        <ErrorNotice error={packages.error} onRetry={packages.reload} title="Could not load the packages." />
+      ) : packages.isError && !packages.data ? (
+        <ErrorNotice error={packages.error} onRetry={() => void packages.refetch()} title="Could not load the packages." />
       ) : list.items.length === 0 ? (
         <Empty>
           <p>No packages yet.</p>
@@ -312,15 +296,10 @@ function CustomerDetail({ customerId }: { customerId: string }) {
               </ul>
             </details>
           )}
-          {list.next && (
-            <button type="button" className="btn" onClick={loadMore} disabled={more.busy}>
-              {more.busy ? 'Loading…' : 'Show more packages'}
-            </button>
-          )}
-          <ErrorNotice error={more.error} />
         </>
       )}
 
+      {dialog?.kind === 'edit' && <CustomerDialog existing={c} onClose={() => setDialog(null)} onCreated={() => setDialog(null)} />}
       {dialog?.kind === 'sell' && (
         <SellDialog
           customer={c}
@@ -329,7 +308,6 @@ function CustomerDetail({ customerId }: { customerId: string }) {
             setDialog(null);
             setLast(null);
             setSold(pkg);
-            replace(pkg);
           }}
         />
       )}
@@ -343,7 +321,6 @@ function CustomerDetail({ customerId }: { customerId: string }) {
             setDialog(null);
             setSold(null);
             setLast(r);
-            replace(r.package);
           }}
         />
       )}

@@ -5,7 +5,7 @@ import type { Customer, LiabilityLine, Money } from '../api/types';
 import { useDesk } from '../context';
 import { unitsLeft } from '../components/PackageParts';
 import { Empty, ErrorNotice, LifecycleBadge, Loading } from '../components/ui';
-import { useQuery } from '../lib/hooks';
+import { useQueries, useQuery } from '@tanstack/react-query';
 import { combineMoney, formatMoney, moneyToDecimal, sameMoney, sumMoney } from '../lib/money';
 import { saveFile } from '../components/ExportButtons';
 import { Link, paths } from '../lib/router';
@@ -66,16 +66,13 @@ export function liabilityCsv(report: { from: string; to: string; asOf: string },
 }
 
 function Liability() {
-  const { client, me, business } = useDesk();
+  const { read, me, business } = useDesk();
   const today = todayIn(business.timeZone);
   const [from, setFrom] = useState('');
   const [to, setTo] = useState(today);
   const ids = { from: useId(), to: useId() };
   const validPeriod = !from || !to || from <= to;
-  const report = useQuery(
-    (signal) => (validPeriod ? client.liability({ from: from || undefined, to: to || undefined, asOf: to || undefined, signal }) : Promise.resolve(undefined)),
-    [client, from, to, validPeriod],
-  );
+  const report = useQuery({ ...read.liability({ from: from || undefined, to: to || undefined, asOf: to || undefined }), enabled: validPeriod });
   const lines = (report.data?.businesses ?? []).filter((l) => me.businessIds.length === 0 || me.businessIds.includes(l.businessId));
   const totals = liabilityTotals(lines);
   const unreconciled = [...lines, ...totals].filter((l) => !sameMoney(expectedClosing(l), field(l, 'closing')));
@@ -104,10 +101,10 @@ function Liability() {
         </button>
       </div>
       {!validPeriod && <p className="field-error">“From” must not be after “To”.</p>}
-      {report.loading && !report.data ? (
+      {report.isPending ? (
         <Loading />
       ) : report.error && !report.data ? (
-        <ErrorNotice error={report.error} onRetry={report.reload} title="Could not load the liability report." />
+        <ErrorNotice error={report.error} onRetry={() => void report.refetch()} title="Could not load the liability report." />
       ) : lines.length === 0 ? (
         <Empty>No business yet.</Empty>
       ) : (
@@ -175,8 +172,8 @@ function Liability() {
 }
 
 function RedemptionsChart() {
-  const { client, business } = useDesk();
-  const report = useQuery((signal) => client.redemptionsPerDay(30, { businessId: business.id, signal }), [client, business.id]);
+  const { read, business } = useDesk();
+  const report = useQuery(read.redemptionsPerDay(30, business.id));
   const data = useMemo(
     () => (report.data?.days ?? []).map((d) => ({ date: d.date, label: formatDate(d.date).replace(/,? \d{4}$/, ''), units: d.units })),
     [report.data],
@@ -188,10 +185,10 @@ function RedemptionsChart() {
       <p className="muted">
         Units redeemed at {business.name}, last 30 days{report.data ? `: ${total} in all` : ''}.
       </p>
-      {report.loading && !report.data ? (
+      {report.isPending ? (
         <Loading />
       ) : report.error && !report.data ? (
-        <ErrorNotice error={report.error} onRetry={report.reload} title="Could not load redemptions." />
+        <ErrorNotice error={report.error} onRetry={() => void report.refetch()} title="Could not load redemptions." />
       ) : (
         <>
           <div className="chart" role="img" aria-label={`Bar chart of units redeemed per day over the last 30 days, ${total} in all.`}>
@@ -233,23 +230,22 @@ function RedemptionsChart() {
 }
 
 function Expiring() {
-  const { client, business } = useDesk();
-  const expiring = useQuery(async (signal) => {
-    const page = await client.expiring(30, { businessId: business.id, signal });
-    // Names for the people, fetched once each.
-    const ids = [...new Set(page.packages.map((p) => p.packageInfo.customerId))];
-    const customers = await Promise.all(ids.map((id) => client.customer(id, signal).catch(() => null)));
-    const names = new Map<string, Customer>(customers.filter((c): c is Customer => c !== null).map((c) => [c.id, c]));
-    return { ...page, names };
-  }, [client, business.id]);
+  const { read, business } = useDesk();
+  const expiring = useQuery(read.expiring(30, business.id));
+  // Names and phone numbers for the people to call, each customer read once (and shared with other screens).
+  const customerIds = [...new Set((expiring.data?.packages ?? []).map((p) => p.packageInfo.customerId))];
+  const names = useQueries({
+    queries: customerIds.map((id) => read.customer(id)),
+    combine: (results) => new Map<string, Customer>(results.flatMap((r) => (r.data ? [[r.data.id, r.data] as const] : []))),
+  });
   const today = todayIn(business.timeZone);
   return (
     <section className="card" aria-labelledby="expiring-title">
       <h2 id="expiring-title">Expiring in the next 30 days</h2>
-      {expiring.loading && !expiring.data ? (
+      {expiring.isPending ? (
         <Loading />
       ) : expiring.error && !expiring.data ? (
-        <ErrorNotice error={expiring.error} onRetry={expiring.reload} title="Could not load expiring packages." />
+        <ErrorNotice error={expiring.error} onRetry={() => void expiring.refetch()} title="Could not load expiring packages." />
       ) : expiring.data!.packages.length === 0 ? (
         <Empty>Nothing expires at {business.name} in the next 30 days.</Empty>
       ) : (
@@ -258,6 +254,7 @@ function Expiring() {
             <thead>
               <tr>
                 <th scope="col">Customer</th>
+                <th scope="col">Phone</th>
                 <th scope="col">Package</th>
                 <th scope="col">Expires</th>
                 <th scope="col" className="num">
@@ -267,13 +264,14 @@ function Expiring() {
             </thead>
             <tbody>
               {expiring.data!.packages.map((p) => {
-                const c = expiring.data!.names.get(p.packageInfo.customerId);
+                const c = names.get(p.packageInfo.customerId);
                 const days = daysBetween(today, p.packageInfo.expirationDate);
                 return (
                   <tr key={p.packageInfo.id}>
                     <td>
                       <Link to={paths.customer(p.packageInfo.customerId)}>{c ? `${c.firstName} ${c.lastName}`.trim() : p.packageInfo.customerId}</Link>
                     </td>
+                    <td>{c?.phone ? <a href={`tel:${c.phone.replace(/[^\d+]/g, '')}`}>{c.phone}</a> : <span className="muted">—</span>}</td>
                     <td>
                       <Link to={paths.package(p.packageInfo.id)}>{p.packageInfo.packageName}</Link> {p.lifecycle !== 'ACTIVE' && <LifecycleBadge lifecycle={p.lifecycle} />}
                     </td>

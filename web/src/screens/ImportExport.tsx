@@ -31,14 +31,14 @@ type Phase =
   | { name: 'imported'; dry: ImportSummary; result: ImportSummary }
   | { name: 'importFailed'; dry: ImportSummary; error: ApiError };
 
-const asApiError = (e: unknown) => (e instanceof ApiError ? e : new ApiError(0, 'CLIENT', e instanceof Error ? e.message : String(e)));
+const asApiError = (e: unknown) => ApiError.from(e);
 const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
 
 /** A refusal that names the file's bad lines, rather than one that says the request failed. */
 const isRefusal = (e: ApiError) => e.status === 400 && e.fieldViolations.length > 0;
 
 function ImportPanel() {
-  const { client } = useDesk();
+  const { change, changed } = useDesk();
   const [file, setFile] = useState<File | null>(null);
   const [phase, setPhase] = useState<Phase>({ name: 'idle' });
   const [dragging, setDragging] = useState(false);
@@ -60,7 +60,7 @@ function ImportPanel() {
     inFlight.current = controller;
     setPhase({ name: 'checking' });
     try {
-      const dry = await client.importPackages(f, { dryRun: true, signal: controller.signal });
+      const dry = await change.importPackages(f, { dryRun: true, signal: controller.signal });
       if (attempt.current === mine) setPhase({ name: 'checked', dry });
     } catch (e) {
       if (controller.signal.aborted || attempt.current !== mine) return;
@@ -84,7 +84,10 @@ function ImportPanel() {
     const mine = attempt.current;
     setPhase({ name: 'importing', dry });
     try {
-      const result = await client.importPackages(file, { dryRun: false });
+      const result = await change.importPackages(file, { dryRun: false });
+      // Imported packages and the customers created on the way show everywhere at once.
+      changed.package();
+      changed.customer();
       if (attempt.current === mine) setPhase({ name: 'imported', dry, result });
     } catch (e) {
       if (attempt.current === mine) setPhase({ name: 'importFailed', dry, error: asApiError(e) });
@@ -261,7 +264,7 @@ interface BadLine {
 }
 
 /** "line 7: used" → line 7, column used; a problem of the whole file has no line. */
-export function parseViolations(violations: { field: string; description: string }[]): BadLine[] {
+export function parseViolations(violations: readonly { field: string; description: string }[]): BadLine[] {
   return violations
     .map((v) => {
       const m = /^\s*line\s+(\d+)\s*(?::\s*(.*))?$/i.exec(v.field);

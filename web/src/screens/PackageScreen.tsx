@@ -1,4 +1,5 @@
 // One package: its balance, holds and state; every action the key's role allows; and its full history.
+import { useQuery } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import type { PackageDetail, PackageEvent, Redemption, RedemptionResult } from '../api/types';
 import { useDesk } from '../context';
@@ -6,7 +7,7 @@ import { AdjustDialog, CancelDialog, ExtendDialog, FreezeDialog, ReverseDialog, 
 import { Expiry, NotRedeemable, PackageItems, redeemableHere } from '../components/PackageParts';
 import { itemName, RedeemDialog, RedemptionNotice } from '../components/RedeemDialog';
 import { Empty, ErrorNotice, LifecycleBadge, Loading } from '../components/ui';
-import { useAction, useQuery } from '../lib/hooks';
+import { useAction } from '../lib/hooks';
 import { formatMoney, isZero } from '../lib/money';
 import { knownNames } from '../lib/messages';
 import { Link, paths } from '../lib/router';
@@ -23,31 +24,30 @@ type DialogState =
   | { kind: 'reverse'; redemptionId: string; description: string };
 
 export function PackageScreen({ packageId }: { packageId: string }) {
-  const { client, can, businessName, business } = useDesk();
-  const pkgQuery = useQuery((signal) => client.package(packageId, signal), [client, packageId]);
-  const events = useQuery((signal) => client.events(packageId, { signal }), [client, packageId]);
-  const customerId = pkgQuery.data?.packageInfo.customerId;
-  const customer = useQuery((signal) => (customerId ? client.customer(customerId, signal) : Promise.resolve(null)), [client, customerId]);
+  const { read, can, businessName, business } = useDesk();
+  const pkgQuery = useQuery(read.package(packageId));
+  const events = useQuery(read.events(packageId));
+  const customerId = pkgQuery.data?.packageInfo.customerId ?? '';
+  const customer = useQuery({ ...read.customer(customerId), enabled: customerId !== '' });
   const [dialog, setDialog] = useState<DialogState>(null);
   const [last, setLast] = useState<RedemptionResult | null>(null);
   const [message, setMessage] = useState<string | null>(null);
 
-  if (pkgQuery.loading && !pkgQuery.data) return <Loading label="Loading the package…" />;
-  if (pkgQuery.error && !pkgQuery.data)
+  if (pkgQuery.isPending) return <Loading label="Loading the package…" />;
+  if (pkgQuery.isError && !pkgQuery.data)
     return (
       <>
         <p className="back-link">
           <Link to={paths.customers()}>← All customers</Link>
         </p>
-        <ErrorNotice error={pkgQuery.error} onRetry={pkgQuery.error.status === 404 ? undefined : pkgQuery.reload} title="Could not load this package." />
+        <ErrorNotice error={pkgQuery.error} onRetry={pkgQuery.error.status === 404 ? undefined : () => void pkgQuery.refetch()} title="Could not load this package." />
       </>
     );
   const pkg = pkgQuery.data!;
   const info = pkg.packageInfo;
 
-  const changed = (next: PackageDetail, note?: string) => {
-    pkgQuery.setData(next);
-    events.reload();
+  // The dialogs have put the new detail in the cache and refreshed what depends on it (api/cache.ts).
+  const changed = (_next: PackageDetail, note?: string) => {
     setDialog(null);
     setMessage(note ?? null);
   };
@@ -75,8 +75,8 @@ export function PackageScreen({ packageId }: { packageId: string }) {
             {customerName} · sold at {businessName(info.businessId)} on {formatInstant(info.purchaseTime, pkg.timeZone)}
           </p>
         </div>
-        <button type="button" className="btn btn-ghost" onClick={() => { pkgQuery.reload(); events.reload(); }} disabled={pkgQuery.loading}>
-          {pkgQuery.loading ? 'Refreshing…' : 'Refresh'}
+        <button type="button" className="btn btn-ghost" onClick={() => { void pkgQuery.refetch(); void events.refetch(); }} disabled={pkgQuery.isFetching}>
+          {pkgQuery.isFetching ? 'Refreshing…' : 'Refresh'}
         </button>
       </header>
 
@@ -89,7 +89,7 @@ export function PackageScreen({ packageId }: { packageId: string }) {
         </div>
       )}
       {last && <RedemptionNotice key={last.redemption.id} result={last} onChanged={(r) => changed(r.package)} onDismiss={() => setLast(null)} />}
-      <ErrorNotice error={pkgQuery.error} onRetry={pkgQuery.reload} />
+      <ErrorNotice error={pkgQuery.error} onRetry={() => void pkgQuery.refetch()} />
 
       {(canWrite || canAdmin) && open && (
         <div className="toolbar" role="toolbar" aria-label="Package actions">
@@ -169,7 +169,7 @@ export function PackageScreen({ packageId }: { packageId: string }) {
 
       {pkg.holds.length > 0 && <Holds pkg={pkg} canWrite={canWrite} onChanged={(r) => changed(r.package, holdMessage(r))} />}
 
-      <History pkg={pkg} events={events.data?.events} loading={events.loading} error={events.error} onRetry={events.reload} canWrite={canWrite && pkg.lifecycle !== 'CANCELLED'} onReverse={(redemptionId, description) => setDialog({ kind: 'reverse', redemptionId, description })} />
+      <History pkg={pkg} events={events.data} loading={events.isPending} error={events.error} onRetry={() => void events.refetch()} canWrite={canWrite && pkg.lifecycle !== 'CANCELLED'} onReverse={(redemptionId, description) => setDialog({ kind: 'reverse', redemptionId, description })} />
 
       {dialog?.kind === 'redeem' && <RedeemDialog customerId={info.customerId} pkg={pkg} onClose={() => setDialog(null)} onDone={redeemed} />}
       {dialog?.kind === 'freeze' && <FreezeDialog pkg={pkg} onClose={() => setDialog(null)} onDone={(p) => changed(p, 'Frozen. No visit can be redeemed until it is unfrozen.')} />}
@@ -217,16 +217,20 @@ function Holds({ pkg, canWrite, onChanged }: { pkg: PackageDetail; canWrite: boo
 }
 
 function HoldRow({ pkg, hold, canWrite, onChanged }: { pkg: PackageDetail; hold: Redemption; canWrite: boolean; onChanged: (r: RedemptionResult) => void }) {
-  const { client } = useDesk();
+  const { change, changed } = useDesk();
   const action = useAction();
   const what = `${hold.quantity} × ${serviceName(pkg, hold)}`;
   const commit = async () => {
-    const r = await action.run(`commit:${hold.id}`, (key) => client.commitHold(hold.id, key));
-    if (r) onChanged(r);
+    const r = await action.run(`commit:${hold.id}`, (key) => change.commitHold(hold.id, key));
+    if (!r) return;
+    changed.package(r.package);
+    onChanged(r);
   };
   const release = async () => {
-    const r = await action.run(`release:${hold.id}`, (key) => client.releaseHold(hold.id, key));
-    if (r) onChanged(r);
+    const r = await action.run(`release:${hold.id}`, (key) => change.releaseHold(hold.id, key));
+    if (!r) return;
+    changed.package(r.package);
+    onChanged(r);
   };
   return (
     <li className="hold">

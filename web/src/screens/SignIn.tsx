@@ -1,6 +1,6 @@
 // Sign in with an API key: the key is checked with GET /v1/me and kept for this tab only.
 import { useState, type FormEvent } from 'react';
-import { ApiError, PunchcardClient } from '../api/client';
+import { ApiError, whoIs } from '../api/client';
 import type { Me } from '../api/types';
 import { ErrorNotice } from '../components/ui';
 
@@ -16,14 +16,14 @@ export function SignIn({ onSignedIn, notice }: { onSignedIn: (key: string, me: M
     setBusy(true);
     setError(null);
     try {
-      const me = await new PunchcardClient({ key: trimmed }).me();
+      const me = await whoIs(trimmed);
       if (me.role === 'MASTER' || !me.companyId) {
         setError(new ApiError(403, 'PERMISSION_DENIED', 'This is the platform master key. Sign in with a key of a company (ADMIN, STAFF or VIEWER).'));
         return;
       }
       onSignedIn(trimmed, me);
     } catch (e) {
-      const err = e instanceof ApiError ? e : new ApiError(0, 'CLIENT', String(e));
+      const err = ApiError.from(e);
       setError(err.status === 401 ? new ApiError(401, err.code, 'That key was not accepted: it is unknown or has been revoked.') : err);
     } finally {
       setBusy(false);

@@ -236,6 +236,8 @@ describe.skipIf(!haveChromium)('the front desk in Chromium', () => {
       await held;
       await route.continue();
     });
+    // The catalog the earlier sale loaded is in the page's cache: a fresh page has to load it.
+    await page.reload();
     await page.getByRole('button', { name: 'Sell a package' }).click();
     const dialog = page.getByRole('dialog');
     await visible(dialog.getByText('Loading the catalog…'));
@@ -308,6 +310,8 @@ describe.skipIf(!haveChromium)('the front desk in Chromium', () => {
   it('shows the dashboard, and a failing report with a way to retry', async () => {
     let fail = true;
     await page.route('**/reports/liability*', (route) => (fail ? route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ code: 14, message: 'storage is not reachable', details: [] }) }) : route.continue()));
+    // A fresh page: the report the chunk test loaded would otherwise show from the cache while it refetches.
+    await page.goto(`${server.url}/`);
     await page.getByRole('link', { name: 'Dashboard' }).click();
     await visible(page.getByText('Could not load the liability report. The server cannot reach its storage right now. Try again in a moment.'));
     fail = false;

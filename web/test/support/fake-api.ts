@@ -45,12 +45,17 @@ export function installFakeApi(): FakeApi {
   const routes: { method: string; pattern: RegExp | string; handler: Handler }[] = [];
   const calls: Call[] = [];
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}) => {
-    const url = new URL(String(input), 'http://localhost');
-    const method = (init.method ?? 'GET').toUpperCase();
-    const headers = Object.fromEntries(Object.entries((init.headers ?? {}) as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]));
-    // JSON bodies are parsed; anything else (a file sent as text/csv) is kept as it was given to fetch.
+    // The generated client sends a Request; older callers a URL and init.
+    const request = input instanceof Request ? input : null;
+    const url = new URL(request ? request.url : String(input), 'http://localhost');
+    const method = (request?.method ?? init.method ?? 'GET').toUpperCase();
+    const headers: Record<string, string> = {};
+    if (request) request.headers.forEach((v, k) => (headers[k.toLowerCase()] = v));
+    else for (const [k, v] of Object.entries((init.headers ?? {}) as Record<string, string>)) headers[k.toLowerCase()] = v;
+    // JSON bodies are parsed; anything else (a file sent as text/csv) is kept as its text.
     const json = !headers['content-type'] || headers['content-type'].includes('json');
-    const body = init.body ? (json && typeof init.body === 'string' ? JSON.parse(init.body) : init.body) : undefined;
+    const raw = request ? (method === 'GET' || method === 'HEAD' ? '' : await request.text()) : init.body;
+    const body = raw ? (json && typeof raw === 'string' ? JSON.parse(raw) : raw) : undefined;
     const call: Call = { method, path: decodeURIComponent(url.pathname), query: url.searchParams, body, headers };
     calls.push(call);
     // Newest route first, so a test can override a default.

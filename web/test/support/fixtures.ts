@@ -3,9 +3,11 @@ import type { Business, Customer, Me, Money, PackageDetail, PackageTemplate, Ser
 
 export const COMPANY = 'cmp_test';
 export const base = `/v1/companies/${COMPANY}`;
-export const usd = (units: number, nanos = 0): Money => ({ currencyCode: 'USD', units, nanos });
+/** An amount as answers carry it (units a number). */
+export const usd = (units: number, nanos = 0) => ({ currencyCode: 'USD', units, nanos }) satisfies Money;
+const T0 = '2026-01-01T00:00:00Z';
 
-export const me = (role: Me['role'] = 'STAFF', businessIds: string[] = []): Me => ({ companyId: COMPANY, keyId: 'key_1', role, businessIds });
+export const me = (role: Me['role'] = 'STAFF', businessIds: string[] = []): Me => ({ companyId: COMPANY, keyId: 'key_1', role, businessIds, name: 'front desk' });
 
 export const business = (over: Partial<Business> = {}): Business => ({
   id: 'biz_sf',
@@ -13,6 +15,8 @@ export const business = (over: Partial<Business> = {}): Business => ({
   name: 'Happy Paws SF',
   timeZone: 'America/Los_Angeles',
   currencyCode: 'USD',
+  createTime: T0,
+  updateTime: T0,
   ...over,
 });
 
@@ -23,6 +27,8 @@ export const customer = (over: Partial<Customer> = {}): Customer => ({
   lastName: 'Nguyen',
   email: 'alice@example.com',
   phone: '+1 415 555 0101',
+  createTime: T0,
+  updateTime: T0,
   ...over,
 });
 
@@ -32,6 +38,11 @@ export const service = (over: Partial<Service> = {}): Service => ({
   durationMinutes: 60,
   price: usd(35),
   businessIds: [],
+  companyId: COMPANY,
+  archived: false,
+  archiveTime: null,
+  createTime: T0,
+  updateTime: T0,
   ...over,
 });
 
@@ -51,8 +62,10 @@ export function template(over: Partial<PackageTemplate> = {}): PackageTemplate {
     businessIds: [],
     archived: false,
     archiveTime: null,
+    createTime: T0,
+    updateTime: T0,
     ...over,
-  };
+  } as PackageTemplate;
 }
 
 export function pkg(over: { id?: string; used?: number; held?: number; total?: number; lifecycle?: PackageDetail['lifecycle']; expirationDate?: string } & Partial<PackageDetail> = {}): PackageDetail {
@@ -110,10 +123,13 @@ export function pkg(over: { id?: string; used?: number; held?: number; total?: n
     remainingValue: usd(30 * (total - used)),
     holds: [],
     freeze: lifecycle === 'FROZEN' ? { startDate: '2026-03-01', endDate: '', reason: 'travelling' } : null,
+    freezes: lifecycle === 'FROZEN' ? [{ startDate: '2026-03-01', endDate: '', reason: 'travelling' }] : [],
     invoice: null,
     cancelTime: null,
     refund: null,
     asOfTime: '2026-03-10T15:00:00Z',
+    imported: false,
+    sourceId: '',
     ...rest,
   };
 }
