@@ -21,9 +21,6 @@ import { SignIn } from './screens/SignIn';
 // The chart library is most of the app's weight: it loads with the dashboard, not at sign-in.
 const DashboardScreen = lazyScreen(() => import('./screens/Dashboard').then((m) => m.DashboardScreen), 'dashboard');
 
-/** The Import & export screen (ADMIN). */
-const IMPORT_PATH = '/import';
-
 type Auth = { state: 'checking' } | { state: 'signedOut'; notice?: string } | { state: 'signedIn'; key: string; me: Me } | { state: 'failed'; error: ApiError };
 
 export function App() {
@@ -168,12 +165,11 @@ function Desk({ apiKey, me, onSignOut }: { apiKey: string; me: Me; onSignOut: (n
 function Shell({ onChooseBusiness, onSignOut }: { onChooseBusiness: (id: string) => void; onSignOut: () => void }) {
   const { me, business, businesses, can } = useDesk();
   const pathname = usePathname();
-  const isImport = pathname.replace(/\/+$/, '') === IMPORT_PATH;
-  const route = isImport ? ({ name: 'import' } as const) : parseRoute(pathname);
-  const current = route.name === 'package' ? 'customers' : route.name;
+  const route = parseRoute(pathname.replace(/(.)\/+$/, '$1'));
+  const current = route.name === 'package' || route.name === 'statement' ? 'customers' : route.name;
 
   useEffect(() => {
-    const titles: Record<string, string> = { customers: 'Customers', package: 'Package', catalog: 'Catalog', dashboard: 'Dashboard', import: 'Import & export', notFound: 'Not found' };
+    const titles: Record<string, string> = { customers: 'Customers', package: 'Package', catalog: 'Catalog', dashboard: 'Dashboard', import: 'Import & export', today: 'Today', statement: 'Statement', admin: 'Admin', notFound: 'Not found' };
     document.title = `${titles[route.name] ?? 'Punchcard'} · Punchcard`;
   }, [route.name]);
 
@@ -181,7 +177,7 @@ function Shell({ onChooseBusiness, onSignOut }: { onChooseBusiness: (id: string)
     { to: paths.customers(), label: 'Customers', name: 'customers', show: true },
     { to: paths.dashboard(), label: 'Dashboard', name: 'dashboard', show: true },
     { to: paths.catalog(), label: 'Catalog', name: 'catalog', show: can('admin') },
-    { to: IMPORT_PATH, label: 'Import & export', name: 'import', show: can('admin') },
+    { to: paths.importExport(), label: 'Import & export', name: 'import', show: can('admin') },
   ].filter((n) => n.show);
 
   return (

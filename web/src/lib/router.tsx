@@ -6,6 +6,10 @@ export type Route =
   | { name: 'package'; packageId: string }
   | { name: 'catalog' }
   | { name: 'dashboard' }
+  | { name: 'today' }
+  | { name: 'statement'; packageId: string }
+  | { name: 'admin'; section: 'keys' | 'webhooks'; endpointId?: string }
+  | { name: 'import' }
   | { name: 'notFound' };
 
 export function parseRoute(pathname: string): Route {
@@ -22,6 +26,12 @@ export function parseRoute(pathname: string): Route {
   if (parts[0] === 'packages' && parts.length === 2) return { name: 'package', packageId: parts[1]! };
   if (parts[0] === 'catalog' && parts.length === 1) return { name: 'catalog' };
   if (parts[0] === 'dashboard' && parts.length === 1) return { name: 'dashboard' };
+  if (parts[0] === 'today' && parts.length === 1) return { name: 'today' };
+  if (parts[0] === 'packages' && parts.length === 3 && parts[2] === 'statement') return { name: 'statement', packageId: parts[1]! };
+  if (parts[0] === 'admin' && parts.length === 1) return { name: 'admin', section: 'keys' };
+  if (parts[0] === 'admin' && parts[1] === 'keys' && parts.length === 2) return { name: 'admin', section: 'keys' };
+  if (parts[0] === 'admin' && parts[1] === 'webhooks' && parts.length <= 3) return { name: 'admin', section: 'webhooks', ...(parts[2] ? { endpointId: parts[2] } : {}) };
+  if (parts[0] === 'import' && parts.length === 1) return { name: 'import' };
   return { name: 'notFound' };
 }
 
@@ -31,6 +41,12 @@ export const paths = {
   package: (id: string) => `/packages/${encodeURIComponent(id)}`,
   catalog: () => '/catalog',
   dashboard: () => '/dashboard',
+  today: () => '/today',
+  statement: (id: string) => `/packages/${encodeURIComponent(id)}/statement`,
+  apiKeys: () => '/admin/keys',
+  webhooks: () => '/admin/webhooks',
+  webhook: (id: string) => `/admin/webhooks/${encodeURIComponent(id)}`,
+  importExport: () => '/import',
 };
 
 const listeners = new Set<() => void>();
