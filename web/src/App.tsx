@@ -17,6 +17,8 @@ import { CustomersScreen } from './screens/Customers';
 import { ImportExportScreen } from './screens/ImportExport';
 import { PackageScreen } from './screens/PackageScreen';
 import { SignIn } from './screens/SignIn';
+import { StatementScreen } from './screens/Statement';
+import { TodayScreen } from './screens/Today';
 
 // The chart library is most of the app's weight: it loads with the dashboard, not at sign-in.
 const DashboardScreen = lazyScreen(() => import('./screens/Dashboard').then((m) => m.DashboardScreen), 'dashboard');
@@ -175,6 +177,7 @@ function Shell({ onChooseBusiness, onSignOut }: { onChooseBusiness: (id: string)
 
   const nav = [
     { to: paths.customers(), label: 'Customers', name: 'customers', show: true },
+    { to: paths.today(), label: 'Today', name: 'today', show: true },
     { to: paths.dashboard(), label: 'Dashboard', name: 'dashboard', show: true },
     { to: paths.catalog(), label: 'Catalog', name: 'catalog', show: can('admin') },
     { to: paths.importExport(), label: 'Import & export', name: 'import', show: can('admin') },
@@ -220,6 +223,8 @@ function Shell({ onChooseBusiness, onSignOut }: { onChooseBusiness: (id: string)
       <main id="main" className="page" tabIndex={-1}>
         {route.name === 'customers' && <CustomersScreen customerId={route.customerId} />}
         {route.name === 'package' && <PackageScreen key={route.packageId} packageId={route.packageId} />}
+        {route.name === 'today' && <TodayScreen />}
+        {route.name === 'statement' && <StatementScreen key={route.packageId} packageId={route.packageId} />}
         {route.name === 'dashboard' && (
           <DashboardScreen />
         )}

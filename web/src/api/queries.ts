@@ -166,6 +166,15 @@ export function reads(api: Api) {
         queryKey: keys.redemptions(c, filter),
         queryFn: ({ signal }) => call(http.GET(`${C}/redemptions`, { params: { path: path(api), query: opt({ ...filter, pageSize: 100 }) as never }, signal })),
       }),
+    /** The redemption list a page at a time ("Show more"), under `redemptions` so a package change refreshes it. */
+    redemptionPages: (filter: Omit<RedemptionFilter, 'pageToken'>, pageSize = 50) =>
+      infiniteQueryOptions({
+        queryKey: [...keys.redemptions(c, filter), 'pages', { pageSize }] as const,
+        initialPageParam: '',
+        getNextPageParam: (last: { nextPageToken: string }) => last.nextPageToken || undefined,
+        queryFn: ({ signal, pageParam }) =>
+          call(http.GET(`${C}/redemptions`, { params: { path: path(api), query: opt({ ...filter, pageSize, pageToken: pageParam }) as never }, signal })),
+      }),
     refundPreview: (id: string, spec: RefundAsked) =>
       queryOptions({
         queryKey: keys.refundPreview(c, id, spec),

@@ -3,13 +3,13 @@ import { useQuery } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import type { PackageDetail, PackageEvent, Redemption, RedemptionResult } from '../api/types';
 import { useDesk } from '../context';
+import { actorText, detailText, eventLabel } from '../components/EventText';
 import { AdjustDialog, CancelDialog, ExtendDialog, FreezeDialog, ReverseDialog, UnfreezeDialog } from '../components/PackageDialogs';
 import { Expiry, NotRedeemable, PackageItems, redeemableHere } from '../components/PackageParts';
 import { itemName, RedeemDialog, RedemptionNotice } from '../components/RedeemDialog';
 import { Empty, ErrorNotice, LifecycleBadge, Loading } from '../components/ui';
 import { useAction } from '../lib/hooks';
 import { formatMoney, isZero } from '../lib/money';
-import { knownNames } from '../lib/messages';
 import { Link, paths } from '../lib/router';
 import { formatDate, formatInstant, validityText } from '../lib/time';
 
@@ -75,9 +75,14 @@ export function PackageScreen({ packageId }: { packageId: string }) {
             {customerName} · sold at {businessName(info.businessId)} on {formatInstant(info.purchaseTime, pkg.timeZone)}
           </p>
         </div>
-        <button type="button" className="btn btn-ghost" onClick={() => { void pkgQuery.refetch(); void events.refetch(); }} disabled={pkgQuery.isFetching}>
-          {pkgQuery.isFetching ? 'Refreshing…' : 'Refresh'}
-        </button>
+        <div className="actions">
+          <Link to={paths.statement(info.id)} className="btn btn-ghost">
+            Statement
+          </Link>
+          <button type="button" className="btn btn-ghost" onClick={() => { void pkgQuery.refetch(); void events.refetch(); }} disabled={pkgQuery.isFetching}>
+            {pkgQuery.isFetching ? 'Refreshing…' : 'Refresh'}
+          </button>
+        </div>
       </header>
 
       {message && (
@@ -254,69 +259,6 @@ function HoldRow({ pkg, hold, canWrite, onChanged }: { pkg: PackageDetail; hold:
   );
 }
 
-const EVENT_LABEL: Record<string, string> = {
-  SOLD: 'Sold',
-  REDEEMED: 'Redeemed',
-  HELD: 'Held for a booking',
-  COMMITTED: 'Hold used',
-  RELEASED: 'Hold released',
-  HOLD_EXPIRED: 'Hold lapsed',
-  REVERSED: 'Given back',
-  FROZEN: 'Frozen',
-  UNFROZEN: 'Unfrozen',
-  EXTENDED: 'Extended',
-  ADJUSTED: 'Adjusted',
-  CANCELLED: 'Cancelled',
-  EXPIRED: 'Expired',
-};
-
-function detailText(pkg: PackageDetail, e: PackageEvent): string {
-  const d = (e.details ?? {}) as Record<string, unknown>;
-  const str = (k: string) => (typeof d[k] === 'string' ? (d[k] as string) : '');
-  const item = pkg.packageServices.find((s) => s.id === e.packageServiceId) ?? pkg.packageProducts.find((p) => p.id === e.packageServiceId);
-  const name = item ? ('services' in item ? item.services.map((s) => s.name).join(' or ') : item.products.map((p) => p.name).join(' or ')) : '';
-  const parts: string[] = [];
-  switch (e.type) {
-    case 'SOLD':
-      parts.push(`for ${formatMoney(e.valueChange)}`);
-      break;
-    case 'REDEEMED':
-    case 'HELD':
-    case 'COMMITTED':
-    case 'RELEASED':
-    case 'HOLD_EXPIRED':
-    case 'REVERSED':
-      if (e.quantity) parts.push(`${e.quantity} × ${name || 'item'}`);
-      if (str('appointmentId')) parts.push(`appointment ${str('appointmentId')}`);
-      break;
-    case 'ADJUSTED':
-      parts.push(`${e.quantity > 0 ? '+' : ''}${e.quantity} × ${name || 'item'}`);
-      break;
-    case 'FROZEN':
-      parts.push(`from ${formatDate(str('startDate'))}${str('endDate') ? ` until ${formatDate(str('endDate'))}` : ''}`);
-      break;
-    case 'UNFROZEN':
-      if (typeof d.daysMoved === 'number' && d.daysMoved > 0) parts.push(`expiration moved ${d.daysMoved} days later`);
-      break;
-    case 'EXTENDED':
-      if (str('to')) parts.push(`${str('from') ? `from ${formatDate(str('from'))} ` : ''}to ${formatDate(str('to'))}`);
-      break;
-    case 'CANCELLED':
-      parts.push(`refund ${formatMoney(e.refund)}`);
-      break;
-  }
-  if (str('reason')) parts.push(`“${str('reason')}”`);
-  return parts.join(' · ');
-}
-
-/** Who did it, for people: the staff member's name (the API's actorName), never a key or staff id. */
-function actorText(e: PackageEvent): string {
-  if (e.actor === 'system') return 'the system';
-  if (e.staffId && (!e.actorName || e.actorName === e.staffId)) return knownNames.name(e.staffId) ?? 'a staff member';
-  if (!e.actorName || e.actorName === e.actor) return e.actor === 'master' ? 'the master key' : 'an API key';
-  return e.actorName;
-}
-
 function History(props: {
   pkg: PackageDetail;
   events: PackageEvent[] | undefined;
@@ -345,7 +287,7 @@ function History(props: {
             return (
               <li key={e.id} className={`event event-${e.type.toLowerCase()}`}>
                 <div className="event-main">
-                  <span className="event-type">{EVENT_LABEL[e.type] ?? e.type}</span>
+                  <span className="event-type">{eventLabel(e.type)}</span>
                   {detail && <span className="event-detail"> {detail}</span>}
                   <div className="muted event-meta">
                     <time dateTime={e.time}>{formatInstant(e.time, pkg.timeZone)}</time> · {e.totalRemainingQuantityAfter} left after
