@@ -11,6 +11,7 @@ import { ErrorNotice, Loading, RoleBadge } from './components/ui';
 import { lazyScreen } from './components/LazyScreen';
 import { Link, parseRoute, paths, usePathname } from './lib/router';
 import { session } from './lib/session';
+import { AdminScreen } from './screens/admin/AdminScreen';
 import { BusinessPicker } from './screens/BusinessPicker';
 import { CatalogScreen } from './screens/Catalog';
 import { CustomersScreen } from './screens/Customers';
@@ -181,6 +182,7 @@ function Shell({ onChooseBusiness, onSignOut }: { onChooseBusiness: (id: string)
     { to: paths.dashboard(), label: 'Dashboard', name: 'dashboard', show: true },
     { to: paths.catalog(), label: 'Catalog', name: 'catalog', show: can('admin') },
     { to: paths.importExport(), label: 'Import & export', name: 'import', show: can('admin') },
+    { to: paths.apiKeys(), label: 'Admin', name: 'admin', show: can('admin') },
   ].filter((n) => n.show);
 
   return (
@@ -232,6 +234,7 @@ function Shell({ onChooseBusiness, onSignOut }: { onChooseBusiness: (id: string)
           (can('admin') ? <CatalogScreen /> : <p className="notice notice-info">The catalog is for ADMIN keys.</p>)}
         {route.name === 'import' &&
           (can('admin') ? <ImportExportScreen /> : <p className="notice notice-info">Import and export are for ADMIN keys.</p>)}
+        {route.name === 'admin' && (can('admin') ? <AdminScreen section={route.section} endpointId={route.endpointId} /> : <p className="notice notice-info">API keys and webhooks are for ADMIN keys.</p>)}
         {route.name === 'notFound' && (
           <div className="empty">
             <h1>Nothing here</h1>

@@ -77,6 +77,11 @@ export type WebhookEndpoint = Answer<`${C}/webhookEndpoints/{endpointId}`, 'get'
 export type CreatedWebhookEndpoint = Answer<`${C}/webhookEndpoints`, 'post'>;
 export type WebhookMessage = Answer<`${C}/webhookEndpoints/{endpointId}/messages`, 'get'>['messages'][number];
 export type WebhookAttempt = Answer<`${C}/webhookEndpoints/{endpointId}/messages/{messageId}/attempts`, 'get'>['attempts'][number];
+export type ApiKeyInput = Body<`${C}/apiKeys`, 'post'>;
+export type WebhookEndpointInput = Body<`${C}/webhookEndpoints`, 'post'>;
+export type WebhookEndpointChange = Body<`${C}/webhookEndpoints/{endpointId}`, 'patch'>;
+export type RotatedWebhookSecret = Answer<`${C}/webhookEndpoints/{endpointId}:rotateSecret`, 'post'>;
+export type WebhookMessageList = Answer<`${C}/webhookEndpoints/{endpointId}/messages`, 'get'>;
 
 /** google.rpc.Status as every native error answers. */
 export type RpcStatus = components['schemas']['Status'];
