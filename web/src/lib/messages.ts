@@ -123,6 +123,8 @@ export function errorSentence(error: Pick<ApiError, 'status' | 'code' | 'message
       return 'The same request is still being handled. Wait a moment and try again.';
     case 'IDEMPOTENCY_KEY_REUSED':
       return 'This was already sent with other details. Close the dialog and start again.';
+    case 'PAYLOAD_TOO_LARGE':
+      return 'This is more than the server takes in one request (1 MB; an import up to 50 MB). Send less at a time.';
   }
   switch (error.code) {
     case 'NETWORK':
