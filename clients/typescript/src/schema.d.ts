@@ -27,7 +27,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Created */
                 201: {
                     headers: {
                         [name: string]: unknown;
@@ -165,7 +165,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -184,8 +184,8 @@ export interface paths {
                                 prefix: string;
                                 /** @description RFC 3339, or "" while it is valid */
                                 revokeTime: string;
-                                /** @description ADMIN | STAFF | VIEWER */
-                                role: string;
+                                /** @enum {string} */
+                                role: "ADMIN" | "STAFF" | "VIEWER";
                             }[];
                             nextPageToken: string;
                         };
@@ -279,7 +279,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Created */
                 201: {
                     headers: {
                         [name: string]: unknown;
@@ -299,8 +299,8 @@ export interface paths {
                             prefix: string;
                             /** @description RFC 3339, or "" while it is valid */
                             revokeTime: string;
-                            /** @description ADMIN | STAFF | VIEWER */
-                            role: string;
+                            /** @enum {string} */
+                            role: "ADMIN" | "STAFF" | "VIEWER";
                         };
                     };
                 };
@@ -557,7 +557,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -674,7 +674,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -781,7 +781,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -924,7 +924,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1042,7 +1042,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1151,7 +1151,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1298,7 +1298,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1428,7 +1428,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1566,7 +1566,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1787,7 +1787,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2013,7 +2013,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2183,7 +2183,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description MoeGo's PackageDetail with the native additions */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2312,7 +2312,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description MoeGo's PackageDetail with the native additions */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2430,7 +2430,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description MoeGo's PackageDetail with the native additions */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2578,7 +2578,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2722,7 +2722,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description MoeGo's PackageDetail with the native additions */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2866,7 +2866,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description MoeGo's PackageDetail with the native additions */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -3017,7 +3017,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -3154,7 +3154,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -3265,7 +3265,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description MoeGo's PackageDetail with the native additions */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -3398,7 +3398,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -3509,7 +3509,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -3647,7 +3647,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Created */
                 201: {
                     headers: {
                         [name: string]: unknown;
@@ -3776,7 +3776,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -3914,7 +3914,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -4041,7 +4041,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -4172,7 +4172,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -4305,7 +4305,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -4429,7 +4429,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -4548,7 +4548,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -4697,7 +4697,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -4845,7 +4845,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -5003,7 +5003,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -5139,7 +5139,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -5248,7 +5248,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -5385,7 +5385,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -5528,7 +5528,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -5791,7 +5791,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -5905,7 +5905,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -6030,7 +6030,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -6151,7 +6151,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -6301,7 +6301,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -6450,7 +6450,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -6599,7 +6599,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -6715,7 +6715,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -6820,7 +6820,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -6961,7 +6961,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -6977,8 +6977,8 @@ export interface paths {
                                 disabled: boolean;
                                 /** @description empty: every event type */
                                 eventTypes: string[];
-                                /** @description standard | zenoti */
-                                format: string;
+                                /** @enum {string} */
+                                format: "standard" | "zenoti";
                                 id: string;
                                 url: string;
                             }[];
@@ -7076,7 +7076,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Created */
                 201: {
                     headers: {
                         [name: string]: unknown;
@@ -7089,8 +7089,8 @@ export interface paths {
                             disabled: boolean;
                             /** @description empty: every event type */
                             eventTypes: string[];
-                            /** @description standard | zenoti */
-                            format: string;
+                            /** @enum {string} */
+                            format: "standard" | "zenoti";
                             id: string;
                             /** @description whsec_…: shown in this answer only */
                             secret: string;
@@ -7218,7 +7218,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -7231,8 +7231,8 @@ export interface paths {
                             disabled: boolean;
                             /** @description empty: every event type */
                             eventTypes: string[];
-                            /** @description standard | zenoti */
-                            format: string;
+                            /** @enum {string} */
+                            format: "standard" | "zenoti";
                             id: string;
                             url: string;
                         };
@@ -7449,7 +7449,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -7462,8 +7462,8 @@ export interface paths {
                             disabled: boolean;
                             /** @description empty: every event type */
                             eventTypes: string[];
-                            /** @description standard | zenoti */
-                            format: string;
+                            /** @enum {string} */
+                            format: "standard" | "zenoti";
                             id: string;
                             url: string;
                         };
@@ -7587,7 +7587,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -7600,8 +7600,8 @@ export interface paths {
                             disabled: boolean;
                             /** @description empty: every event type */
                             eventTypes: string[];
-                            /** @description standard | zenoti */
-                            format: string;
+                            /** @enum {string} */
+                            format: "standard" | "zenoti";
                             id: string;
                             /** @description whsec_…: shown in this answer only */
                             secret: string;
@@ -7731,7 +7731,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Accepted: queued, done in the background */
                 202: {
                     headers: {
                         [name: string]: unknown;
@@ -7749,8 +7749,8 @@ export interface paths {
                             lastResponseStatus: number;
                             /** @description RFC 3339, UTC; null when none */
                             nextAttemptTime: string | null;
-                            /** @description PENDING | DELIVERED | FAILED */
-                            status: string;
+                            /** @enum {string} */
+                            status: "PENDING" | "DELIVERED" | "FAILED";
                             type: string;
                         };
                     };
@@ -7881,7 +7881,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -7900,8 +7900,8 @@ export interface paths {
                                 lastResponseStatus: number;
                                 /** @description RFC 3339, UTC; null when none */
                                 nextAttemptTime: string | null;
-                                /** @description PENDING | DELIVERED | FAILED */
-                                status: string;
+                                /** @enum {string} */
+                                status: "PENDING" | "DELIVERED" | "FAILED";
                                 type: string;
                             }[];
                             /** @description "" on the last page */
@@ -8008,7 +8008,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Accepted: queued, done in the background */
                 202: {
                     headers: {
                         [name: string]: unknown;
@@ -8026,8 +8026,8 @@ export interface paths {
                             lastResponseStatus: number;
                             /** @description RFC 3339, UTC; null when none */
                             nextAttemptTime: string | null;
-                            /** @description PENDING | DELIVERED | FAILED */
-                            status: string;
+                            /** @enum {string} */
+                            status: "PENDING" | "DELIVERED" | "FAILED";
                             type: string;
                         };
                     };
@@ -8154,7 +8154,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -8280,7 +8280,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -8396,7 +8396,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -8408,8 +8408,8 @@ export interface paths {
                             companyId: string;
                             keyId: string;
                             name: string;
-                            /** @description ADMIN | STAFF | VIEWER | MASTER */
-                            role: string;
+                            /** @enum {string} */
+                            role: "ADMIN" | "STAFF" | "VIEWER" | "MASTER";
                         };
                     };
                 };
@@ -8534,7 +8534,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -8715,7 +8715,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description OK */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -8899,8 +8899,8 @@ export interface components {
         };
         /** @description MoeGo's PackageDetail with the native additions */
         PackageDetail: {
-            /** @description ON_PURCHASE | ON_FIRST_REDEMPTION */
-            activation: string;
+            /** @enum {string} */
+            activation: "ON_PURCHASE" | "ON_FIRST_REDEMPTION";
             /** @description RFC 3339, UTC */
             asOfTime: string;
             /** @description RFC 3339, UTC; null when not set */
@@ -8931,8 +8931,11 @@ export interface components {
                 receiptNo: string;
                 status: string;
             } | null;
-            /** @description NOT_STARTED | ACTIVE | FROZEN | EXPIRED | CANCELLED | FULLY_REDEEMED, at asOfTime */
-            lifecycle: string;
+            /**
+             * @description at asOfTime
+             * @enum {string}
+             */
+            lifecycle: "NOT_STARTED" | "ACTIVE" | "FROZEN" | "EXPIRED" | "CANCELLED" | "FULLY_REDEEMED";
             listPrice: components["schemas"]["Money"];
             notRedeemableMessage: string;
             /** @description an ErrorInfo.reason, or "" */
@@ -8950,7 +8953,8 @@ export interface components {
                 id: string;
                 /** @description RFC 3339, UTC */
                 lastUpdateTime: string;
-                lifecycle: string;
+                /** @enum {string} */
+                lifecycle: "NOT_STARTED" | "ACTIVE" | "FROZEN" | "EXPIRED" | "CANCELLED" | "FULLY_REDEEMED";
                 packageDesc: string;
                 packageName: string;
                 packagePrice: components["schemas"]["Money"];
@@ -8959,8 +8963,11 @@ export interface components {
                 staffId: string;
                 /** @description RFC 3339, UTC; null when not set */
                 startTime: string | null;
-                /** @description STATUS_NORMAL */
-                status: string;
+                /**
+                 * @description the record status (MoeGo), not the lifecycle
+                 * @enum {string}
+                 */
+                status: "STATUS_NORMAL";
                 totalRemainingQuantity: number;
                 used: boolean;
             };
@@ -9005,8 +9012,8 @@ export interface components {
             sourceId: string;
             templateId: string;
             timeZone: string;
-            /** @description REGULAR | CUSTOM | OFFER | CUSTOM_OFFER */
-            type: string;
+            /** @enum {string} */
+            type: "REGULAR" | "CUSTOM" | "OFFER" | "CUSTOM_OFFER";
             /** @description one of {"days":N}, {"months":N}, {"never":true} */
             validity: {
                 days?: number;
@@ -9037,12 +9044,13 @@ export interface components {
             /** @description RFC 3339, UTC */
             time: string;
             totalRemainingQuantityAfter: number;
-            /** @description SOLD | IMPORTED | REDEEMED | HELD | COMMITTED | RELEASED | HOLD_EXPIRED | REVERSED | FROZEN | UNFROZEN | EXTENDED | ADJUSTED | CANCELLED | EXPIRED */
-            type: string;
+            /** @enum {string} */
+            type: "SOLD" | "IMPORTED" | "REDEEMED" | "HELD" | "COMMITTED" | "RELEASED" | "HOLD_EXPIRED" | "REVERSED" | "FROZEN" | "UNFROZEN" | "EXTENDED" | "ADJUSTED" | "CANCELLED" | "EXPIRED";
             valueChange: components["schemas"]["Money"];
         };
         PackageTemplate: {
-            activation: string;
+            /** @enum {string} */
+            activation: "ON_PURCHASE" | "ON_FIRST_REDEMPTION";
             archived: boolean;
             /** @description RFC 3339, UTC; null when not set */
             archiveTime: string | null;
@@ -9069,7 +9077,8 @@ export interface components {
                 value: components["schemas"]["Money"];
             }[];
             restrictRedemptionToSellingBusiness: boolean;
-            type: string;
+            /** @enum {string} */
+            type: "REGULAR" | "CUSTOM" | "OFFER" | "CUSTOM_OFFER";
             /** @description RFC 3339, UTC */
             updateTime: string;
             /** @description one of {"days":N}, {"months":N}, {"never":true} */

@@ -55,6 +55,21 @@ export interface HttpAppOptions {
   readonly extend?: (app: HttpApp) => Promise<void> | void;
 }
 
+const SUCCESS_MEANING: Record<string, string> = { '200': 'OK', '201': 'Created', '202': 'Accepted: queued, done in the background', '204': 'No content' };
+
+/**
+ * A success answer without a description of its own gets its status's meaning, so the document says "Created"
+ * rather than swagger's "Default Response". The schema is copied, not changed: one schema serves many routes.
+ */
+function withSuccessDescriptions(response: Record<string, unknown> | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [status, answer] of Object.entries(response ?? {})) {
+    const meaning = SUCCESS_MEANING[status];
+    out[status] = meaning && typeof answer === 'object' && answer !== null && !('description' in answer) ? { description: meaning, ...answer } : answer;
+  }
+  return out;
+}
+
 export async function buildHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   const { deps } = options;
   const app = Fastify({
@@ -149,7 +164,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<HttpApp> {
       : surface === 'zenoti' ? [400, 401, 403, 404, 422, 429, 500, 503]
       : writes ? [400, 401, 403, 404, 409, 413, 422, 429, 500, 503]
       : [400, 401, 403, 404, 429, 500, 503];
-    schema.response = { ...errorResponses(statuses, surface === 'zenoti' ? 'ZenotiError' : 'Status'), ...schema.response };
+    schema.response = { ...errorResponses(statuses, surface === 'zenoti' ? 'ZenotiError' : 'Status'), ...withSuccessDescriptions(schema.response) };
   });
 
   await app.register(swagger, {

@@ -7,6 +7,10 @@ export const Name = Type.String({ minLength: 1, maxLength: 200 });
 export const Description = Type.String({ maxLength: 2000 });
 export const IdList = Type.Array(Id(), { maxItems: 500 });
 
+/** One of a fixed set of strings, written as a JSON Schema `enum` so that generated clients get a union type. */
+export const Enum = <const T extends readonly string[]>(values: T, options: { description?: string } = {}) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+
 export const MoneyInput = Type.Object(
   {
     currencyCode: Type.String({ minLength: 3, maxLength: 3 }),

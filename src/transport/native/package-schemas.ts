@@ -1,7 +1,9 @@
 // Request schemas of the package lifecycle routes (they validate and generate /openapi.json).
 import { Type, type Static } from 'typebox';
-import { REDEMPTION_STATUSES, type RedemptionStatus } from '../../domain/ledger.js';
-import { Description, Id, IdList, MoneyInput, MoneyRef, Name, Ref } from '../http/schemas.js';
+import { EVENT_TYPES, REDEMPTION_STATUSES } from '../../domain/ledger.js';
+import { LIFECYCLES } from '../../domain/package.js';
+import { ACTIVATIONS, PACKAGE_TYPES } from '../../domain/template.js';
+import { Description, Enum, Id, IdList, MoneyInput, MoneyRef, Name, Ref } from '../http/schemas.js';
 
 const Time = Type.String({ maxLength: 40, description: 'RFC 3339, e.g. 2023-01-15T10:00:00Z' });
 const Date = Type.String({ maxLength: 10, description: 'yyyy-MM-dd' });
@@ -116,7 +118,7 @@ export const Redemption = Type.Object(
     businessId: Type.String(),
     staffId: Type.String({ description: '"" when none' }),
     appointmentId: Type.String({ description: '"" when none' }),
-    status: Type.Unsafe<RedemptionStatus>({ type: 'string', enum: [...REDEMPTION_STATUSES] }),
+    status: Enum(REDEMPTION_STATUSES),
     redeemTime: OutTime,
     holdExpireTime: NullableTime,
     value: MoneyRef,
@@ -155,11 +157,11 @@ export const PackageDetail = Type.Object(
       createTime: OutTime,
       lastUpdateTime: OutTime,
       expirationDate: Type.String({ description: 'yyyy-MM-dd in the business time zone; 9999-01-01 = never expires' }),
-      status: Type.String({ description: 'STATUS_NORMAL' }),
+      status: Enum(['STATUS_NORMAL'], { description: 'the record status (MoeGo), not the lifecycle' }),
       used: Type.Boolean(),
       applied: Type.Boolean(),
       totalRemainingQuantity: Type.Integer(),
-      lifecycle: Type.String(),
+      lifecycle: Enum(LIFECYCLES),
     }),
     packageServices: Type.Array(
       Type.Object({
@@ -177,16 +179,16 @@ export const PackageDetail = Type.Object(
         ...ItemFigures,
       }),
     ),
-    lifecycle: Type.String({ description: 'NOT_STARTED | ACTIVE | FROZEN | EXPIRED | CANCELLED | FULLY_REDEEMED, at asOfTime' }),
+    lifecycle: Enum(LIFECYCLES, { description: 'at asOfTime' }),
     imported: Type.Boolean({ description: 'brought from another system by an import' }),
     sourceId: Type.String({ description: "the id in the old system, or the package's own id" }),
     redeemable: Type.Boolean(),
     notRedeemableReason: Type.String({ description: 'an ErrorInfo.reason, or ""' }),
     notRedeemableMessage: Type.String(),
     templateId: Type.String(),
-    type: Type.String({ description: 'REGULAR | CUSTOM | OFFER | CUSTOM_OFFER' }),
+    type: Enum(PACKAGE_TYPES),
     timeZone: Type.String(),
-    activation: Type.String({ description: 'ON_PURCHASE | ON_FIRST_REDEMPTION' }),
+    activation: Enum(ACTIVATIONS),
     validity: ValidityOut,
     gracePeriodDays: Type.Integer(),
     graceEndTime: NullableTime,
@@ -211,7 +213,7 @@ export const PackageEvent = Type.Object(
   {
     id: Type.String(),
     sequence: Type.Integer({ description: '1, 2, 3… per package, without gaps' }),
-    type: Type.String({ description: 'SOLD | IMPORTED | REDEEMED | HELD | COMMITTED | RELEASED | HOLD_EXPIRED | REVERSED | FROZEN | UNFROZEN | EXTENDED | ADJUSTED | CANCELLED | EXPIRED' }),
+    type: Enum(EVENT_TYPES),
     time: OutTime,
     recordTime: OutTime,
     actor: Type.String({ description: 'the key id, or "system"' }),
@@ -238,13 +240,13 @@ export const PackageTemplate = Type.Object(
     id: Type.String(),
     name: Type.String(),
     description: Type.String(),
-    type: Type.String(),
+    type: Enum(PACKAGE_TYPES),
     price: MoneyRef,
     items: Type.Array(Type.Object({ serviceIds: Type.Array(Type.String()), ...TemplateItemFigures })),
     productItems: Type.Array(Type.Object({ productId: Type.String(), ...TemplateItemFigures })),
     validity: ValidityOut,
     gracePeriodDays: Type.Integer(),
-    activation: Type.String(),
+    activation: Enum(ACTIVATIONS),
     restrictRedemptionToSellingBusiness: Type.Boolean(),
     businessIds: Type.Array(Type.String()),
     archived: Type.Boolean(),

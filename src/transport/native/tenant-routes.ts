@@ -4,7 +4,8 @@ import type { Deps } from '../../application/context.js';
 import { createApiKey, createCompany, listApiKeys, revokeApiKey } from '../../application/keys.js';
 import { parsePageRequest } from '../../application/paging.js';
 import type { HttpApp } from '../http/types.js';
-import { CompanyParams, Id, IdList, Name, PageQuery } from '../http/schemas.js';
+import { ROLES } from '../../domain/access.js';
+import { CompanyParams, Enum, Id, IdList, Name, PageQuery } from '../http/schemas.js';
 import { presentApiKey, presentCompany } from './presenters.js';
 
 const tags = ['Companies and keys'];
@@ -15,7 +16,7 @@ const apiKeyFields = {
   id: Type.String(),
   companyId: Type.String(),
   name: Type.String(),
-  role: Type.String({ description: 'ADMIN | STAFF | VIEWER' }),
+  role: Enum(ROLES),
   prefix: Type.String({ description: 'the first characters of the key, to recognise it' }),
   businessIds: Type.Array(Type.String(), { description: 'empty: every business' }),
   createTime: Time,
@@ -27,7 +28,7 @@ const Me = Type.Object({
   companyId: Type.String({ description: '"" for the master key' }),
   keyId: Type.String(),
   name: Type.String(),
-  role: Type.String({ description: 'ADMIN | STAFF | VIEWER | MASTER' }),
+  role: Enum([...ROLES, 'MASTER'] as const),
   businessIds: Type.Array(Type.String()),
 });
 
@@ -80,7 +81,7 @@ export function registerTenantRoutes(app: HttpApp, deps: Deps): void {
   app.get('/v1/me', { schema: { tags, summary: 'The calling key', response: { 200: Me } } }, async (request) => {
     const p = request.principal;
     return p.kind === 'master'
-      ? { companyId: '', keyId: 'master', name: 'master key', role: 'MASTER', businessIds: [] }
+      ? { companyId: '', keyId: 'master', name: 'master key', role: 'MASTER' as const, businessIds: [] }
       : { companyId: p.companyId, keyId: p.keyId, name: p.name, role: p.role, businessIds: [...p.businessIds] };
   });
 }

@@ -16,8 +16,8 @@ import {
   updateEndpoint,
 } from '../../application/webhook-endpoints.js';
 import { formatInstant } from '../../domain/calendar.js';
-import type { WebhookAttempt, WebhookEndpoint, WebhookMessage } from '../../domain/webhooks.js';
-import { Description, Id, PageQuery } from '../http/schemas.js';
+import { MESSAGE_STATUSES, WEBHOOK_FORMATS, type WebhookAttempt, type WebhookEndpoint, type WebhookMessage } from '../../domain/webhooks.js';
+import { Description, Enum, Id, PageQuery } from '../http/schemas.js';
 import type { HttpApp } from '../http/types.js';
 import { instantOrNull } from '../shared/package-json.js';
 
@@ -37,7 +37,7 @@ const endpointFields = {
   id: Type.String(),
   url: Type.String(),
   eventTypes: Type.Array(Type.String(), { description: 'empty: every event type' }),
-  format: Type.String({ description: 'standard | zenoti' }),
+  format: Enum(WEBHOOK_FORMATS),
   description: Type.String(),
   disabled: Type.Boolean(),
   createTime: Time,
@@ -47,7 +47,7 @@ const WithSecret = Type.Object({ ...endpointFields, secret: Type.String({ descri
 export const WebhookMessageAnswer = Type.Object({
   id: Type.String({ description: 'the webhook-id' }),
   type: Type.String(),
-  status: Type.String({ description: 'PENDING | DELIVERED | FAILED' }),
+  status: Enum(MESSAGE_STATUSES),
   attempts: Type.Integer(),
   createTime: Time,
   lastAttemptTime: NullableTime,

@@ -25,7 +25,7 @@ export function packageInfoJson(view: PackageView) {
     createTime: formatInstant(p.createTime),
     lastUpdateTime: formatInstant(p.updateTime),
     expirationDate: expirationDate(p),
-    status: 'STATUS_NORMAL',
+    status: 'STATUS_NORMAL' as const,
     used: p.items.some((i) => i.used > 0),
     applied: view.holds.length > 0,
     totalRemainingQuantity: totalRemaining(p),
