@@ -36,6 +36,11 @@ export function changes(api: Api) {
     updateTemplate: (templateId: string, body: TemplateChange) =>
       call(http.PATCH(`${C}/packageTemplates/{templateId}`, { params: { path: { companyId, templateId } }, body })),
     archiveTemplate: (templateId: string) => call(http.POST(`${C}/packageTemplates/{templateId}:archive`, { params: { path: { companyId, templateId } } })),
+    restoreTemplate: (templateId: string) => call(http.POST(`${C}/packageTemplates/{templateId}:restore`, { params: { path: { companyId, templateId } } })),
+    archiveService: (serviceId: string) => call(http.POST(`${C}/services/{serviceId}:archive`, { params: { path: { companyId, serviceId } } })),
+    restoreService: (serviceId: string) => call(http.POST(`${C}/services/{serviceId}:restore`, { params: { path: { companyId, serviceId } } })),
+    archiveProduct: (productId: string) => call(http.POST(`${C}/products/{productId}:archive`, { params: { path: { companyId, productId } } })),
+    restoreProduct: (productId: string) => call(http.POST(`${C}/products/{productId}:restore`, { params: { path: { companyId, productId } } })),
 
     sell: (body: SellBody, key: string) => call(http.POST(`${C}/packages:sell`, { params: { path: { companyId } }, body, headers: idempotent(key) })),
     redeem: (packageId: string, body: RedeemBody, key: string) => call(http.POST(`${C}/packages/{packageId}:redeem`, { params: pkg(packageId), body, headers: idempotent(key) })),

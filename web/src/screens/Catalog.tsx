@@ -5,6 +5,7 @@ import { useDesk } from '../context';
 import { Dialog } from '../components/Dialog';
 import { Empty, ErrorNotice, Loading } from '../components/ui';
 import { useCatalog } from '../api/use-catalog';
+import { ArchiveDialog, RestoreButton } from '../components/ArchiveControls';
 import { useAction } from '../lib/hooks';
 import { slugId } from '../lib/ids';
 import { formatMoney, moneyToDecimal, parseMoneyInput } from '../lib/money';
@@ -64,16 +65,16 @@ export function CatalogScreen() {
         ) : tab === 'templates' ? (
           <Templates
             templates={data.data!.templates.filter((t) => showArchived || !t.archived)}
-            services={data.data!.services.filter((x) => !x.archived)}
-            products={data.data!.products.filter((x) => !x.archived)}
+            services={data.data!.services}
+            products={data.data!.products}
             onChanged={changed.catalog}
             showArchived={showArchived}
             setShowArchived={setShowArchived}
           />
         ) : tab === 'services' ? (
-          <Services services={data.data!.services.filter((x) => !x.archived)} onChanged={changed.catalog} />
+          <Services services={data.data!.services} onChanged={changed.catalog} />
         ) : (
-          <Products products={data.data!.products.filter((x) => !x.archived)} onChanged={changed.catalog} />
+          <Products products={data.data!.products} onChanged={changed.catalog} />
         )}
       </div>
     </div>
@@ -138,15 +139,27 @@ const isService = (item: Priced): item is Service => 'durationMinutes' in item;
 function PricedList({ kind, items, onChanged }: { kind: PricedKind; items: Priced[]; onChanged: () => void }) {
   const { businesses } = useDesk();
   const [editing, setEditing] = useState<Priced | 'new' | null>(null);
-  const sorted = [...items].sort((a, b) => a.name.localeCompare(b.name));
+  const [archiving, setArchiving] = useState<Priced | null>(null);
+  const [showArchived, setShowArchived] = useState(false);
+  const archivedId = useId();
+  const archivedCount = items.filter((i) => i.archived).length;
+  const sorted = items.filter((i) => showArchived || !i.archived).sort((a, b) => Number(a.archived) - Number(b.archived) || a.name.localeCompare(b.name));
   const spec = PRICED[kind];
   return (
     <>
       <div className="pane-head">
         <h2>{spec.title}</h2>
-        <button type="button" className="btn btn-primary" onClick={() => setEditing('new')}>
-          New {kind}
-        </button>
+        <div className="actions">
+          {archivedCount > 0 && (
+            <label className="check inline" htmlFor={archivedId}>
+              <input id={archivedId} type="checkbox" checked={showArchived} onChange={(e) => setShowArchived(e.target.checked)} />
+              Show archived ({archivedCount})
+            </label>
+          )}
+          <button type="button" className="btn btn-primary" onClick={() => setEditing('new')}>
+            New {kind}
+          </button>
+        </div>
       </div>
       {sorted.length === 0 ? (
         <Empty>{spec.empty}</Empty>
@@ -172,9 +185,10 @@ function PricedList({ kind, items, onChanged }: { kind: PricedKind; items: Price
             </thead>
             <tbody>
               {sorted.map((item) => (
-                <tr key={item.id}>
+                <tr key={item.id} className={item.archived ? 'archived' : undefined}>
                   <th scope="row">
-                    {item.name} <div className="muted small">{item.id}</div>
+                    {item.name} {item.archived && <span className="badge badge-cancelled">Archived</span>}
+                    <div className="muted small">{item.id}</div>
                   </th>
                   {isService(item) && <td className="num">{item.durationMinutes}</td>}
                   <td className="num">{formatMoney(item.price)}</td>
@@ -183,6 +197,13 @@ function PricedList({ kind, items, onChanged }: { kind: PricedKind; items: Price
                     <button type="button" className="btn btn-small" onClick={() => setEditing(item)} aria-label={`Edit ${item.name}`}>
                       Edit
                     </button>
+                    {item.archived ? (
+                      <RestoreButton kind={kind} entity={item} onDone={onChanged} />
+                    ) : (
+                      <button type="button" className="btn btn-small" onClick={() => setArchiving(item)} aria-label={`Archive ${item.name}`}>
+                        Archive
+                      </button>
+                    )}
                   </td>
                 </tr>
               ))}
@@ -197,6 +218,17 @@ function PricedList({ kind, items, onChanged }: { kind: PricedKind; items: Price
           onClose={() => setEditing(null)}
           onSaved={() => {
             setEditing(null);
+            onChanged();
+          }}
+        />
+      )}
+      {archiving && (
+        <ArchiveDialog
+          kind={kind}
+          entity={archiving}
+          onClose={() => setArchiving(null)}
+          onDone={() => {
+            setArchiving(null);
             onChanged();
           }}
         />
@@ -291,12 +323,12 @@ function Templates(props: {
             <input id={archivedId} type="checkbox" checked={props.showArchived} onChange={(e) => props.setShowArchived(e.target.checked)} />
             Show archived
           </label>
-          <button type="button" className="btn btn-primary" onClick={() => setEditing('new')} disabled={props.services.length === 0 && props.products.length === 0}>
+          <button type="button" className="btn btn-primary" onClick={() => setEditing('new')} disabled={!props.services.some((x) => !x.archived) && !props.products.some((x) => !x.archived)}>
             New template
           </button>
         </div>
       </div>
-      {props.services.length === 0 && props.products.length === 0 && <p className="notice notice-info">Add a service or a product first: a template is made of them.</p>}
+      {!props.services.some((x) => !x.archived) && !props.products.some((x) => !x.archived) && <p className="notice notice-info">Add a service or a product first: a template is made of them.</p>}
       {sorted.length === 0 ? (
         <Empty>No templates yet.</Empty>
       ) : (
@@ -333,7 +365,9 @@ function Templates(props: {
                   <td>{validityText(t.validity)}</td>
                   <td>{whereText(t.businessIds, businesses)}</td>
                   <td className="row-actions">
-                    {!t.archived && (
+                    {t.archived ? (
+                      <RestoreButton kind="template" entity={t} onDone={props.onChanged} />
+                    ) : (
                       <>
                         <button type="button" className="btn btn-small" onClick={() => setEditing(t)} aria-label={`Edit ${t.name}`}>
                           Edit
@@ -364,7 +398,8 @@ function Templates(props: {
       )}
       {archiving && (
         <ArchiveDialog
-          template={archiving}
+          kind="template"
+          entity={archiving}
           onClose={() => setArchiving(null)}
           onDone={() => {
             setArchiving(null);
@@ -373,30 +408,6 @@ function Templates(props: {
         />
       )}
     </>
-  );
-}
-
-function ArchiveDialog({ template, onClose, onDone }: { template: PackageTemplate; onClose: () => void; onDone: () => void }) {
-  const { change } = useDesk();
-  const action = useAction();
-  const submit = async () => {
-    if (await action.run(`archive:${template.id}`, () => change.archiveTemplate(template.id))) onDone();
-  };
-  return (
-    <Dialog
-      title={`Archive ${template.name}?`}
-      onClose={onClose}
-      busy={action.busy}
-      onSubmit={submit}
-      actions={
-        <button type="submit" className="btn btn-danger" disabled={action.busy} autoFocus>
-          {action.busy ? 'Archiving…' : 'Archive'}
-        </button>
-      }
-    >
-      <p>It will no longer be on sale. Packages already sold from it are not affected.</p>
-      <ErrorNotice error={action.error} />
-    </Dialog>
   );
 }
 
@@ -423,8 +434,15 @@ function TemplateDialog({ template, services, products, onClose, onSaved }: { te
     quantity: String(quantity),
     unitPrice: unitPrice ? moneyToDecimal(unitPrice) : '',
   });
-  const sortedServices = useMemo(() => [...services].sort((a, b) => a.name.localeCompare(b.name)), [services]);
-  const sortedProducts = useMemo(() => [...products].sort((a, b) => a.name.localeCompare(b.name)), [products]);
+  // An archived service or product cannot go into a template; one the template already holds may stay.
+  const sortedServices = useMemo(
+    () => services.filter((s) => !s.archived || template?.items.some((i) => i.serviceIds.includes(s.id))).sort((a, b) => a.name.localeCompare(b.name)),
+    [services, template],
+  );
+  const sortedProducts = useMemo(
+    () => products.filter((p) => !p.archived || template?.productItems.some((i) => i.productId === p.id)).sort((a, b) => a.name.localeCompare(b.name)),
+    [products, template],
+  );
 
   const [name, setName] = useState(template?.name ?? '');
   const [description, setDescription] = useState(template?.description ?? '');
