@@ -105,3 +105,31 @@ describe('a customer', () => {
     expect(within(region).getByRole('link', { name: 'Alice Nguyen' })).toBeTruthy();
   });
 });
+
+describe("a customer's package cards", () => {
+  it('say "1 left" and "Expires in N days" when it is time to tell the customer, and nothing on a closed package', async () => {
+    const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'America/Los_Angeles' });
+    const api = installFakeApi()
+      .on('GET', `${base}/customers`, { customers: [customer()], nextPageToken: '' })
+      .on('GET', `${base}/customers/cus_alice`, customer())
+      .on('GET', `${base}/customers/cus_alice/packages`, {
+        packages: [
+          pkg({ id: 'pkg_low', used: 4, held: 0, expirationDate: inDays(200) }),
+          pkg({ id: 'pkg_soon', used: 1, held: 0, expirationDate: inDays(5) }),
+          pkg({ id: 'pkg_done', used: 4, held: 0, lifecycle: 'CANCELLED', expirationDate: inDays(5) }),
+        ],
+        nextPageToken: '',
+      });
+    renderApp(api, { path: '/customers/cus_alice', role: 'STAFF' });
+    const cards = await screen.findAllByRole('article', { name: 'Basic Grooming Package' });
+    const [low, soon] = cards;
+    expect(within(low!).getByText('1 left', { selector: '.badge-alert' })).toBeTruthy();
+    expect(within(low!).queryByText(/^Expires in/, { selector: '.badge-alert' })).toBeNull();
+    expect(within(soon!).getByText('Expires in 5 days', { selector: '.badge-alert' })).toBeTruthy();
+    expect(within(soon!).queryByText('1 left', { selector: '.badge-alert' })).toBeNull();
+    // The cancelled one (among the closed packages) warns of nothing.
+    const closed = screen.getByText(/Closed packages/).closest('details')!;
+    expect(within(closed).queryByText('1 left', { selector: '.badge-alert' })).toBeNull();
+    expect(within(closed).queryByText(/Expires in/, { selector: '.badge-alert' })).toBeNull();
+  });
+});

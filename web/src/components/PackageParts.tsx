@@ -107,4 +107,39 @@ export function NotRedeemable({ pkg }: { pkg: PackageDetail }) {
   );
 }
 
+/** Days before its expiration date a package is "expiring soon": the webhooks' default window too. */
+export const EXPIRING_SOON_DAYS = 14;
+
+/**
+ * What the receptionist should notice on a card: only one visit left ("1 left"), or an expiration close
+ * enough to mention to the customer. Open packages only: a closed one has nothing left to warn about.
+ */
+export function packageAlerts(pkg: PackageDetail): { key: string; text: string; title: string }[] {
+  if (!isOpen(pkg)) return [];
+  const out: { key: string; text: string; title: string }[] = [];
+  const left = unitsLeft(pkg);
+  if (left === 1) out.push({ key: 'low', text: '1 left', title: 'Only one visit or item is left: a good moment to offer a new package.' });
+  const date = pkg.packageInfo.expirationDate;
+  if (date && date !== NEVER && left > 0) {
+    const days = daysBetween(todayIn(pkg.timeZone), date);
+    if (days >= 0 && days <= EXPIRING_SOON_DAYS)
+      out.push({ key: 'expiring', text: days === 0 ? 'Expires today' : `Expires ${relativeDays(days)}`, title: `${left} left, usable until ${formatDate(date)}.` });
+  }
+  return out;
+}
+
+export function PackageAlerts({ pkg }: { pkg: PackageDetail }) {
+  const alerts = packageAlerts(pkg);
+  if (alerts.length === 0) return null;
+  return (
+    <>
+      {alerts.map((a) => (
+        <span key={a.key} className={`badge badge-alert badge-${a.key}`} title={a.title}>
+          {a.text}
+        </span>
+      ))}
+    </>
+  );
+}
+
 export const isOpen = (pkg: PackageDetail) => pkg.lifecycle === 'ACTIVE' || pkg.lifecycle === 'NOT_STARTED' || pkg.lifecycle === 'FROZEN';

@@ -4,7 +4,7 @@ import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 
 import type { Customer, PackageDetail, RedemptionResult } from '../api/types';
 import { useDesk } from '../context';
 import { Dialog } from '../components/Dialog';
-import { Expiry, isOpen, NotRedeemable, PackageItems, redeemableHere } from '../components/PackageParts';
+import { Expiry, isOpen, NotRedeemable, PackageAlerts, PackageItems, redeemableHere } from '../components/PackageParts';
 import { RedeemDialog, RedemptionNotice } from '../components/RedeemDialog';
 import { SellDialog } from '../components/SellDialog';
 import { Empty, ErrorNotice, LifecycleBadge, Loading } from '../components/ui';
@@ -337,7 +337,10 @@ export function PackageCard({ pkg, onRedeem }: { pkg: PackageDetail; onRedeem?: 
         <h4 id={`pkg-${info.id}`}>
           <Link to={paths.package(info.id)}>{info.packageName}</Link>
         </h4>
-        <LifecycleBadge lifecycle={pkg.lifecycle} />
+        <span className="badges">
+          <LifecycleBadge lifecycle={pkg.lifecycle} />
+          <PackageAlerts pkg={pkg} />
+        </span>
       </header>
       <p className="package-meta">
         <Expiry pkg={pkg} />

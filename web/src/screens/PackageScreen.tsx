@@ -5,7 +5,7 @@ import type { PackageDetail, PackageEvent, Redemption, RedemptionResult } from '
 import { useDesk } from '../context';
 import { actorText, detailText, eventLabel } from '../components/EventText';
 import { AdjustDialog, CancelDialog, ExtendDialog, FreezeDialog, ReverseDialog, UnfreezeDialog } from '../components/PackageDialogs';
-import { Expiry, NotRedeemable, PackageItems, redeemableHere } from '../components/PackageParts';
+import { Expiry, NotRedeemable, PackageAlerts, PackageItems, redeemableHere } from '../components/PackageParts';
 import { itemName, RedeemDialog, RedemptionNotice } from '../components/RedeemDialog';
 import { Empty, ErrorNotice, LifecycleBadge, Loading } from '../components/ui';
 import { useAction } from '../lib/hooks';
@@ -69,7 +69,7 @@ export function PackageScreen({ packageId }: { packageId: string }) {
       <header className="package-head">
         <div>
           <h1 id="package-title">
-            {info.packageName} <LifecycleBadge lifecycle={pkg.lifecycle} />
+            {info.packageName} <LifecycleBadge lifecycle={pkg.lifecycle} /> <PackageAlerts pkg={pkg} />
           </h1>
           <p className="muted">
             {customerName} · sold at {businessName(info.businessId)} on {formatInstant(info.purchaseTime, pkg.timeZone)}
