@@ -205,8 +205,10 @@ function History({ pkg, events, loading, error, onRetry }: { pkg: PackageDetail;
                     <time dateTime={e.time}>{formatInstant(e.time, pkg.timeZone)}</time>
                   </td>
                   <td data-label="What">
-                    <strong>{eventLabel(e.type)}</strong>
-                    {detail && <span className="statement-detail"> {detail}</span>}
+                    <span>
+                      <strong>{eventLabel(e.type)}</strong>
+                      {detail && <span className="statement-detail"> {detail}</span>}
+                    </span>
                   </td>
                   <td data-label="By">{actorText(e)}</td>
                   <td className="num" data-label="Quantity">{quantityText(e)}</td>
