@@ -196,7 +196,7 @@ function HoldRow(props: {
   );
 }
 
-/** What was used at this business since the start of its day, newest first (read only). */
+/** What was used at this business since the start of its day, newest first (read only), by the time of the visit or the hold. */
 function UsedToday({ now }: { now: number }) {
   const { read, business } = useDesk();
   const day = todayIn(business.timeZone, new Date(now));
@@ -224,6 +224,8 @@ function UsedToday({ now }: { now: number }) {
             ))}
           </ul>
           {used.data?.nextPageToken && <p className="muted">The latest {list.length} are shown.</p>}
+          {/* The list filters by redeemTime, which for a hold is when it was made, not when it was used. */}
+          <p className="muted today-used-note">Visits redeemed today, and holds made today that were used. A hold made on an earlier day shows in its package’s history.</p>
         </>
       )}
     </section>
@@ -231,7 +233,7 @@ function UsedToday({ now }: { now: number }) {
 }
 
 /** "in 3 h", "in 25 min", "in 3 days", or "expired". */
-export function untilText(iso: string | null, now: number): string {
+function untilText(iso: string | null, now: number): string {
   if (!iso) return '';
   const ms = Date.parse(iso) - now;
   if (!(ms > 0)) return 'expired';
