@@ -1,10 +1,11 @@
 // A package event in words, the same on the package's history and on its printable statement.
-import type { PackageDetail, PackageEvent } from '../api/types';
+import type { EventType, PackageDetail, PackageEvent } from '../api/types';
 import { knownNames } from '../lib/messages';
 import { formatMoney } from '../lib/money';
 import { formatDate } from '../lib/time';
 
-const EVENT_LABEL: Record<string, string> = {
+// Every type the API names has its words: a new one fails to compile here until it is given some.
+const EVENT_LABEL: Record<EventType, string> = {
   IMPORTED: 'Imported',
   SOLD: 'Sold',
   REDEEMED: 'Redeemed',
@@ -70,4 +71,4 @@ export function actorText(e: PackageEvent): string {
 }
 
 /** The event's type as people say it ("Hold used"), or the API's word for a type this app does not know yet. */
-export const eventLabel = (type: string): string => EVENT_LABEL[type] ?? type;
+export const eventLabel = (type: string): string => EVENT_LABEL[type as EventType] ?? type;
