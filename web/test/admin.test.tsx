@@ -139,6 +139,7 @@ describe('API keys', () => {
 
     await user.click(within(panel).getByRole('button', { name: 'Done, I have saved it' }));
     expect(screen.queryByRole('region', { name: /New key/ })).toBeNull();
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'New key' }));
     expect(document.body.textContent).not.toContain(KEY_TEXT);
   });
 

@@ -1,6 +1,6 @@
 // API keys (ADMIN): the company's keys, a new one (its text shown once), and revoking one.
 import { useQuery } from '@tanstack/react-query';
-import { useId, useMemo, useState } from 'react';
+import { useId, useMemo, useRef, useState } from 'react';
 import { adminChanges, adminReads, ROLES, type KeyRole } from '../../api/admin';
 import type { ApiKey, CreatedApiKey } from '../../api/types';
 import { useDesk } from '../../context';
@@ -24,6 +24,7 @@ export function ApiKeysPanel() {
   const [created, setCreated] = useState<CreatedApiKey | null>(null);
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
   const titleId = useId();
+  const newButton = useRef<HTMLButtonElement>(null);
 
   // Valid keys first, newest first; revoked ones after them.
   const sorted = useMemo(
@@ -36,7 +37,7 @@ export function ApiKeysPanel() {
     <section aria-labelledby={titleId}>
       <div className="pane-head">
         <h2 id={titleId}>API keys</h2>
-        <button type="button" className="btn btn-primary" onClick={() => setCreating(true)}>
+        <button type="button" className="btn btn-primary" onClick={() => setCreating(true)} ref={newButton}>
           New key
         </button>
       </div>
@@ -44,7 +45,10 @@ export function ApiKeysPanel() {
         A key lets a till, a tablet or another system use Punchcard. Give each one its own key, so that one can be revoked without stopping the others.
       </p>
       {created && (
-        <SecretPanel title={`New key${created.name ? ` “${created.name}”` : ''}`} label={`${created.role} key`} secret={created.key} onDone={() => setCreated(null)}>
+        <SecretPanel title={`New key${created.name ? ` “${created.name}”` : ''}`} label={`${created.role} key`} secret={created.key} onDone={() => {
+            newButton.current?.focus();
+            setCreated(null);
+          }}>
           <p>Paste it where it will be used (the system’s settings, or the sign-in of this app on another device).</p>
         </SecretPanel>
       )}

@@ -1,7 +1,7 @@
 // One webhook endpoint (ADMIN): what it hears of, changing, disabling, deleting it, a new secret, a test message;
 // and its message log with each message's attempts, and sending a message again.
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { useId, useMemo, useState } from 'react';
+import { useId, useMemo, useRef, useState } from 'react';
 import { adminChanges, adminReads, MESSAGE_STATUSES, type MessageStatus } from '../../api/admin';
 import type { WebhookEndpoint, WebhookMessage } from '../../api/types';
 import { useDesk } from '../../context';
@@ -26,6 +26,7 @@ export function WebhookEndpointPanel({ endpointId }: { endpointId: string }) {
   const toggle = useAction();
   const test = useAction();
   const titleId = useId();
+  const rotateButton = useRef<HTMLButtonElement>(null);
 
   if (one.isPending) return <Loading label="Loading the endpoint…" />;
   if (one.isError && !one.data)
@@ -92,14 +93,16 @@ export function WebhookEndpointPanel({ endpointId }: { endpointId: string }) {
         <button type="button" className="btn" onClick={() => void sendTest()} disabled={test.busy}>
           {test.busy ? 'Sending…' : 'Send a test message'}
         </button>
-        <button type="button" className="btn" onClick={() => setOpen('rotate')}>
+        <button type="button" className="btn" onClick={() => setOpen('rotate')} ref={rotateButton}>
           New secret
         </button>
         <button type="button" className="btn btn-danger-outline" onClick={() => setOpen('delete')}>
           Delete
         </button>
       </div>
-      {e.disabled && <p className="notice notice-info">This endpoint is disabled: changes are not sent to it. A test message is still sent, to check the address.</p>}
+      {e.disabled && (
+        <p className="notice notice-info">This endpoint is disabled: nothing is sent to it, and a test message fails without being sent. Enable it to send it changes again.</p>
+      )}
       {notice && (
         <div className="notice notice-success" role="status">
           <div>{notice}</div>
@@ -108,7 +111,10 @@ export function WebhookEndpointPanel({ endpointId }: { endpointId: string }) {
       <ErrorNotice error={toggle.error} title={e.disabled ? 'Could not enable the endpoint.' : 'Could not disable the endpoint.'} />
       <ErrorNotice error={test.error} title="The test message was not sent." />
       {secret && (
-        <SecretPanel title="New signing secret" label={`Signing secret for ${e.url}`} secret={secret} onDone={() => setSecret(null)}>
+        <SecretPanel title="New signing secret" label={`Signing secret for ${e.url}`} secret={secret} onDone={() => {
+            rotateButton.current?.focus();
+            setSecret(null);
+          }}>
           <p>For the next 24 hours each delivery is signed with both the old and the new secret: put the new one into the receiver within that time.</p>
         </SecretPanel>
       )}
@@ -206,7 +212,7 @@ function MessageLog({ endpoint }: { endpoint: WebhookEndpoint }) {
   const tz = business.timeZone;
 
   return (
-    <section className="card message-log" aria-labelledby={ids.title}>
+    <section className="message-log" aria-labelledby={ids.title}>
       <div className="pane-head">
         <h3 id={ids.title}>Message log</h3>
         <div className="field inline-field">

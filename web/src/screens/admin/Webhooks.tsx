@@ -1,7 +1,7 @@
 // Webhook endpoints (ADMIN): where the company's systems hear of every package change. The list, a new endpoint
 // (its signing secret shown once), and the form that adds or changes one.
 import { useQuery } from '@tanstack/react-query';
-import { useId, useMemo, useState } from 'react';
+import { useId, useMemo, useRef, useState } from 'react';
 import { adminChanges, adminReads, WEBHOOK_EVENT_TYPES, WEBHOOK_FORMATS, type WebhookFormat } from '../../api/admin';
 import type { CreatedWebhookEndpoint, WebhookEndpoint } from '../../api/types';
 import { useDesk } from '../../context';
@@ -20,12 +20,13 @@ export function WebhooksPanel() {
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<CreatedWebhookEndpoint | null>(null);
   const titleId = useId();
+  const newButton = useRef<HTMLButtonElement>(null);
 
   return (
     <section aria-labelledby={titleId}>
       <div className="pane-head">
         <h2 id={titleId}>Webhook endpoints</h2>
-        <button type="button" className="btn btn-primary" onClick={() => setCreating(true)}>
+        <button type="button" className="btn btn-primary" onClick={() => setCreating(true)} ref={newButton}>
           New endpoint
         </button>
       </div>
@@ -33,7 +34,10 @@ export function WebhooksPanel() {
         Punchcard sends each package change (a sale, a visit, a freeze…) as it happens to these addresses, signed with the endpoint’s secret.
       </p>
       {created && (
-        <SecretPanel title="Endpoint added: its signing secret" label={`Signing secret for ${created.url}`} secret={created.secret} onDone={() => setCreated(null)}>
+        <SecretPanel title="Endpoint added: its signing secret" label={`Signing secret for ${created.url}`} secret={created.secret} onDone={() => {
+            newButton.current?.focus();
+            setCreated(null);
+          }}>
           <p>
             The receiver checks each delivery’s <code>webhook-signature</code> with this secret (Standard Webhooks).{' '}
             <Link to={paths.webhook(created.id)}>Open the endpoint</Link> to send it a test message.
