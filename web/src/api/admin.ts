@@ -3,14 +3,15 @@
 import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query';
 import { allPages, call, type Api } from './client';
 import { keys } from './queries';
-import type { ApiKeyInput, WebhookEndpointChange, WebhookEndpointInput, WebhookMessageList } from './types';
+import type { ApiKey, ApiKeyInput, WebhookEndpoint, WebhookEndpointChange, WebhookEndpointInput, WebhookMessage, WebhookMessageList } from './types';
 
 const C = '/v1/companies/{companyId}' as const;
 
-export const ROLES = ['ADMIN', 'STAFF', 'VIEWER'] as const;
+// Checked against the schema's answers, so that a role, format or status added there shows up here as a type error.
+export const ROLES = ['ADMIN', 'STAFF', 'VIEWER'] as const satisfies readonly ApiKey['role'][];
 export type KeyRole = (typeof ROLES)[number];
 
-export const WEBHOOK_FORMATS = ['standard', 'zenoti'] as const;
+export const WEBHOOK_FORMATS = ['standard', 'zenoti'] as const satisfies readonly WebhookEndpoint['format'][];
 export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
 
 /**
@@ -35,7 +36,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'package.expiring_soon',
 ] as const;
 
-export const MESSAGE_STATUSES = ['PENDING', 'DELIVERED', 'FAILED'] as const;
+export const MESSAGE_STATUSES = ['PENDING', 'DELIVERED', 'FAILED'] as const satisfies readonly WebhookMessage['status'][];
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 /** A page of the message log; the log's default page is the API's 50. */

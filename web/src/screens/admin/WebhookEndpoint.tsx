@@ -299,17 +299,23 @@ function AttemptsDialog({ endpointId, message, onClose }: { endpointId: string; 
   const { api, business, changed } = useDesk();
   const read = useMemo(() => adminReads(api), [api]);
   const change = useMemo(() => adminChanges(api), [api]);
-  const attempts = useQuery(read.webhookAttempts(endpointId, message.id));
+  // After Redeliver, asked again every few seconds until the new attempt is there.
+  const [sentAt, setSentAt] = useState<number | null>(null);
+  const attempts = useQuery({
+    ...read.webhookAttempts(endpointId, message.id),
+    refetchInterval: (q) => (sentAt !== null && (q.state.data?.length ?? 0) <= sentAt ? 2_000 : false),
+  });
   const action = useAction();
-  const [sent, setSent] = useState(false);
+  const sent = sentAt !== null;
   const tz = business.timeZone;
 
   const redeliver = async () => {
-    setSent(false);
+    setSentAt(null);
+    const before = attempts.data?.length ?? 0;
     const again = await action.run(`redeliver:${message.id}:${Date.now()}`, () => change.redeliver(endpointId, message.id));
     if (again) {
       changed.admin();
-      setSent(true);
+      setSentAt(before);
     }
   };
 

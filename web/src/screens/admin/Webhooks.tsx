@@ -129,8 +129,11 @@ export function EndpointDialog({
   const eventProblems = [...(tried && eventsProblem ? [eventsProblem] : []), ...fieldProblems(action.error, 'eventTypes')];
   const formatProblems = fieldProblems(action.error, 'format');
   const descriptionProblems = fieldProblems(action.error, 'description');
+  // Types this screen does not know (added to the API since) are kept, shown and sent back as they are.
+  const unknownTypes = (endpoint?.eventTypes ?? []).filter((t) => !(WEBHOOK_EVENT_TYPES as readonly string[]).includes(t));
+  const choices: readonly string[] = [...WEBHOOK_EVENT_TYPES, ...unknownTypes];
   // The contract's order, whatever order they were checked in.
-  const eventTypes = every ? [] : WEBHOOK_EVENT_TYPES.filter((t) => types.includes(t));
+  const eventTypes = every ? [] : choices.filter((t) => types.includes(t));
 
   const submit = async () => {
     setTried(true);
@@ -196,7 +199,7 @@ export function EndpointDialog({
         </label>
         {!every && (
           <div className="event-checks">
-            {WEBHOOK_EVENT_TYPES.map((t) => (
+            {choices.map((t) => (
               <label key={t} className="check">
                 <input type="checkbox" checked={types.includes(t)} onChange={(e) => setTypes(e.target.checked ? [...types, t] : types.filter((x) => x !== t))} />
                 <code>{t}</code>
