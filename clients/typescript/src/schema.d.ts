@@ -153,7 +153,7 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description 1–500, default 50 */
-                    pageSize?: string;
+                    pageSize?: string | number;
                     pageToken?: string;
                 };
                 header?: never;
@@ -545,7 +545,7 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description 1–500, default 50 */
-                    pageSize?: string;
+                    pageSize?: string | number;
                     pageToken?: string;
                 };
                 header?: never;
@@ -911,7 +911,7 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description 1–500, default 50 */
-                    pageSize?: string;
+                    pageSize?: string | number;
                     pageToken?: string;
                     query?: string;
                 };
@@ -1284,7 +1284,7 @@ export interface paths {
                     /** @description an id: 1–64 characters of A–Z, a–z, 0–9, _ and - */
                     businessId?: string;
                     /** @description 1–500, default 50 */
-                    pageSize?: string;
+                    pageSize?: string | number;
                     pageToken?: string;
                 };
                 header?: never;
@@ -1774,7 +1774,7 @@ export interface paths {
                     /** @description an id: 1–64 characters of A–Z, a–z, 0–9, _ and - */
                     businessId?: string;
                     /** @description 1–500, default 50 */
-                    pageSize?: string;
+                    pageSize?: string | number;
                     pageToken?: string;
                     withinDays?: number;
                 };
@@ -3384,7 +3384,7 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description 1–500, default 50 */
-                    pageSize?: string;
+                    pageSize?: string | number;
                     pageToken?: string;
                 };
                 header?: never;
@@ -3497,7 +3497,7 @@ export interface paths {
                 query?: {
                     includeArchived?: boolean;
                     /** @description 1–500, default 50 */
-                    pageSize?: string;
+                    pageSize?: string | number;
                     pageToken?: string;
                 };
                 header?: never;
@@ -4293,7 +4293,7 @@ export interface paths {
                     /** @description archived ones too (default false) */
                     includeArchived?: boolean;
                     /** @description 1–500, default 50 */
-                    pageSize?: string;
+                    pageSize?: string | number;
                     pageToken?: string;
                 };
                 header?: never;
@@ -4987,7 +4987,7 @@ export interface paths {
                     /** @description redeemTime | -redeemTime | holdExpireTime; default holdExpireTime (soonest first) for status=PENDING alone, else -redeemTime (newest first) */
                     orderBy?: string;
                     /** @description 1–500, default 50 */
-                    pageSize?: string;
+                    pageSize?: string | number;
                     pageToken?: string;
                     /** @description PENDING | COMMITTED | RELEASED | EXPIRED | REVERSED; repeated or comma-separated; default all. A hold past its expiry is EXPIRED */
                     status?: string[];
@@ -5893,7 +5893,7 @@ export interface paths {
                     /** @description archived ones too (default false) */
                     includeArchived?: boolean;
                     /** @description 1–500, default 50 */
-                    pageSize?: string;
+                    pageSize?: string | number;
                     pageToken?: string;
                 };
                 header?: never;
@@ -6587,7 +6587,7 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description 1–500, default 50 */
-                    pageSize?: string;
+                    pageSize?: string | number;
                     pageToken?: string;
                 };
                 header?: never;
@@ -6949,7 +6949,7 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description 1–500, default 50 */
-                    pageSize?: string;
+                    pageSize?: string | number;
                     pageToken?: string;
                 };
                 header?: never;
@@ -7865,7 +7865,7 @@ export interface paths {
             parameters: {
                 query?: {
                     /** @description 1–500, default 50 */
-                    pageSize?: string;
+                    pageSize?: string | number;
                     pageToken?: string;
                     /** @description PENDING | DELIVERED | FAILED */
                     status?: string;

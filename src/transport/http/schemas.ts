@@ -27,7 +27,8 @@ export const MoneyOutput = Type.Object({
 });
 
 export const PageQuery = {
-  pageSize: Type.Optional(Type.String({ description: '1–500, default 50' })),
+  // A number to typed clients; read as the query's text (string first, so no coercion turns '1e2' into 100).
+  pageSize: Type.Optional(Type.Union([Type.String(), Type.Integer()], { description: '1–500, default 50' })),
   pageToken: Type.Optional(Type.String({ maxLength: 64 })),
 };
 

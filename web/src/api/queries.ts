@@ -68,7 +68,7 @@ export function reads(api: Api) {
         staleTime: 60_000,
         queryFn: ({ signal }) =>
           allPages(async (pageToken) => {
-            const r = await call(http.GET(`${C}/businesses`, { params: { path: path(api), query: opt({ pageSize: '500', pageToken }) }, signal }));
+            const r = await call(http.GET(`${C}/businesses`, { params: { path: path(api), query: opt({ pageSize: 500, pageToken }) }, signal }));
             return { items: r.businesses, nextPageToken: r.nextPageToken };
           }),
       }),
@@ -78,7 +78,7 @@ export function reads(api: Api) {
         staleTime: 60_000,
         queryFn: ({ signal }) =>
           allPages(async (pageToken) => {
-            const r = await call(http.GET(`${C}/staff`, { params: { path: path(api), query: opt({ pageSize: '500', pageToken }) }, signal }));
+            const r = await call(http.GET(`${C}/staff`, { params: { path: path(api), query: opt({ pageSize: 500, pageToken }) }, signal }));
             return { items: r.staff, nextPageToken: r.nextPageToken };
           }),
       }),
@@ -88,7 +88,7 @@ export function reads(api: Api) {
         staleTime: 30_000,
         queryFn: ({ signal }) =>
           allPages(async (pageToken) => {
-            const r = await call(http.GET(`${C}/services`, { params: { path: path(api), query: opt({ pageSize: '500', pageToken, ...(includeArchived ? { includeArchived } : {}) }) }, signal }));
+            const r = await call(http.GET(`${C}/services`, { params: { path: path(api), query: opt({ pageSize: 500, pageToken, ...(includeArchived ? { includeArchived } : {}) }) }, signal }));
             return { items: r.services, nextPageToken: r.nextPageToken };
           }),
       }),
@@ -98,7 +98,7 @@ export function reads(api: Api) {
         staleTime: 30_000,
         queryFn: ({ signal }) =>
           allPages(async (pageToken) => {
-            const r = await call(http.GET(`${C}/products`, { params: { path: path(api), query: opt({ pageSize: '500', pageToken, ...(includeArchived ? { includeArchived } : {}) }) }, signal }));
+            const r = await call(http.GET(`${C}/products`, { params: { path: path(api), query: opt({ pageSize: 500, pageToken, ...(includeArchived ? { includeArchived } : {}) }) }, signal }));
             return { items: r.products, nextPageToken: r.nextPageToken };
           }),
       }),
@@ -108,14 +108,14 @@ export function reads(api: Api) {
         staleTime: 30_000,
         queryFn: ({ signal }) =>
           allPages(async (pageToken) => {
-            const r = await call(http.GET(`${C}/packageTemplates`, { params: { path: path(api), query: opt({ pageSize: '500', pageToken, includeArchived }) }, signal }));
+            const r = await call(http.GET(`${C}/packageTemplates`, { params: { path: path(api), query: opt({ pageSize: 500, pageToken, includeArchived }) }, signal }));
             return { items: r.packageTemplates, nextPageToken: r.nextPageToken };
           }),
       }),
     customerSearch: (query: string, pageSize = 20) =>
       queryOptions({
         queryKey: keys.customerSearch(c, query, pageSize),
-        queryFn: ({ signal }) => call(http.GET(`${C}/customers`, { params: { path: path(api), query: opt({ query, pageSize: String(pageSize) }) }, signal })),
+        queryFn: ({ signal }) => call(http.GET(`${C}/customers`, { params: { path: path(api), query: opt({ query, pageSize }) }, signal })),
       }),
     /** The search, a page at a time ("Show more"). */
     customerSearchPages: (query: string, pageSize = 20) =>
@@ -124,7 +124,7 @@ export function reads(api: Api) {
         initialPageParam: '',
         getNextPageParam: (last: { nextPageToken: string }) => last.nextPageToken || undefined,
         queryFn: ({ signal, pageParam }) =>
-          call(http.GET(`${C}/customers`, { params: { path: path(api), query: opt({ query, pageSize: String(pageSize), pageToken: pageParam }) }, signal })),
+          call(http.GET(`${C}/customers`, { params: { path: path(api), query: opt({ query, pageSize, pageToken: pageParam }) }, signal })),
       }),
     customer: (id: string) =>
       queryOptions({
@@ -141,7 +141,7 @@ export function reads(api: Api) {
         queryKey: keys.events(c, id),
         queryFn: ({ signal }) =>
           allPages(async (pageToken) => {
-            const r = await call(http.GET(`${C}/packages/{packageId}/events`, { params: { path: { ...path(api), packageId: id }, query: opt({ pageSize: '500', pageToken }) }, signal }));
+            const r = await call(http.GET(`${C}/packages/{packageId}/events`, { params: { path: { ...path(api), packageId: id }, query: opt({ pageSize: 500, pageToken }) }, signal }));
             return { items: r.events, nextPageToken: r.nextPageToken };
           }),
       }),
@@ -151,7 +151,7 @@ export function reads(api: Api) {
         queryFn: ({ signal }) =>
           allPages(async (pageToken) => {
             const r = await call(
-              http.GET(`${C}/customers/{customerId}/packages`, { params: { path: { ...path(api), customerId }, query: opt({ pageSize: '200', pageToken }) }, signal }),
+              http.GET(`${C}/customers/{customerId}/packages`, { params: { path: { ...path(api), customerId }, query: opt({ pageSize: 200, pageToken }) }, signal }),
             );
             return { items: r.packages, nextPageToken: r.nextPageToken };
           }),
