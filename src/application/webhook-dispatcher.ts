@@ -5,7 +5,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { WebhookAttempt, WebhookEndpoint, WebhookMessage } from '../domain/webhooks.js';
-import { nextAttemptAfter, signingSecrets } from '../domain/webhooks.js';
+import { nextAttemptAfter, signingSecrets, TEST_EVENT_TYPE } from '../domain/webhooks.js';
 import type { Deps } from './context.js';
 import type { AttemptOutcome, Repos, WebhookAnswer, WebhookSender } from './ports.js';
 
@@ -153,7 +153,8 @@ export function startDispatcher(deps: Deps, sender: WebhookSender, sign: Signer,
 
   async function deliver(message: WebhookMessage): Promise<void> {
     const endpoint = await deps.store.read.webhookEndpoints.get(message.companyId, message.endpointId);
-    if (!endpoint || endpoint.disabled) {
+    // A test is sent to a disabled endpoint too: it is how an integrator checks a receiver before enabling it.
+    if (!endpoint || (endpoint.disabled && message.type !== TEST_EVENT_TYPE)) {
       // Written while the endpoint was being disabled or deleted: nothing is sent.
       const why = endpoint ? 'not sent: the endpoint is disabled' : 'not sent: the endpoint was deleted';
       await record(message, { status: 0, durationMs: 0, error: why, body: '', retryAfterMs: null }, true);

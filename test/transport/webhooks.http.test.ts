@@ -242,6 +242,17 @@ describe.each(ENGINES)('webhooks on %s', (engine) => {
       expect((await f.call('POST', `/webhookEndpoints/${e.id}/messages/msg_nope:redeliver`)).status).toBe(404);
     });
 
+    it('sends a test to a disabled endpoint (an integrator checks the receiver before enabling it), and no package change', async () => {
+      const f = await makeFactory(t);
+      const e = await endpoint(f);
+      await ok(f.call('PATCH', `/webhookEndpoints/${e.id}`, { disabled: true }));
+      await f.sell();
+      const queued = await ok(f.call('POST', `/webhookEndpoints/${e.id}:test`), 202);
+      await dispatch().runOnce();
+      expect(bodies().map((b) => b.type)).toEqual(['webhook.test']);
+      expect((await messages(f, e.id)).find((m) => m.id === queued.id)).toMatchObject({ status: 'DELIVERED', attempts: 1 });
+    });
+
     it('deletes an endpoint with its messages', async () => {
       const f = await makeFactory(t);
       const e = await endpoint(f);

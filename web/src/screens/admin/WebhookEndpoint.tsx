@@ -101,7 +101,7 @@ export function WebhookEndpointPanel({ endpointId }: { endpointId: string }) {
         </button>
       </div>
       {e.disabled && (
-        <p className="notice notice-info">This endpoint is disabled: nothing is sent to it, and a test message fails without being sent. Enable it to send it changes again.</p>
+        <p className="notice notice-info">This endpoint is disabled: no change is sent to it, only test messages (to check the receiver before enabling it). Enable it to send it changes again.</p>
       )}
       {notice && (
         <div className="notice notice-success" role="status">
