@@ -6976,7 +6976,7 @@ export interface paths {
                                 description: string;
                                 disabled: boolean;
                                 /** @description empty: every event type */
-                                eventTypes: string[];
+                                eventTypes: ("package.sold" | "package.imported" | "package.redeemed" | "package.held" | "package.committed" | "package.released" | "package.hold_expired" | "package.reversed" | "package.frozen" | "package.unfrozen" | "package.extended" | "package.adjusted" | "package.cancelled" | "package.expired" | "package.expiring_soon")[];
                                 /** @enum {string} */
                                 format: "standard" | "zenoti";
                                 id: string;
@@ -7088,7 +7088,7 @@ export interface paths {
                             description: string;
                             disabled: boolean;
                             /** @description empty: every event type */
-                            eventTypes: string[];
+                            eventTypes: ("package.sold" | "package.imported" | "package.redeemed" | "package.held" | "package.committed" | "package.released" | "package.hold_expired" | "package.reversed" | "package.frozen" | "package.unfrozen" | "package.extended" | "package.adjusted" | "package.cancelled" | "package.expired" | "package.expiring_soon")[];
                             /** @enum {string} */
                             format: "standard" | "zenoti";
                             id: string;
@@ -7230,7 +7230,7 @@ export interface paths {
                             description: string;
                             disabled: boolean;
                             /** @description empty: every event type */
-                            eventTypes: string[];
+                            eventTypes: ("package.sold" | "package.imported" | "package.redeemed" | "package.held" | "package.committed" | "package.released" | "package.hold_expired" | "package.reversed" | "package.frozen" | "package.unfrozen" | "package.extended" | "package.adjusted" | "package.cancelled" | "package.expired" | "package.expiring_soon")[];
                             /** @enum {string} */
                             format: "standard" | "zenoti";
                             id: string;
@@ -7461,7 +7461,7 @@ export interface paths {
                             description: string;
                             disabled: boolean;
                             /** @description empty: every event type */
-                            eventTypes: string[];
+                            eventTypes: ("package.sold" | "package.imported" | "package.redeemed" | "package.held" | "package.committed" | "package.released" | "package.hold_expired" | "package.reversed" | "package.frozen" | "package.unfrozen" | "package.extended" | "package.adjusted" | "package.cancelled" | "package.expired" | "package.expiring_soon")[];
                             /** @enum {string} */
                             format: "standard" | "zenoti";
                             id: string;
@@ -7599,7 +7599,7 @@ export interface paths {
                             description: string;
                             disabled: boolean;
                             /** @description empty: every event type */
-                            eventTypes: string[];
+                            eventTypes: ("package.sold" | "package.imported" | "package.redeemed" | "package.held" | "package.committed" | "package.released" | "package.hold_expired" | "package.reversed" | "package.frozen" | "package.unfrozen" | "package.extended" | "package.adjusted" | "package.cancelled" | "package.expired" | "package.expiring_soon")[];
                             /** @enum {string} */
                             format: "standard" | "zenoti";
                             id: string;

@@ -16,7 +16,7 @@ import {
   updateEndpoint,
 } from '../../application/webhook-endpoints.js';
 import { formatInstant } from '../../domain/calendar.js';
-import { MESSAGE_STATUSES, WEBHOOK_FORMATS, type WebhookAttempt, type WebhookEndpoint, type WebhookMessage } from '../../domain/webhooks.js';
+import { MESSAGE_STATUSES, WEBHOOK_EVENT_TYPES, WEBHOOK_FORMATS, type WebhookAttempt, type WebhookEndpoint, type WebhookMessage } from '../../domain/webhooks.js';
 import { Description, Enum, Id, PageQuery } from '../http/schemas.js';
 import type { HttpApp } from '../http/types.js';
 import { instantOrNull } from '../shared/package-json.js';
@@ -36,7 +36,7 @@ const NullableTime = Type.Unsafe<string | null>({ type: ['string', 'null'], desc
 const endpointFields = {
   id: Type.String(),
   url: Type.String(),
-  eventTypes: Type.Array(Type.String(), { description: 'empty: every event type' }),
+  eventTypes: Type.Array(Enum(WEBHOOK_EVENT_TYPES), { description: 'empty: every event type' }),
   format: Enum(WEBHOOK_FORMATS),
   description: Type.String(),
   disabled: Type.Boolean(),

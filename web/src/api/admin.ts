@@ -15,8 +15,8 @@ export const WEBHOOK_FORMATS = ['standard', 'zenoti'] as const satisfies readonl
 export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
 
 /**
- * The event types an endpoint may ask for (API.md "Webhooks"). The OpenAPI document types `eventTypes` as plain
- * strings with no enum, so the list is kept here; the server refuses an unknown one with INVALID_ARGUMENT.
+ * The event types an endpoint may ask for (API.md "Webhooks"), in the order the screen offers them; checked
+ * against the answer's enum, so that a type the server adds or drops shows up here as a type error.
  */
 export const WEBHOOK_EVENT_TYPES = [
   'package.sold',
@@ -34,7 +34,10 @@ export const WEBHOOK_EVENT_TYPES = [
   'package.cancelled',
   'package.expired',
   'package.expiring_soon',
-] as const;
+] as const satisfies readonly WebhookEndpoint['eventTypes'][number][];
+// …and every type the server answers is offered.
+const everyEventTypeOffered: [Exclude<WebhookEndpoint['eventTypes'][number], (typeof WEBHOOK_EVENT_TYPES)[number]>] extends [never] ? true : never = true;
+void everyEventTypeOffered;
 
 export const MESSAGE_STATUSES = ['PENDING', 'DELIVERED', 'FAILED'] as const satisfies readonly WebhookMessage['status'][];
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
