@@ -6,17 +6,15 @@
 // BENCH_RESULTS_DIR (default bench/results; test/system/export-memory.test.ts runs it into a folder of its own).
 import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
-import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { benchSchema } from './lib/pg-schema.mjs';
 import { request } from './lib/http.mjs';
-import { freePort, killAll, start, waitUntil } from './lib/processes.mjs';
+import { killAll } from './lib/processes.mjs';
+import { createBenchCompany, startBenchServer } from './lib/server.mjs';
 import { addFillerPackages, countRows, openBenchDb } from './list-packages-seed.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.dirname(here);
 const PACKAGES = Number(process.env.BENCH_EXPORT_PACKAGES ?? 1_000_000);
 const BASE_URL = process.env.BENCH_DATABASE_URL || null;
 /** The peak may exceed the memory before the export by at most this much, whatever the size. */
@@ -59,36 +57,13 @@ function streamExport(port, urlPath, headers, pid) {
 }
 
 async function main() {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'punchcard-bench-'));
   const schema = BASE_URL ? await benchSchema(BASE_URL, 'bench_export') : null;
-  const masterKey = `bench-master-${crypto.randomBytes(12).toString('hex')}`;
-  const [port, grpcPort] = [await freePort(), await freePort()];
-  const env = {
-    PATH: process.env.PATH,
-    PORT: String(port),
-    GRPC_PORT: String(grpcPort),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    PUNCHCARD_MASTER_KEY: masterKey,
-    PUNCHCARD_DATA_DIR: dataDir,
-    ...(schema ? { DATABASE_URL: schema.url } : {}),
-    // A small heap shows whether memory is bounded: garbage V8 has not collected yet also counts in RSS.
-    NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}`,
-  };
-  const startServer = async () => {
-    const server = start('punchcard', process.execPath, [path.join(root, 'dist/src/main.js')], env);
-    await waitUntil(server, async () => (await request(port, 'GET', '/readyz')).status === 200);
-    return server;
-  };
+  let server;
   try {
-    let server = await startServer();
-    const engine = JSON.parse((await request(port, 'GET', '/readyz')).bytes.toString()).engine;
-    const master = { authorization: `Bearer ${masterKey}` };
-    const companyId = 'cmp_bench';
-    const c = `/v1/companies/${companyId}`;
-    await ok(request(port, 'POST', '/v1/companies', { headers: master, body: { id: companyId, name: 'Bench Grooming Co.' } }), 201, 'company');
-    const admin = await ok(request(port, 'POST', `${c}/apiKeys`, { headers: master, body: { role: 'ADMIN' } }), 201, 'admin key');
-    const auth = { authorization: `Bearer ${admin.key}` };
+    // A small heap shows whether memory is bounded: garbage V8 has not collected yet also counts in RSS.
+    server = await startBenchServer({ databaseUrl: schema?.url ?? null, env: { NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}` } });
+    const { port, engine } = server;
+    const { companyId, c, auth } = await createBenchCompany(server);
     const put = (p, body) => ok(request(port, 'PUT', c + p, { headers: auth, body }), 200, `PUT ${p}`);
     await put('/businesses/bus_001', { name: 'Downtown', timeZone: 'America/New_York', currencyCode: 'USD' });
     await put('/customers/cus_filler', { firstName: 'Filler', lastName: 'Template' });
@@ -105,17 +80,17 @@ async function main() {
     await server.stop();
 
     const began = Date.now();
-    const db = await openBenchDb({ sqliteFile: path.join(dataDir, 'punchcard.db'), databaseUrl: schema?.url ?? null });
+    const db = await openBenchDb({ sqliteFile: path.join(server.dataDir, 'punchcard.db'), databaseUrl: schema?.url ?? null });
     await addFillerPackages(db, { companyId, sourceId: source, from: 1, to: PACKAGES - 1, customers: Math.max(1, Math.floor(PACKAGES / 4)) });
     const rows = await countRows(db, companyId);
     await db.close();
     if (rows.packages !== PACKAGES) throw new Error(`expected ${PACKAGES} packages, found ${rows.packages}`);
     console.log(`${engine}: seeded ${rows.packages.toLocaleString('en')} packages in ${((Date.now() - began) / 1000).toFixed(1)} s`);
 
-    server = await startServer();
+    await server.start();
     await request(port, 'GET', '/readyz');
-    const before = rssOf(server.child.pid);
-    const result = await streamExport(port, `${c}/packages:export`, auth, server.child.pid);
+    const before = rssOf(server.pid);
+    const result = await streamExport(port, `${c}/packages:export`, auth, server.pid);
     await server.stop();
     const exported = result.lines - 1; // the header
     if (exported !== PACKAGES) throw new Error(`exported ${exported} rows, expected ${PACKAGES}`);
@@ -142,7 +117,7 @@ async function main() {
   } finally {
     await killAll();
     await schema?.drop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await server?.remove();
   }
 }
 

@@ -9,18 +9,18 @@
 // BENCH_IMPORT_CPU_PROF (a directory: the server runs with node --cpu-prof and writes its profile there on exit),
 // BENCH_IMPORT_PHASES (default dry,import,rerun,export; the import always runs when rerun or export is asked),
 // BENCH_IMPORT_KEEP=1 (keep the database afterwards and print where it is), BENCH_IMPORT_PART_BYTES (the largest file
-// sent in one request; default 50,000,000, under the server's 50 MiB).
+// sent in one request; default 50,000,000, under the server's 50 MiB), BENCH_RESULTS_DIR (default bench/results).
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { benchSchema } from './lib/pg-schema.mjs';
 import { request } from './lib/http.mjs';
 import { importReference, writeImportFiles } from './lib/import-csv.mjs';
-import { freePort, killAll, start, waitUntil } from './lib/processes.mjs';
+import { killAll } from './lib/processes.mjs';
+import { createBenchCompany, startBenchServer } from './lib/server.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.dirname(here);
@@ -157,33 +157,14 @@ const expect = (what, got, want) => {
 };
 
 async function run(engine, reference, generated) {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'punchcard-bench-'));
   const schema = engine === 'postgres' ? await benchSchema(BASE_URL, 'bench_import') : null;
-  const masterKey = `bench-master-${crypto.randomBytes(12).toString('hex')}`;
-  const [port, grpcPort] = [await freePort(), await freePort()];
-  const env = {
-    PATH: process.env.PATH,
-    PORT: String(port),
-    GRPC_PORT: String(grpcPort),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    PUNCHCARD_MASTER_KEY: masterKey,
-    PUNCHCARD_DATA_DIR: dataDir,
-    // The set-up makes ten thousand requests with one key in seconds.
-    PUNCHCARD_RATE_LIMIT: 'off',
-    ...(schema ? { DATABASE_URL: schema.url } : {}),
-  };
   const nodeArgs = CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(CPU_PROF_DIR)}`, `--cpu-prof-name=import-${engine}-${process.pid}.cpuprofile`] : [];
-  const server = start('punchcard', process.execPath, [...nodeArgs, path.join(root, 'dist/src/main.js')], env);
+  let server;
   try {
-    await waitUntil(server, async () => (await request(port, 'GET', '/readyz')).status === 200);
-    const pid = server.child.pid;
-    const master = { authorization: `Bearer ${masterKey}` };
-    const companyId = 'cmp_bench';
-    const c = `/v1/companies/${companyId}`;
-    await ok(request(port, 'POST', '/v1/companies', { headers: master, body: { id: companyId, name: 'Bench Grooming Co.' } }), 201, 'company');
-    const admin = await ok(request(port, 'POST', `${c}/apiKeys`, { headers: master, body: { role: 'ADMIN', name: 'import bench' } }), 201, 'admin key');
-    const auth = { authorization: `Bearer ${admin.key}` };
+    // The set-up makes ten thousand requests with one key in seconds.
+    server = await startBenchServer({ databaseUrl: schema?.url ?? null, env: { PUNCHCARD_RATE_LIMIT: 'off' }, nodeArgs });
+    const { port, pid } = server;
+    const { c, auth } = await createBenchCompany(server, { keyName: 'import bench' });
     const put = (p, body) => ok(request(port, 'PUT', c + p, { headers: auth, body }), 200, `PUT ${p}`);
     const money = (cents) => ({ currencyCode: 'USD', units: Math.floor(cents / 100), nanos: (cents % 100) * 10_000_000 });
 
@@ -235,11 +216,11 @@ async function run(engine, reference, generated) {
     figures.pass = figures.import ? figures.import.seconds <= TARGET_SECONDS[engine] : undefined;
     return figures;
   } finally {
-    await server.stop();
-    if (KEEP) console.log(`${engine}: kept ${schema ? schema.url : dataDir} (BENCH_IMPORT_KEEP)`);
+    await server?.stop();
+    if (KEEP) console.log(`${engine}: kept ${schema ? schema.url : server?.dataDir} (BENCH_IMPORT_KEEP)`);
     else {
       await schema?.drop();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      await server?.remove();
     }
   }
 }
@@ -285,11 +266,12 @@ async function main() {
     console.log(summary);
     const pass = results.every((r) => r.pass !== false);
     const meta = { time: new Date().toISOString(), node: process.version, cpus: os.cpus().length, commit: commitOf(), generated: { ...counts, megabytes: Number((generated.bytes / 1e6).toFixed(1)), files: files.map((f) => ({ packages: f.packages, rows: f.rows, megabytes: Number((f.bytes / 1e6).toFixed(1)) })) } };
-    fs.mkdirSync(path.join(here, 'results'), { recursive: true });
+    const resultsDir = process.env.BENCH_RESULTS_DIR || path.join(here, 'results');
+    fs.mkdirSync(resultsDir, { recursive: true });
     for (const r of results) {
-      fs.writeFileSync(path.join(here, 'results', `import.${r.engine}.json`), JSON.stringify({ name: 'import', summary: line(r), ...r, ...meta }, null, 2) + '\n');
+      fs.writeFileSync(path.join(resultsDir, `import.${r.engine}.json`), JSON.stringify({ name: 'import', summary: line(r), ...r, ...meta }, null, 2) + '\n');
     }
-    fs.writeFileSync(path.join(here, 'results', 'import.json'), JSON.stringify({ name: 'import', summary, pass, results, ...meta }, null, 2) + '\n');
+    fs.writeFileSync(path.join(resultsDir, 'import.json'), JSON.stringify({ name: 'import', summary, pass, results, ...meta }, null, 2) + '\n');
   } finally {
     await killAll();
     fs.rmSync(tmp, { recursive: true, force: true });

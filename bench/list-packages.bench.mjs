@@ -5,8 +5,8 @@
 // Needs a build (npm run bench does it; or npx tsc -p tsconfig.build.json). Runs alone too:
 // node bench/list-packages.bench.mjs. Env: BENCH_SECONDS (default 10) per measurement, BENCH_WARMUP_SECONDS (3),
 // BENCH_CONNECTIONS (32), BENCH_FILLER (comma-separated package counts, default 10000,1000000),
-// BENCH_DATABASE_URL (postgres://…; a schema of its own is made and dropped; unset: SQLite in a temp dir).
-import crypto from 'node:crypto';
+// BENCH_DATABASE_URL (postgres://…; a schema of its own is made and dropped; unset: SQLite in a temp dir),
+// BENCH_RESULTS_DIR (default bench/results).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,11 +14,11 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { benchSchema } from './lib/pg-schema.mjs';
 import { freePort, killAll, start, waitUntil } from './lib/processes.mjs';
+import { createBenchCompany, startBenchServer } from './lib/server.mjs';
 import { figures, request } from './lib/http.mjs';
 import { addFillerPackages, countRows, openBenchDb } from './list-packages-seed.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.dirname(here);
 const NAME = 'list-packages';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
@@ -48,35 +48,14 @@ async function cannon(name, target, seconds) {
 }
 
 async function main() {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'punchcard-bench-'));
   const schema = BASE_URL ? await benchSchema(BASE_URL) : null;
-  const masterKey = `bench-master-${crypto.randomBytes(12).toString('hex')}`;
-  const [port, grpcPort, barePort] = [await freePort(), await freePort(), await freePort()];
-  const env = {
-    PATH: process.env.PATH,
-    PORT: String(port),
-    GRPC_PORT: String(grpcPort),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    PUNCHCARD_MASTER_KEY: masterKey,
-    PUNCHCARD_DATA_DIR: dataDir,
-    ...(schema ? { DATABASE_URL: schema.url } : {}),
-  };
-  const startServer = async () => {
-    const server = start('punchcard', process.execPath, [path.join(root, 'dist/src/main.js')], env);
-    await waitUntil(server, async () => (await request(port, 'GET', '/readyz')).status === 200);
-    return server;
-  };
+  let server;
   try {
     // (a) The customer's packages and one filler sale, made by the app itself through its API.
-    let server = await startServer();
-    const engine = JSON.parse((await request(port, 'GET', '/readyz')).bytes.toString()).engine;
-    const master = { authorization: `Bearer ${masterKey}` };
-    const companyId = 'cmp_bench';
-    const c = `/v1/companies/${companyId}`;
-    await ok(request(port, 'POST', '/v1/companies', { headers: master, body: { id: companyId, name: 'Bench Grooming Co.' } }), 201, 'company');
-    const admin = await ok(request(port, 'POST', `${c}/apiKeys`, { headers: master, body: { role: 'ADMIN' } }), 201, 'admin key');
-    const auth = { authorization: `Bearer ${admin.key}` };
+    server = await startBenchServer({ databaseUrl: schema?.url ?? null });
+    const { port, engine } = server;
+    const barePort = await freePort();
+    const { companyId, c, auth } = await createBenchCompany(server);
     const put = (p, body) => ok(request(port, 'PUT', c + p, { headers: auth, body }), 200, `PUT ${p}`);
     await put('/businesses/bus_001', { name: 'Downtown', timeZone: 'America/New_York', currencyCode: 'USD' });
     await put('/customers/cus_123', { firstName: 'Ada', lastName: 'Lovelace' });
@@ -117,7 +96,7 @@ async function main() {
     for (const filler of FILLER) {
       // (b) Filler packages of other customers, copied in the database with the server stopped.
       const began = Date.now();
-      const db = await openBenchDb({ sqliteFile: path.join(dataDir, 'punchcard.db'), databaseUrl: schema?.url ?? null });
+      const db = await openBenchDb({ sqliteFile: path.join(server.dataDir, 'punchcard.db'), databaseUrl: schema?.url ?? null });
       await addFillerPackages(db, {
         companyId,
         sourceId: source,
@@ -133,7 +112,7 @@ async function main() {
       console.log(` (${seedSeconds} s; ${rows.packages.toLocaleString('en')} packages, ${rows.package_items.toLocaleString('en')} items, ${rows.package_events.toLocaleString('en')} events)`);
       seeded = filler;
 
-      server = await startServer();
+      await server.start();
       const captured = await request(port, 'POST', '/v1/packages:list', { headers: auth, body: JSON.parse(listBody) });
       const answer = JSON.parse(captured.bytes.toString());
       if (captured.status !== 200 || answer.packages.length !== CUSTOMER_PACKAGES) throw new Error(`list: ${captured.status} ${captured.bytes}`);
@@ -185,7 +164,7 @@ async function main() {
       machine: { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, platform: `${os.platform()} ${os.release()}`, loadAverageAtStart: LOAD_AT_START },
       measurements,
     };
-    const results = path.join(here, 'results');
+    const results = process.env.BENCH_RESULTS_DIR || path.join(here, 'results');
     fs.mkdirSync(results, { recursive: true });
     fs.writeFileSync(path.join(results, `${NAME}.json`), `${JSON.stringify(record, null, 2)}\n`);
     fs.writeFileSync(path.join(results, `${NAME}.${engine}.json`), `${JSON.stringify(record, null, 2)}\n`);
@@ -193,7 +172,7 @@ async function main() {
   } finally {
     await killAll();
     await schema?.drop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await server?.remove();
   }
 }
 

@@ -3,7 +3,8 @@
 //
 // Env: BENCH_SECONDS (default 10) per measurement, BENCH_WARMUP_SECONDS (3), BENCH_CONNECTIONS (32),
 // BENCH_ROUNDS (1; more alternate the order and average, for a noisy machine),
-// BENCH_DATABASE_URL (postgres://…; unset: the embedded SQLite database in a temporary directory).
+// BENCH_DATABASE_URL (postgres://…; unset: the embedded SQLite database in a temporary directory),
+// BENCH_RESULTS_DIR (default bench/results).
 // The load generator runs in this process: on a 2-core machine it takes one core, the server the other.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -12,10 +13,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { freePort, killAll, start, waitUntil } from './lib/processes.mjs';
+import { createBenchCompany, startBenchServer } from './lib/server.mjs';
 import { figures, request } from './lib/http.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.dirname(here);
 const NAME = 'reference-get';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
@@ -46,29 +47,13 @@ function checkClean(name, result) {
 }
 
 async function main() {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'punchcard-bench-'));
-  const masterKey = `bench-master-${crypto.randomBytes(12).toString('hex')}`;
-  const [port, grpcPort, barePort] = [await freePort(), await freePort(), await freePort()];
+  let server;
   try {
     // (a) Punchcard as built, with its own data.
-    const punchcard = start('punchcard', process.execPath, [path.join(root, 'dist/src/main.js')], {
-      PATH: process.env.PATH,
-      PORT: String(port),
-      GRPC_PORT: String(grpcPort),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      PUNCHCARD_MASTER_KEY: masterKey,
-      PUNCHCARD_DATA_DIR: dataDir,
-      ...(DATABASE_URL ? { DATABASE_URL } : {}),
-    });
-    await waitUntil(punchcard, async () => (await request(port, 'GET', '/readyz')).status === 200);
-    const engine = JSON.parse((await request(port, 'GET', '/readyz')).bytes.toString()).engine;
-
-    const master = { authorization: `Bearer ${masterKey}` };
-    const companyId = `cmp_bench_${crypto.randomBytes(4).toString('hex')}`;
-    await expectStatus(request(port, 'POST', '/v1/companies', { headers: master, body: { id: companyId, name: 'Bench Grooming Co.' } }), 201, 'create company');
-    const admin = JSON.parse((await expectStatus(request(port, 'POST', `/v1/companies/${companyId}/apiKeys`, { headers: master, body: { role: 'ADMIN' } }), 201, 'admin key')).bytes);
-    const adminAuth = { authorization: `Bearer ${admin.key}` };
+    server = await startBenchServer({ databaseUrl: DATABASE_URL });
+    const { port, engine } = server;
+    const barePort = await freePort();
+    const { companyId, auth: adminAuth } = await createBenchCompany(server, { companyId: `cmp_bench_${crypto.randomBytes(4).toString('hex')}` });
     const viewer = JSON.parse((await expectStatus(request(port, 'POST', `/v1/companies/${companyId}/apiKeys`, { headers: adminAuth, body: { role: 'VIEWER' } }), 201, 'viewer key')).bytes);
     await expectStatus(
       request(port, 'PUT', `/v1/companies/${companyId}/businesses/bus_main`, { headers: adminAuth, body: { name: 'Main Street', timeZone: 'America/Los_Angeles', currencyCode: 'USD' } }),
@@ -161,14 +146,14 @@ async function main() {
       punchcard: measured.punchcard,
       bare: measured.bare,
     };
-    const results = path.join(here, 'results');
+    const results = process.env.BENCH_RESULTS_DIR || path.join(here, 'results');
     fs.mkdirSync(results, { recursive: true });
     fs.writeFileSync(path.join(results, `${NAME}.json`), `${JSON.stringify(record, null, 2)}\n`);
     fs.writeFileSync(path.join(results, `${NAME}.${engine}.json`), `${JSON.stringify(record, null, 2)}\n`);
     console.log(summary);
   } finally {
     await killAll();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await server?.remove();
   }
 }
 
