@@ -1,110 +1,34 @@
-// The front desk end to end: the built server (dist/src/main.js) on a temporary database, serving the built
-// web app, driven by a real Chromium. First start prints the demo ADMIN key; the test signs in with it.
+// The front desk end to end: the built server (dist/src/main.js) on a temporary database, serving the web app
+// built from the current sources (into a root of the test's own, see ../support/e2e), driven by a real Chromium.
+// First start prints the demo ADMIN key; the test signs in with it.
 // Set UPDATE_SCREENSHOTS=1 to write the screenshots to docs/screenshots/ (otherwise they go to a temp folder).
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, apiCall, buildAppRoot, launchChromium, requireChromium, startFirstStartServer, type E2eServer } from '../support/e2e';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const haveChromium = fs.existsSync(CHROMIUM);
-if (!haveChromium) {
-  if (process.env.CI) throw new Error(`${CHROMIUM} is missing: CI must install it (apt-get install -y chromium) to run the web end-to-end tests`);
-  console.warn(`Skipping the web end-to-end tests: ${CHROMIUM} is missing (apt-get install -y chromium).`);
-}
+const run = requireChromium('the web end-to-end tests');
 const SHOTS = process.env.UPDATE_SCREENSHOTS ? path.join(ROOT, 'docs', 'screenshots') : fs.mkdtempSync(path.join(os.tmpdir(), 'punchcard-shots-'));
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : fs.statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds what is missing or older than its sources: the server (tsc) and the web app (vite). */
-function buildIfNeeded(): void {
-  const node = process.execPath;
-  if (!fs.existsSync(path.join(ROOT, 'dist/src/main.js'))) {
-    execFileSync(node, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
-  }
-  const index = path.join(ROOT, 'web/dist/index.html');
-  const sources = Math.max(newestMtime(path.join(ROOT, 'web/src')), newestMtime(path.join(ROOT, 'web/public')), fs.statSync(path.join(ROOT, 'web/index.html')).mtimeMs);
-  if (!fs.existsSync(index) || fs.statSync(index).mtimeMs < sources) {
-    execFileSync(node, ['node_modules/vite/bin/vite.js', 'build', 'web', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
-  }
-}
-
-interface Server {
-  url: string;
-  key: string;
-  child: ChildProcess;
-  dataDir: string;
-}
-
-async function startServer(): Promise<Server> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'punchcard-e2e-'));
-  const port = await freePort();
-  const grpcPort = await freePort();
-  const child = spawn(process.execPath, ['dist/src/main.js'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, PORT: String(port), GRPC_PORT: String(grpcPort), HOST: '127.0.0.1', LOG_LEVEL: 'warn', PUNCHCARD_DATA_DIR: dataDir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const key = /^\s+(pck\.\S+)\s*$/m.exec(output)?.[1];
-    if (key && output.includes('Punchcard is running at')) return { url: `http://127.0.0.1:${port}`, key, child, dataDir };
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the server did not start:\n${output}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-describe.skipIf(!haveChromium)('the front desk in Chromium', () => {
-  let server: Server;
+describe.skipIf(!run)('the front desk in Chromium', () => {
+  let root: string;
+  let server: E2eServer;
   let context: BrowserContext;
   let page: Page;
   let profile: string;
   const consoleErrors: string[] = [];
 
-  async function api(method: string, p: string, body?: unknown, key = server.key) {
-    const r = await fetch(`${server.url}${p}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const json = await r.json();
-    if (!r.ok) throw new Error(`${method} ${p}: ${r.status} ${JSON.stringify(json)}`);
-    return json;
-  }
-  const c = (p: string) => `/v1/companies/cmp_demo${p}`;
+  const api = (method: string, p: string, body?: unknown, key?: string) => apiCall(server, method, p, body, key);
+  const c = (p: string) => `/v1/companies/${server.companyId}${p}`;
   const shot = (name: string, fullPage = false) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
   const visible = (locator: ReturnType<Page['locator']>, timeout = 10_000) => locator.waitFor({ state: 'visible', timeout });
 
   beforeAll(async () => {
-    buildIfNeeded();
+    root = buildAppRoot();
     fs.mkdirSync(SHOTS, { recursive: true });
-    server = await startServer();
+    server = await startFirstStartServer(root);
     // The counter's world: two businesses, customers, services, a product and two templates.
     await api('PUT', c('/businesses/biz_sf'), { name: 'Happy Paws SF', timeZone: 'America/Los_Angeles', currencyCode: 'USD' });
     await api('PUT', c('/businesses/biz_ny'), { name: 'Happy Paws NYC', timeZone: 'America/New_York', currencyCode: 'USD' });
@@ -138,12 +62,7 @@ describe.skipIf(!haveChromium)('the front desk in Chromium', () => {
     }
 
     profile = fs.mkdtempSync(path.join(os.tmpdir(), 'punchcard-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1280, height: 860 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
+    context = await launchChromium(profile);
     page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(10_000);
     page.on('pageerror', (e) => consoleErrors.push(e.message));
@@ -151,11 +70,8 @@ describe.skipIf(!haveChromium)('the front desk in Chromium', () => {
 
   afterAll(async () => {
     await context?.close();
-    if (server?.child.exitCode === null) {
-      server.child.kill('SIGTERM');
-      await new Promise((r) => server.child.once('exit', r));
-    }
-    for (const dir of [profile, server?.dataDir]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    await server?.stop();
+    for (const dir of [profile, server?.dataDir, root]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('signs in with the key the first start printed and picks the business', async () => {
