@@ -55,6 +55,26 @@ export interface HttpAppOptions {
   readonly extend?: (app: HttpApp) => Promise<void> | void;
 }
 
+type DocumentedSchema = { hide?: boolean; response?: Record<string, unknown> } & Record<string, unknown>;
+
+/**
+ * A route's schema as the document shows it: every route answers its errors through the one error handler, so
+ * each lists the statuses that path can give (a route's own list wins): Zenoti's envelope on its surface,
+ * google.rpc.Status everywhere else. A copy: the route keeps the schema it serialises with.
+ */
+function documentedSchema(schema: DocumentedSchema | undefined, route: { method: string | string[]; config?: unknown }): DocumentedSchema | undefined {
+  const surface = (route.config as { surface?: string } | undefined)?.surface;
+  // Hidden routes (docs, the web app's files) answer no API errors; Zenoti's lower-case alias is the same API.
+  if (!schema || (schema.hide && surface !== 'zenoti')) return schema;
+  const writes = [route.method].flat().some((m) => m === 'POST' || m === 'PUT' || m === 'PATCH' || m === 'DELETE');
+  const statuses =
+    surface === 'ops' ? [400, 500, 503]
+    : surface === 'zenoti' ? [400, 401, 403, 404, 422, 429, 500, 503]
+    : writes ? [400, 401, 403, 404, 409, 413, 422, 429, 500, 503]
+    : [400, 401, 403, 404, 429, 500, 503];
+  return { ...schema, response: { ...errorResponses(statuses, surface === 'zenoti' ? 'ZenotiError' : 'Status'), ...withSuccessDescriptions(schema.response) } };
+}
+
 const SUCCESS_MEANING: Record<string, string> = { '200': 'OK', '201': 'Created', '202': 'Accepted: queued, done in the background', '204': 'No content' };
 
 /**
@@ -150,24 +170,11 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   });
 
   for (const schema of [...SHARED_SCHEMAS, ...NATIVE_PACKAGE_SCHEMAS, ...ZENOTI_SCHEMAS]) app.addSchema(schema);
-  // Every route answers its errors through the one error handler, so each declares the statuses that path can
-  // give (a route's own list wins): Zenoti's envelope on its surface, google.rpc.Status everywhere else.
-  app.addHook('onRoute', (route) => {
-    const schema = route.schema as { hide?: boolean; response?: Record<string, unknown> } | undefined;
-    const surface = route.config?.surface;
-    // Hidden routes (docs, the web app's files) answer no API errors; Zenoti's lower-case alias is the same API.
-    if (!schema || (schema.hide && surface !== 'zenoti')) return;
-    const methods = [route.method].flat();
-    const writes = methods.some((m) => m === 'POST' || m === 'PUT' || m === 'PATCH' || m === 'DELETE');
-    const statuses =
-      surface === 'ops' ? [400, 500, 503]
-      : surface === 'zenoti' ? [400, 401, 403, 404, 422, 429, 500, 503]
-      : writes ? [400, 401, 403, 404, 409, 413, 422, 429, 500, 503]
-      : [400, 401, 403, 404, 429, 500, 503];
-    schema.response = { ...errorResponses(statuses, surface === 'zenoti' ? 'ZenotiError' : 'Status'), ...withSuccessDescriptions(schema.response) };
-  });
-
   await app.register(swagger, {
+    // The document gives each route the error statuses it can answer and names its successes; the routes
+    // themselves keep only their success schemas, so the server compiles no serializer per route and status for
+    // errors, which all leave through the one error handler (compiling those took most of a start).
+    transform: ({ schema, url, route }) => ({ schema: documentedSchema(schema as DocumentedSchema | undefined, route) as typeof schema, url }),
     // Components are named by their $id, so the document says `$ref: '#/components/schemas/Status'`.
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
     openapi: {
