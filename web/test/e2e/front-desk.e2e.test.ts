@@ -7,10 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, apiCall, buildAppRoot, launchChromium, requireChromium, startFirstStartServer, type E2eServer } from '../support/e2e';
+import { apiCall, buildAppRoot, launchChromium, requireChromium, startFirstStartServer, type E2eServer, screenshotDir } from '../support/e2e';
 
 const run = requireChromium('the web end-to-end tests');
-const SHOTS = process.env.UPDATE_SCREENSHOTS ? path.join(ROOT, 'docs', 'screenshots') : fs.mkdtempSync(path.join(os.tmpdir(), 'punchcard-shots-'));
+const SHOTS = screenshotDir('front-desk');
 
 describe.skipIf(!run)('the front desk in Chromium', () => {
   let root: string;

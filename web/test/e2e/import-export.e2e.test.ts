@@ -6,11 +6,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiCall, buildAppRoot, launchChromium, requireChromium, startFirstStartServer, type E2eServer } from '../support/e2e';
+import { apiCall, buildAppRoot, launchChromium, requireChromium, startFirstStartServer, type E2eServer, screenshotDir } from '../support/e2e';
 
 const run = requireChromium('the Import & export browser test');
 // Screenshots for a person to look at (not compared): a temporary folder, kept.
-const SHOTS = fs.mkdtempSync(path.join(os.tmpdir(), 'punchcard-import-shots-'));
+const SHOTS = screenshotDir('import');
 
 const HEADER =
   'source_id,customer_id,business_id,package_name,service_id,total,used,price,currency,purchase_date,expiration_date,customer_first_name,customer_last_name';

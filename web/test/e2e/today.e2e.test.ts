@@ -7,11 +7,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiCall, buildAppRoot, launchChromium, requireChromium, startFirstStartServer, type E2eServer } from '../support/e2e';
+import { apiCall, buildAppRoot, launchChromium, requireChromium, startFirstStartServer, type E2eServer, screenshotDir } from '../support/e2e';
 
 const run = requireChromium('the Today and statement browser test');
 // Screenshots and the PDF for a person to look at (not compared): a temporary folder, kept.
-const SHOTS = fs.mkdtempSync(path.join(os.tmpdir(), 'punchcard-today-shots-'));
+const SHOTS = screenshotDir('today');
 
 describe.skipIf(!run)('Today and the statement in Chromium', () => {
   let root: string;

@@ -17,6 +17,14 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const haveChromium = fs.existsSync(CHROMIUM);
 
 /** Skips a browser test file where Chromium is missing, except in CI, which must have it. */
+/**
+ * Where a browser test writes its screenshots: `docs/screenshots` (those the README shows) when
+ * UPDATE_SCREENSHOTS is set, otherwise a temporary folder, so that a test run never changes the repository.
+ */
+export function screenshotDir(name: string): string {
+  return process.env.UPDATE_SCREENSHOTS ? path.join(ROOT, 'docs', 'screenshots') : fs.mkdtempSync(path.join(os.tmpdir(), `punchcard-${name}-shots-`));
+}
+
 export function requireChromium(what: string): boolean {
   if (haveChromium) return true;
   if (process.env.CI) throw new Error(`${CHROMIUM} is missing: CI must install it (apt-get install -y chromium) to run ${what}`);
