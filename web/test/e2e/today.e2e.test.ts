@@ -148,7 +148,7 @@ describe.skipIf(!run)('Today and the statement in Chromium', () => {
       await page.screenshot({ path: path.join(SHOTS, 'statement-print.png'), fullPage: true });
       const pdf = await page.pdf({ format: 'A4', printBackground: false });
       expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
-      fs.writeFileSync(path.join(SHOTS, 'statement.pdf'), pdf);
+      fs.writeFileSync(path.join(os.tmpdir(), 'punchcard-statement.pdf'), pdf);
     } finally {
       await page.emulateMedia({ media: 'screen' });
     }
