@@ -6,11 +6,10 @@ import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiCall, buildAppRoot, launchChromium, requireChromium, startFirstStartServer, type E2eServer, screenshotDir } from '../support/e2e';
+import { apiCall, buildAppRoot, openBrowser, requireChromium, startFirstStartServer, type E2eServer, screenshotDir , signIn, type E2eBrowser } from '../support/e2e';
 
 const run = requireChromium('the admin screens browser test');
 // Screenshots for a person to look at (not compared): a temporary folder, kept.
@@ -43,9 +42,8 @@ describe.skipIf(!run)('the admin screens in Chromium', () => {
   let root: string;
   let server: E2eServer;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
-  let context: BrowserContext;
   let page: Page;
-  let profile: string;
+  let browser: E2eBrowser | undefined;
   let secret = '';
   const pageErrors: string[] = [];
 
@@ -60,25 +58,19 @@ describe.skipIf(!run)('the admin screens in Chromium', () => {
     // The desk opens at a business: the first start makes none.
     await apiCall(server, 'PUT', `/v1/companies/${server.companyId}/businesses/bus_1`, { name: 'Harbor Grooming', timeZone: 'Europe/Berlin', currencyCode: 'EUR' });
     receiver = await startReceiver();
-    profile = fs.mkdtempSync(path.join(os.tmpdir(), 'punchcard-chromium-'));
-    context = await launchChromium(profile);
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    browser = await openBrowser(pageErrors);
+    page = browser.page;
   }, 240_000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await server?.stop();
     await receiver?.close();
-    for (const dir of [profile, server?.dataDir, root]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    for (const dir of [server?.dataDir, root]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('signs in as ADMIN and opens Admin from the navigation', async () => {
-    await page.goto(`${server.url}/`);
-    await page.getByLabel('API key').fill(server.key);
-    await page.keyboard.press('Enter');
-    await visible(page.getByRole('heading', { name: 'Customers' }));
+    await signIn(page, server);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).click();
     await visible(page.getByRole('heading', { name: 'Admin', level: 1 }));
     expect(new URL(page.url()).pathname).toBe('/admin/keys');

@@ -3,11 +3,10 @@
 // First start prints the demo ADMIN key; the test signs in with it.
 // Set UPDATE_SCREENSHOTS=1 to write the screenshots to docs/screenshots/ (otherwise they go to a temp folder).
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiCall, buildAppRoot, launchChromium, requireChromium, startFirstStartServer, type E2eServer, screenshotDir } from '../support/e2e';
+import { apiCall, buildAppRoot, openBrowser, requireChromium, startFirstStartServer, type E2eServer, screenshotDir , type E2eBrowser } from '../support/e2e';
 
 const run = requireChromium('the web end-to-end tests');
 const SHOTS = screenshotDir('front-desk');
@@ -15,9 +14,8 @@ const SHOTS = screenshotDir('front-desk');
 describe.skipIf(!run)('the front desk in Chromium', () => {
   let root: string;
   let server: E2eServer;
-  let context: BrowserContext;
   let page: Page;
-  let profile: string;
+  let browser: E2eBrowser | undefined;
   const consoleErrors: string[] = [];
 
   const api = (method: string, p: string, body?: unknown, key?: string) => apiCall(server, method, p, body, key);
@@ -61,17 +59,14 @@ describe.skipIf(!run)('the front desk in Chromium', () => {
       await api('POST', c(`/packages/${bob.packageInfo.id}:redeem`), { serviceId: 'srv_bath', quantity: 1, businessId: 'biz_sf', redeemTime: new Date(Date.now() - i * 2 * 86_400_000).toISOString() });
     }
 
-    profile = fs.mkdtempSync(path.join(os.tmpdir(), 'punchcard-chromium-'));
-    context = await launchChromium(profile);
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (e) => consoleErrors.push(e.message));
+    browser = await openBrowser(consoleErrors);
+    page = browser.page;
   }, 240_000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await server?.stop();
-    for (const dir of [profile, server?.dataDir, root]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    for (const dir of [server?.dataDir, root]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('signs in with the key the first start printed and picks the business', async () => {

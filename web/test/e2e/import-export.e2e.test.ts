@@ -2,11 +2,10 @@
 // current sources, driven by a real Chromium. An ADMIN imports a small CSV through the screen (a refused file,
 // then a clean dry run, then the import), exports what it brought in, and a STAFF key never sees the screen.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiCall, buildAppRoot, launchChromium, requireChromium, startFirstStartServer, type E2eServer, screenshotDir } from '../support/e2e';
+import { apiCall, buildAppRoot, openBrowser, requireChromium, startFirstStartServer, type E2eServer, screenshotDir , signIn, type E2eBrowser } from '../support/e2e';
 
 const run = requireChromium('the Import & export browser test');
 // Screenshots for a person to look at (not compared): a temporary folder, kept.
@@ -21,9 +20,8 @@ const BAD = `${HEADER}\nold-1,cus_new,bus_1,Five baths,srv_1,5,9,100.00,USD,2026
 describe.skipIf(!run)('Import & export in Chromium', () => {
   let root: string;
   let server: E2eServer;
-  let context: BrowserContext;
   let page: Page;
-  let profile: string;
+  let browser: E2eBrowser | undefined;
   const pageErrors: string[] = [];
 
   const api = (method: string, p: string, body?: unknown, key?: string) => apiCall(server, method, p, body, key);
@@ -38,24 +36,18 @@ describe.skipIf(!run)('Import & export in Chromium', () => {
     // What the file refers to must exist: the business and the service.
     await api('PUT', c('/businesses/bus_1'), { name: 'Harbor Grooming', timeZone: 'America/New_York', currencyCode: 'USD' });
     await api('PUT', c('/services/srv_1'), { name: 'Bath', durationMinutes: 30, price: { currencyCode: 'USD', units: 20 } });
-    profile = fs.mkdtempSync(path.join(os.tmpdir(), 'punchcard-chromium-'));
-    context = await launchChromium(profile);
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    browser = await openBrowser(pageErrors);
+    page = browser.page;
   }, 240_000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await server?.stop();
-    for (const dir of [profile, server?.dataDir, root]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    for (const dir of [server?.dataDir, root]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('signs in as ADMIN and opens Import & export from the navigation', async () => {
-    await page.goto(`${server.url}/`);
-    await page.getByLabel('API key').fill(server.key);
-    await page.keyboard.press('Enter');
-    await visible(page.getByRole('heading', { name: 'Customers' }));
+    await signIn(page, server);
     await page.getByRole('link', { name: 'Import & export' }).click();
     await visible(page.getByRole('heading', { name: 'Import & export', level: 1 }));
     expect(new URL(page.url()).pathname).toBe('/import');

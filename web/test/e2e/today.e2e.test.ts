@@ -5,9 +5,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiCall, buildAppRoot, launchChromium, requireChromium, startFirstStartServer, type E2eServer, screenshotDir } from '../support/e2e';
+import { apiCall, buildAppRoot, openBrowser, requireChromium, startFirstStartServer, type E2eServer, screenshotDir , signIn, type E2eBrowser } from '../support/e2e';
 
 const run = requireChromium('the Today and statement browser test');
 // Screenshots and the PDF for a person to look at (not compared): a temporary folder, kept.
@@ -16,9 +16,8 @@ const SHOTS = screenshotDir('today');
 describe.skipIf(!run)('Today and the statement in Chromium', () => {
   let root: string;
   let server: E2eServer;
-  let context: BrowserContext;
   let page: Page;
-  let profile: string;
+  let browser: E2eBrowser | undefined;
   let packageId = '';
   let aliceHold = '';
   const pageErrors: string[] = [];
@@ -54,24 +53,18 @@ describe.skipIf(!run)('Today and the statement in Chromium', () => {
     // Bob's hold is made after Alice's, so it lapses later (24 hours after each): Alice's comes first.
     await api('POST', c(`/packages/${bobs.packageInfo.id}:redeem`), { serviceId: 'srv_bath', quantity: 2, businessId: 'biz_sf', appointmentId: 'apt_1002', hold: true });
 
-    profile = fs.mkdtempSync(path.join(os.tmpdir(), 'punchcard-chromium-'));
-    context = await launchChromium(profile);
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    browser = await openBrowser(pageErrors);
+    page = browser.page;
   }, 240_000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await server?.stop();
-    for (const dir of [profile, server?.dataDir, root]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    for (const dir of [server?.dataDir, root]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('lists the holds made for appointments on Today, soonest to lapse first', async () => {
-    await page.goto(`${server.url}/`);
-    await page.getByLabel('API key').fill(server.key);
-    await page.keyboard.press('Enter');
-    await visible(page.getByRole('heading', { name: 'Customers' }));
+    await signIn(page, server);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Today' }).click();
     await visible(page.getByRole('heading', { name: 'Today at Happy Paws SF', level: 1 }));
     expect(new URL(page.url()).pathname).toBe('/today');

@@ -10,7 +10,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -129,4 +129,36 @@ export async function apiCall(server: E2eServer, method: string, p: string, body
   const text = await r.text();
   if (!r.ok) throw new Error(`${method} ${p}: ${r.status} ${text}`);
   return text ? JSON.parse(text) : undefined;
+}
+
+export interface E2eBrowser {
+  readonly context: BrowserContext;
+  readonly page: Page;
+  /** Closes Chromium and removes its profile. */
+  close(): Promise<void>;
+}
+
+/** Chromium with a profile of its own and one page (10 s timeouts), whose uncaught errors go into `pageErrors`. */
+export async function openBrowser(pageErrors: string[]): Promise<E2eBrowser> {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'punchcard-chromium-'));
+  const context = await launchChromium(profile);
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(10_000);
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  return {
+    context,
+    page,
+    async close() {
+      await context.close();
+      fs.rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Signs in at the desk with a key (default: the one the first start printed) and waits for the Customers screen. */
+export async function signIn(page: Page, server: E2eServer, key = server.key): Promise<void> {
+  await page.goto(`${server.url}/`);
+  await page.getByLabel('API key').fill(key);
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Customers' }).waitFor({ state: 'visible' });
 }
