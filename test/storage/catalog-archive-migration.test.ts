@@ -1,38 +1,25 @@
 // Migration 009 lets services and products be archived: rows from before it are in the catalog, an upsert never
 // changes the archive state, and setArchived changes it once, in a guarded update.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { createTestDatabase, ENGINES, type TestDatabase } from '../support/engines.js';
-import { loadMigrations, migrate } from '../../src/storage/migrate.js';
+import { ENGINES } from '../support/engines.js';
+import { migrationTest } from '../support/migration-test.js';
 import { productRepo, serviceRepo } from '../../src/storage/reference-repos.js';
-import type { Db } from '../../src/storage/database.js';
 
 const page = { size: 50, after: null, offset: 0 };
 
 describe.each(ENGINES)('catalog archive migration on %s', (engine) => {
-  let database: TestDatabase | undefined;
-  let db: Db | undefined;
-
-  afterEach(async () => {
-    await db?.close();
-    await database?.drop();
-    db = database = undefined;
-  });
+  const beforeMigration = migrationTest(engine);
 
   it('keeps services and products from before it in the catalog, and archives and restores them after it', async () => {
-    database = await createTestDatabase(engine);
-    db = await database.open();
-    const all = loadMigrations();
-    const archive = all.findIndex((m) => m.name === '009_catalog_archive');
-    expect(archive).toBeGreaterThan(0);
-    await migrate(db, all.slice(0, archive));
+    const { db, migrateRest } = await beforeMigration('009_catalog_archive');
     await sql`INSERT INTO companies (company_id, name, created_at, updated_at) VALUES ('cmp_old', 'Old', 1, 1)`.execute(db.kysely);
     await sql`INSERT INTO services (company_id, service_id, name, duration_minutes, price_currency, price_minor, business_ids, created_at, updated_at)
               VALUES ('cmp_old', 'srv_old', 'Bath', 30, 'USD', 3000, '[]', 1, 1)`.execute(db.kysely);
     await sql`INSERT INTO products (company_id, product_id, name, price_currency, price_minor, business_ids, created_at, updated_at)
               VALUES ('cmp_old', 'prd_old', 'Shampoo', 'USD', 1200, '[]', 1, 1)`.execute(db.kysely);
 
-    expect(await migrate(db, all)).toContain('009_catalog_archive');
+    expect(await migrateRest()).toContain('009_catalog_archive');
 
     const services = serviceRepo(db.kysely, db);
     const products = productRepo(db.kysely, db);

@@ -1,33 +1,20 @@
 // Migration 004 gives keys a name: keys issued before it keep working, with no name.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { createTestDatabase, ENGINES, type TestDatabase } from '../support/engines.js';
-import { loadMigrations, migrate } from '../../src/storage/migrate.js';
+import { ENGINES } from '../support/engines.js';
+import { migrationTest } from '../support/migration-test.js';
 import { apiKeyRepo } from '../../src/storage/reference-repos.js';
-import type { Db } from '../../src/storage/database.js';
 
 describe.each(ENGINES)('key names migration on %s', (engine) => {
-  let database: TestDatabase | undefined;
-  let db: Db | undefined;
-
-  afterEach(async () => {
-    await db?.close();
-    await database?.drop();
-    db = database = undefined;
-  });
+  const beforeMigration = migrationTest(engine);
 
   it('gives keys issued before it the empty name, and stores names after it', async () => {
-    database = await createTestDatabase(engine);
-    db = await database.open();
-    const all = loadMigrations();
-    const names = all.findIndex((m) => m.name === '004_key_names');
-    expect(names).toBeGreaterThan(0);
-    await migrate(db, all.slice(0, names));
+    const { db, migrateRest } = await beforeMigration('004_key_names');
     await sql`INSERT INTO companies (company_id, name, created_at, updated_at) VALUES ('cmp_old', 'Old', 1, 1)`.execute(db.kysely);
     await sql`INSERT INTO api_keys (company_id, key_id, key_hash, prefix, role, business_ids, created_at)
               VALUES ('cmp_old', 'key_old', 'hash_old', 'pck.cmp_old.abcdef…', 'ADMIN', '[]', 1)`.execute(db.kysely);
 
-    expect(await migrate(db, all)).toContain('004_key_names');
+    expect(await migrateRest()).toContain('004_key_names');
 
     const keys = apiKeyRepo(db.kysely, db);
     expect(await keys.findByHash('cmp_old', 'hash_old')).toMatchObject({ id: 'key_old', name: '', role: 'ADMIN' });
