@@ -8,7 +8,7 @@ import { learnName } from '../lib/messages';
 import { compareMoney, formatMoney, sumMoney } from '../lib/money';
 import { expirationPreview, formatDate, todayIn, validityText, NEVER } from '../lib/time';
 import { Dialog } from './Dialog';
-import { ErrorNotice, Loading } from './ui';
+import { ErrorNotice, Loaded } from './ui';
 import { StaffPicker, useStaffChoice } from './StaffPicker';
 
 export function SellDialog({ customer, onClose, onSold }: { customer: Customer; onClose: () => void; onSold: (pkg: PackageDetail) => void }) {
@@ -79,43 +79,43 @@ export function SellDialog({ customer, onClose, onSold }: { customer: Customer; 
         </>
       }
     >
-      {catalog.isPending ? (
-        <Loading label="Loading the catalog…" />
-      ) : catalog.error && !catalog.data ? (
-        <ErrorNotice error={catalog.error} onRetry={catalog.refetch} />
-      ) : step === 'confirm' && chosen ? (
-        <div className="confirm" ref={confirmRef} tabIndex={-1}>
-          <p className="confirm-lead">
-            Sell <strong>{chosen.name}</strong> to <strong>{customerName}</strong> at {business.name} for <strong className="money-big">{formatMoney(chosen.price)}</strong>?
-          </p>
-          <TemplatePreview template={chosen} names={catalog.data!} timeZone={business.timeZone} />
-          {receiptNo.trim() && <p>Receipt no. {receiptNo.trim()}</p>}
-        </div>
-      ) : templates.length === 0 ? (
-        <p className="empty">No package is on sale at {business.name}. An ADMIN can add templates in the catalog.</p>
-      ) : (
-        <>
-          <fieldset className="template-list" ref={listRef}>
-            <legend>Package</legend>
-            {templates.map((t) => (
-              <label key={t.id} className={`template-option${t.id === templateId ? ' selected' : ''}`}>
-                <input type="radio" name="template" value={t.id} checked={t.id === templateId} onChange={() => setTemplateId(t.id)} />
-                <span className="template-option-main">
-                  <span className="template-name">{t.name}</span>
-                  <span className="muted">{validityText(t.validity)}</span>
-                </span>
-                <span className="template-price">{formatMoney(t.price)}</span>
-              </label>
-            ))}
-          </fieldset>
-          {chosen && <TemplatePreview template={chosen} names={catalog.data!} timeZone={business.timeZone} />}
-          <div className="field">
-            <label htmlFor={receiptId}>Receipt no. (optional)</label>
-            <input id={receiptId} value={receiptNo} onChange={(e) => setReceiptNo(e.target.value)} maxLength={64} />
-          </div>
-          <StaffPicker choice={staff} label="Sold by" />
-        </>
-      )}
+      <Loaded query={catalog} loading="Loading the catalog…">
+        {() =>
+          step === 'confirm' && chosen ? (
+            <div className="confirm" ref={confirmRef} tabIndex={-1}>
+              <p className="confirm-lead">
+                Sell <strong>{chosen.name}</strong> to <strong>{customerName}</strong> at {business.name} for <strong className="money-big">{formatMoney(chosen.price)}</strong>?
+              </p>
+              <TemplatePreview template={chosen} names={catalog.data!} timeZone={business.timeZone} />
+              {receiptNo.trim() && <p>Receipt no. {receiptNo.trim()}</p>}
+            </div>
+          ) : templates.length === 0 ? (
+            <p className="empty">No package is on sale at {business.name}. An ADMIN can add templates in the catalog.</p>
+          ) : (
+            <>
+              <fieldset className="template-list" ref={listRef}>
+                <legend>Package</legend>
+                {templates.map((t) => (
+                  <label key={t.id} className={`template-option${t.id === templateId ? ' selected' : ''}`}>
+                    <input type="radio" name="template" value={t.id} checked={t.id === templateId} onChange={() => setTemplateId(t.id)} />
+                    <span className="template-option-main">
+                      <span className="template-name">{t.name}</span>
+                      <span className="muted">{validityText(t.validity)}</span>
+                    </span>
+                    <span className="template-price">{formatMoney(t.price)}</span>
+                  </label>
+                ))}
+              </fieldset>
+              {chosen && <TemplatePreview template={chosen} names={catalog.data!} timeZone={business.timeZone} />}
+              <div className="field">
+                <label htmlFor={receiptId}>Receipt no. (optional)</label>
+                <input id={receiptId} value={receiptNo} onChange={(e) => setReceiptNo(e.target.value)} maxLength={64} />
+              </div>
+              <StaffPicker choice={staff} label="Sold by" />
+            </>
+          )
+        }
+      </Loaded>
       <ErrorNotice error={action.error} />
     </Dialog>
   );

@@ -14,6 +14,24 @@ export function Loading({ label = 'Loading…' }: { label?: string }) {
   );
 }
 
+/** What a load needs for its first state: TanStack's query result, or a combination of several (useCatalog). */
+export interface Loadable {
+  isPending: boolean;
+  error: ApiError | null;
+  data: unknown;
+  refetch: () => unknown;
+}
+
+/**
+ * A load's content once it has some: Loading while there is nothing yet, the error with Try again when it failed
+ * with nothing to show, else what `children` renders (a function, so that it reads the data only once it is there).
+ */
+export function Loaded({ query, loading, failed, children }: { query: Loadable; loading?: string; failed?: string; children: () => ReactNode }) {
+  if (query.isPending) return <Loading label={loading} />;
+  if (query.error && !query.data) return <ErrorNotice error={query.error} onRetry={() => void query.refetch()} title={failed} />;
+  return <>{children()}</>;
+}
+
 export function Empty({ children }: { children: ReactNode }) {
   return <div className="empty">{children}</div>;
 }

@@ -3,7 +3,7 @@ import { useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { Business, Money, PackageTemplate, Product, Service, TemplateInput, TemplateType, Validity } from '../api/types';
 import { useDesk } from '../context';
 import { Dialog } from '../components/Dialog';
-import { Empty, ErrorNotice, Loading } from '../components/ui';
+import { Empty, ErrorNotice, Loaded } from '../components/ui';
 import { useCatalog } from '../api/use-catalog';
 import { ArchiveDialog, RestoreButton } from '../components/ArchiveControls';
 import { useAction } from '../lib/hooks';
@@ -58,24 +58,24 @@ export function CatalogScreen() {
         ))}
       </div>
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="card">
-        {data.isPending ? (
-          <Loading label="Loading the catalog…" />
-        ) : data.error && !data.data ? (
-          <ErrorNotice error={data.error} onRetry={data.refetch} title="Could not load the catalog." />
-        ) : tab === 'templates' ? (
-          <Templates
-            templates={data.data!.templates.filter((t) => showArchived || !t.archived)}
-            services={data.data!.services}
-            products={data.data!.products}
-            onChanged={changed.catalog}
-            showArchived={showArchived}
-            setShowArchived={setShowArchived}
-          />
-        ) : tab === 'services' ? (
-          <Services services={data.data!.services} onChanged={changed.catalog} />
-        ) : (
-          <Products products={data.data!.products} onChanged={changed.catalog} />
-        )}
+        <Loaded query={data} loading="Loading the catalog…" failed="Could not load the catalog.">
+          {() =>
+            tab === 'templates' ? (
+              <Templates
+                templates={data.data!.templates.filter((t) => showArchived || !t.archived)}
+                services={data.data!.services}
+                products={data.data!.products}
+                onChanged={changed.catalog}
+                showArchived={showArchived}
+                setShowArchived={setShowArchived}
+              />
+            ) : tab === 'services' ? (
+              <Services services={data.data!.services} onChanged={changed.catalog} />
+            ) : (
+              <Products products={data.data!.products} onChanged={changed.catalog} />
+            )
+          }
+        </Loaded>
       </div>
     </div>
   );

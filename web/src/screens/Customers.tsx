@@ -7,7 +7,7 @@ import { Dialog } from '../components/Dialog';
 import { Expiry, isOpen, NotRedeemable, PackageAlerts, PackageItems, redeemableHere } from '../components/PackageParts';
 import { RedeemDialog, RedemptionNotice } from '../components/RedeemDialog';
 import { SellDialog } from '../components/SellDialog';
-import { Empty, ErrorNotice, LifecycleBadge, Loading } from '../components/ui';
+import { Empty, ErrorNotice, LifecycleBadge, Loading, Loaded } from '../components/ui';
 import { useAction, useDebounced } from '../lib/hooks';
 import { slugId } from '../lib/ids';
 import { learnName } from '../lib/messages';
@@ -265,39 +265,39 @@ function CustomerDetail({ customerId }: { customerId: string }) {
         />
       )}
 
-      {packages.isPending ? (
-        <Loading label="Loading packages…" />
-      ) : packages.isError && !packages.data ? (
-        <ErrorNotice error={packages.error} onRetry={() => void packages.refetch()} title="Could not load the packages." />
-      ) : list.items.length === 0 ? (
-        <Empty>
-          <p>No packages yet.</p>
-        </Empty>
-      ) : (
-        <>
-          <h3 className="section-title">Packages</h3>
-          {open.length === 0 && <p className="muted">No open package.</p>}
-          <ul className="cards">
-            {open.map((p) => (
-              <li key={p.packageInfo.id}>
-                <PackageCard pkg={p} onRedeem={can('write') ? () => setDialog({ kind: 'redeem', pkg: p }) : undefined} />
-              </li>
-            ))}
-          </ul>
-          {closed.length > 0 && (
-            <details className="closed">
-              <summary>Closed packages ({closed.length})</summary>
+      <Loaded query={packages} loading="Loading packages…" failed="Could not load the packages.">
+        {() =>
+          list.items.length === 0 ? (
+            <Empty>
+              <p>No packages yet.</p>
+            </Empty>
+          ) : (
+            <>
+              <h3 className="section-title">Packages</h3>
+              {open.length === 0 && <p className="muted">No open package.</p>}
               <ul className="cards">
-                {closed.map((p) => (
+                {open.map((p) => (
                   <li key={p.packageInfo.id}>
-                    <PackageCard pkg={p} />
+                    <PackageCard pkg={p} onRedeem={can('write') ? () => setDialog({ kind: 'redeem', pkg: p }) : undefined} />
                   </li>
                 ))}
               </ul>
-            </details>
-          )}
-        </>
-      )}
+              {closed.length > 0 && (
+                <details className="closed">
+                  <summary>Closed packages ({closed.length})</summary>
+                  <ul className="cards">
+                    {closed.map((p) => (
+                      <li key={p.packageInfo.id}>
+                        <PackageCard pkg={p} />
+                      </li>
+                    ))}
+                  </ul>
+                </details>
+              )}
+            </>
+          )
+        }
+      </Loaded>
 
       {dialog?.kind === 'edit' && <CustomerDialog existing={c} onClose={() => setDialog(null)} onCreated={() => setDialog(null)} />}
       {dialog?.kind === 'sell' && (

@@ -4,7 +4,7 @@ import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxi
 import type { Customer, LiabilityLine, Money } from '../api/types';
 import { useDesk } from '../context';
 import { unitsLeft } from '../components/PackageParts';
-import { Empty, ErrorNotice, LifecycleBadge, Loading } from '../components/ui';
+import { Empty, LifecycleBadge, Loaded } from '../components/ui';
 import { useQueries, useQuery } from '@tanstack/react-query';
 import { combineMoney, formatMoney, moneyToDecimal, sameMoney, sumMoney } from '../lib/money';
 import { saveFile } from '../components/ExportButtons';
@@ -101,72 +101,72 @@ function Liability() {
         </button>
       </div>
       {!validPeriod && <p className="field-error">“From” must not be after “To”.</p>}
-      {report.isPending ? (
-        <Loading />
-      ) : report.error && !report.data ? (
-        <ErrorNotice error={report.error} onRetry={() => void report.refetch()} title="Could not load the liability report." />
-      ) : lines.length === 0 ? (
-        <Empty>No business yet.</Empty>
-      ) : (
-        <>
-          <div className="tiles">
-            {lines.map((l) => (
-              <div key={l.businessId} className="tile">
-                <div className="tile-label">{l.businessName}</div>
-                <div className="tile-value">{formatMoney(l.closing)}</div>
-              </div>
-            ))}
-          </div>
-          <div className="table-wrap table-scroll" tabIndex={0} role="region" aria-label="Liability by business (scrolls sideways)">
-            <table className="table">
-              <caption className="visually-hidden">Liability by business</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Business</th>
-                  {LIABILITY_COLUMNS.map(([k, label]) => (
-                    <th key={k} scope="col" className="num">
-                      {label}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
+      <Loaded query={report} failed="Could not load the liability report.">
+        {() =>
+          lines.length === 0 ? (
+            <Empty>No business yet.</Empty>
+          ) : (
+            <>
+              <div className="tiles">
                 {lines.map((l) => (
-                  <tr key={l.businessId}>
-                    <th scope="row">{l.businessName}</th>
-                    {LIABILITY_COLUMNS.map(([k]) => (
-                      <td key={k} className={k === 'closing' ? 'num strong' : 'num'}>
-                        {formatMoney(field(l, k))}
-                      </td>
-                    ))}
-                  </tr>
+                  <div key={l.businessId} className="tile">
+                    <div className="tile-label">{l.businessName}</div>
+                    <div className="tile-value">{formatMoney(l.closing)}</div>
+                  </div>
                 ))}
-              </tbody>
-              <tfoot>
-                {totals.map((t) => (
-                  <tr key={t.currencyCode} className="total-row">
-                    <th scope="row">{t.businessName}</th>
-                    {LIABILITY_COLUMNS.map(([k]) => (
-                      <td key={k} className="num strong">
-                        {formatMoney(field(t, k))}
-                      </td>
+              </div>
+              <div className="table-wrap table-scroll" tabIndex={0} role="region" aria-label="Liability by business (scrolls sideways)">
+                <table className="table">
+                  <caption className="visually-hidden">Liability by business</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">Business</th>
+                      {LIABILITY_COLUMNS.map(([k, label]) => (
+                        <th key={k} scope="col" className="num">
+                          {label}
+                        </th>
+                      ))}
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {lines.map((l) => (
+                      <tr key={l.businessId}>
+                        <th scope="row">{l.businessName}</th>
+                        {LIABILITY_COLUMNS.map(([k]) => (
+                          <td key={k} className={k === 'closing' ? 'num strong' : 'num'}>
+                            {formatMoney(field(l, k))}
+                          </td>
+                        ))}
+                      </tr>
                     ))}
-                  </tr>
-                ))}
-              </tfoot>
-            </table>
-          </div>
-          <p className="muted small">
-            Closing = opening + sold + imported − redeemed − refunded − expired + adjusted. Refunds paid is the money given back; it differs from refunded
-            when a refund comes out of expired value.
-          </p>
-          {unreconciled.length > 0 && (
-            <p className="notice notice-error" role="alert">
-              The figures for {unreconciled.map((l) => l.businessName).join(', ')} do not add up. Tell the administrator.
-            </p>
-          )}
-        </>
-      )}
+                  </tbody>
+                  <tfoot>
+                    {totals.map((t) => (
+                      <tr key={t.currencyCode} className="total-row">
+                        <th scope="row">{t.businessName}</th>
+                        {LIABILITY_COLUMNS.map(([k]) => (
+                          <td key={k} className="num strong">
+                            {formatMoney(field(t, k))}
+                          </td>
+                        ))}
+                      </tr>
+                    ))}
+                  </tfoot>
+                </table>
+              </div>
+              <p className="muted small">
+                Closing = opening + sold + imported − redeemed − refunded − expired + adjusted. Refunds paid is the money given back; it differs from refunded
+                when a refund comes out of expired value.
+              </p>
+              {unreconciled.length > 0 && (
+                <p className="notice notice-error" role="alert">
+                  The figures for {unreconciled.map((l) => l.businessName).join(', ')} do not add up. Tell the administrator.
+                </p>
+              )}
+            </>
+          )
+        }
+      </Loaded>
     </section>
   );
 }
@@ -185,46 +185,46 @@ function RedemptionsChart() {
       <p className="muted">
         Units redeemed at {business.name}, last 30 days{report.data ? `: ${total} in all` : ''}.
       </p>
-      {report.isPending ? (
-        <Loading />
-      ) : report.error && !report.data ? (
-        <ErrorNotice error={report.error} onRetry={() => void report.refetch()} title="Could not load redemptions." />
-      ) : (
-        <>
-          <div className="chart" role="img" aria-label={`Bar chart of units redeemed per day over the last 30 days, ${total} in all.`}>
-            <ResponsiveContainer width="100%" height={240}>
-              <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
-                <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#e4e1ee" />
-                <XAxis dataKey="label" tick={{ fontSize: 11 }} interval="preserveStartEnd" minTickGap={16} />
-                <YAxis allowDecimals={false} tick={{ fontSize: 11 }} />
-                <Tooltip formatter={(v) => [v, 'Units']} labelFormatter={(l) => String(l)} />
-                <Bar dataKey="units" fill="#5b4bb7" radius={[3, 3, 0, 0]} isAnimationActive={false} />
-              </BarChart>
-            </ResponsiveContainer>
-          </div>
-          <details className="chart-data">
-            <summary>Show as a table</summary>
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">Day</th>
-                  <th scope="col" className="num">
-                    Units
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.map((d) => (
-                  <tr key={d.date}>
-                    <td>{formatDate(d.date)}</td>
-                    <td className="num">{d.units}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </details>
-        </>
-      )}
+      <Loaded query={report} failed="Could not load redemptions.">
+        {() =>
+          (
+            <>
+              <div className="chart" role="img" aria-label={`Bar chart of units redeemed per day over the last 30 days, ${total} in all.`}>
+                <ResponsiveContainer width="100%" height={240}>
+                  <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
+                    <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#e4e1ee" />
+                    <XAxis dataKey="label" tick={{ fontSize: 11 }} interval="preserveStartEnd" minTickGap={16} />
+                    <YAxis allowDecimals={false} tick={{ fontSize: 11 }} />
+                    <Tooltip formatter={(v) => [v, 'Units']} labelFormatter={(l) => String(l)} />
+                    <Bar dataKey="units" fill="#5b4bb7" radius={[3, 3, 0, 0]} isAnimationActive={false} />
+                  </BarChart>
+                </ResponsiveContainer>
+              </div>
+              <details className="chart-data">
+                <summary>Show as a table</summary>
+                <table className="table">
+                  <thead>
+                    <tr>
+                      <th scope="col">Day</th>
+                      <th scope="col" className="num">
+                        Units
+                      </th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {data.map((d) => (
+                      <tr key={d.date}>
+                        <td>{formatDate(d.date)}</td>
+                        <td className="num">{d.units}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </details>
+            </>
+          )
+        }
+      </Loaded>
     </section>
   );
 }
@@ -242,53 +242,53 @@ function Expiring() {
   return (
     <section className="card" aria-labelledby="expiring-title">
       <h2 id="expiring-title">Expiring in the next 30 days</h2>
-      {expiring.isPending ? (
-        <Loading />
-      ) : expiring.error && !expiring.data ? (
-        <ErrorNotice error={expiring.error} onRetry={() => void expiring.refetch()} title="Could not load expiring packages." />
-      ) : expiring.data!.packages.length === 0 ? (
-        <Empty>Nothing expires at {business.name} in the next 30 days.</Empty>
-      ) : (
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Customer</th>
-                <th scope="col">Phone</th>
-                <th scope="col">Package</th>
-                <th scope="col">Expires</th>
-                <th scope="col" className="num">
-                  Left
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {expiring.data!.packages.map((p) => {
-                const c = names.get(p.packageInfo.customerId);
-                const days = daysBetween(today, p.packageInfo.expirationDate);
-                return (
-                  <tr key={p.packageInfo.id}>
-                    <td>
-                      <Link to={paths.customer(p.packageInfo.customerId)}>{c ? `${c.firstName} ${c.lastName}`.trim() : p.packageInfo.customerId}</Link>
-                    </td>
-                    <td>{c?.phone ? <a href={`tel:${c.phone.replace(/[^\d+]/g, '')}`}>{c.phone}</a> : <span className="muted">—</span>}</td>
-                    <td>
-                      <Link to={paths.package(p.packageInfo.id)}>{p.packageInfo.packageName}</Link> {p.lifecycle !== 'ACTIVE' && <LifecycleBadge lifecycle={p.lifecycle} />}
-                    </td>
-                    <td>
-                      {formatDate(p.packageInfo.expirationDate)} <span className="muted">({relativeDays(days)})</span>
-                    </td>
-                    <td className="num">
-                      {unitsLeft(p)} <span className="muted">({formatMoney(p.remainingValue)})</span>
-                    </td>
+      <Loaded query={expiring} failed="Could not load expiring packages.">
+        {() =>
+          expiring.data!.packages.length === 0 ? (
+            <Empty>Nothing expires at {business.name} in the next 30 days.</Empty>
+          ) : (
+            <div className="table-wrap">
+              <table className="table">
+                <thead>
+                  <tr>
+                    <th scope="col">Customer</th>
+                    <th scope="col">Phone</th>
+                    <th scope="col">Package</th>
+                    <th scope="col">Expires</th>
+                    <th scope="col" className="num">
+                      Left
+                    </th>
                   </tr>
-                );
-              })}
-            </tbody>
-          </table>
-          {expiring.data!.nextPageToken && <p className="muted">Showing the first {expiring.data!.packages.length}.</p>}
-        </div>
-      )}
+                </thead>
+                <tbody>
+                  {expiring.data!.packages.map((p) => {
+                    const c = names.get(p.packageInfo.customerId);
+                    const days = daysBetween(today, p.packageInfo.expirationDate);
+                    return (
+                      <tr key={p.packageInfo.id}>
+                        <td>
+                          <Link to={paths.customer(p.packageInfo.customerId)}>{c ? `${c.firstName} ${c.lastName}`.trim() : p.packageInfo.customerId}</Link>
+                        </td>
+                        <td>{c?.phone ? <a href={`tel:${c.phone.replace(/[^\d+]/g, '')}`}>{c.phone}</a> : <span className="muted">—</span>}</td>
+                        <td>
+                          <Link to={paths.package(p.packageInfo.id)}>{p.packageInfo.packageName}</Link> {p.lifecycle !== 'ACTIVE' && <LifecycleBadge lifecycle={p.lifecycle} />}
+                        </td>
+                        <td>
+                          {formatDate(p.packageInfo.expirationDate)} <span className="muted">({relativeDays(days)})</span>
+                        </td>
+                        <td className="num">
+                          {unitsLeft(p)} <span className="muted">({formatMoney(p.remainingValue)})</span>
+                        </td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+              {expiring.data!.nextPageToken && <p className="muted">Showing the first {expiring.data!.packages.length}.</p>}
+            </div>
+          )
+        }
+      </Loaded>
     </section>
   );
 }

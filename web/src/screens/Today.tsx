@@ -5,7 +5,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError } from '../api/client';
 import type { ListedRedemption } from '../api/types';
 import { useDesk } from '../context';
-import { Empty, ErrorNotice, Loading } from '../components/ui';
+import { Empty, ErrorNotice, Loading, Loaded } from '../components/ui';
 import { useAction } from '../lib/hooks';
 import { Link, paths } from '../lib/router';
 import { formatInstant, todayIn } from '../lib/time';
@@ -205,29 +205,29 @@ function UsedToday({ now }: { now: number }) {
   return (
     <section className="card" aria-labelledby="used-title">
       <h2 id="used-title">Used today</h2>
-      {used.isPending ? (
-        <Loading label="Loading today’s visits…" />
-      ) : used.isError && !used.data ? (
-        <ErrorNotice error={used.error} onRetry={() => void used.refetch()} title="Could not load today’s visits." />
-      ) : list.length === 0 ? (
-        <p className="muted">Nothing used here yet today.</p>
-      ) : (
-        <>
-          <ul className="today-used" aria-label="Used today, newest first">
-            {list.map((r) => (
-              <li key={r.id}>
-                <time dateTime={r.redeemTime}>{clock(r.redeemTime, business.timeZone)}</time>{' '}
-                <Link to={paths.customer(r.customerId)}>{r.customerName || r.customerId}</Link> · {what(r)} ·{' '}
-                <Link to={paths.package(r.packageId)}>{r.packageName}</Link>
-                {r.appointmentId && <span className="muted"> · appointment {r.appointmentId}</span>}
-              </li>
-            ))}
-          </ul>
-          {used.data?.nextPageToken && <p className="muted">The latest {list.length} are shown.</p>}
-          {/* The list filters by redeemTime, which for a hold is when it was made, not when it was used. */}
-          <p className="muted today-used-note">Visits redeemed today, and holds made today that were used. A hold made on an earlier day shows in its package’s history.</p>
-        </>
-      )}
+      <Loaded query={used} loading="Loading today’s visits…" failed="Could not load today’s visits.">
+        {() =>
+          list.length === 0 ? (
+            <p className="muted">Nothing used here yet today.</p>
+          ) : (
+            <>
+              <ul className="today-used" aria-label="Used today, newest first">
+                {list.map((r) => (
+                  <li key={r.id}>
+                    <time dateTime={r.redeemTime}>{clock(r.redeemTime, business.timeZone)}</time>{' '}
+                    <Link to={paths.customer(r.customerId)}>{r.customerName || r.customerId}</Link> · {what(r)} ·{' '}
+                    <Link to={paths.package(r.packageId)}>{r.packageName}</Link>
+                    {r.appointmentId && <span className="muted"> · appointment {r.appointmentId}</span>}
+                  </li>
+                ))}
+              </ul>
+              {used.data?.nextPageToken && <p className="muted">The latest {list.length} are shown.</p>}
+              {/* The list filters by redeemTime, which for a hold is when it was made, not when it was used. */}
+              <p className="muted today-used-note">Visits redeemed today, and holds made today that were used. A hold made on an earlier day shows in its package’s history.</p>
+            </>
+          )
+        }
+      </Loaded>
     </section>
   );
 }

@@ -5,7 +5,7 @@ import { adminChanges, adminReads, ROLES, type KeyRole } from '../../api/admin';
 import type { ApiKey, CreatedApiKey } from '../../api/types';
 import { useDesk } from '../../context';
 import { Dialog } from '../../components/Dialog';
-import { Empty, ErrorNotice, Loading, RoleBadge } from '../../components/ui';
+import { Empty, ErrorNotice, RoleBadge, Loaded } from '../../components/ui';
 import { useAction } from '../../lib/hooks';
 import { formatInstant } from '../../lib/time';
 import { ConfirmDialog, fieldProblems, SecretPanel } from './parts';
@@ -52,64 +52,64 @@ export function ApiKeysPanel() {
           <p>Paste it where it will be used (the system’s settings, or the sign-in of this app on another device).</p>
         </SecretPanel>
       )}
-      {list.isPending ? (
-        <Loading label="Loading the keys…" />
-      ) : list.isError && !list.data ? (
-        <ErrorNotice error={list.error} onRetry={() => void list.refetch()} title="Could not load the keys." />
-      ) : sorted.length === 0 ? (
-        <Empty>No keys yet.</Empty>
-      ) : (
-        <div className="table-wrap">
-          <table className="table admin-table">
-            <caption className="visually-hidden">API keys</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Role</th>
-                <th scope="col">Starts with</th>
-                <th scope="col">Businesses</th>
-                <th scope="col">Created</th>
-                <th scope="col">State</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {sorted.map((k) => {
-                const revoked = k.revokeTime !== '';
-                const mine = k.id === me.keyId;
-                return (
-                  <tr key={k.id} className={revoked ? 'archived' : undefined}>
-                    <th scope="row">
-                      {k.name || <span className="muted">(no name)</span>}
-                      <div className="muted small">{k.id}</div>
+      <Loaded query={list} loading="Loading the keys…" failed="Could not load the keys.">
+        {() =>
+          sorted.length === 0 ? (
+            <Empty>No keys yet.</Empty>
+          ) : (
+            <div className="table-wrap">
+              <table className="table admin-table">
+                <caption className="visually-hidden">API keys</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">Role</th>
+                    <th scope="col">Starts with</th>
+                    <th scope="col">Businesses</th>
+                    <th scope="col">Created</th>
+                    <th scope="col">State</th>
+                    <th scope="col">
+                      <span className="visually-hidden">Actions</span>
                     </th>
-                    <td>
-                      <RoleBadge role={k.role} />
-                    </td>
-                    <td>
-                      <code className="key-prefix">{k.prefix}</code>
-                    </td>
-                    <td>{where(k.businessIds)}</td>
-                    <td>{formatInstant(k.createTime, business.timeZone)}</td>
-                    <td>{revoked ? `Revoked ${formatInstant(k.revokeTime, business.timeZone)}` : mine ? <strong>In use here</strong> : 'Valid'}</td>
-                    <td className="row-actions">
-                      {revoked ? null : mine ? (
-                        <span className="muted small">You are signed in with this key: sign in with another ADMIN key to revoke it.</span>
-                      ) : (
-                        <button type="button" className="btn btn-small btn-danger-outline" onClick={() => setRevoking(k)} aria-label={`Revoke ${k.name || k.prefix}`}>
-                          Revoke
-                        </button>
-                      )}
-                    </td>
                   </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
+                </thead>
+                <tbody>
+                  {sorted.map((k) => {
+                    const revoked = k.revokeTime !== '';
+                    const mine = k.id === me.keyId;
+                    return (
+                      <tr key={k.id} className={revoked ? 'archived' : undefined}>
+                        <th scope="row">
+                          {k.name || <span className="muted">(no name)</span>}
+                          <div className="muted small">{k.id}</div>
+                        </th>
+                        <td>
+                          <RoleBadge role={k.role} />
+                        </td>
+                        <td>
+                          <code className="key-prefix">{k.prefix}</code>
+                        </td>
+                        <td>{where(k.businessIds)}</td>
+                        <td>{formatInstant(k.createTime, business.timeZone)}</td>
+                        <td>{revoked ? `Revoked ${formatInstant(k.revokeTime, business.timeZone)}` : mine ? <strong>In use here</strong> : 'Valid'}</td>
+                        <td className="row-actions">
+                          {revoked ? null : mine ? (
+                            <span className="muted small">You are signed in with this key: sign in with another ADMIN key to revoke it.</span>
+                          ) : (
+                            <button type="button" className="btn btn-small btn-danger-outline" onClick={() => setRevoking(k)} aria-label={`Revoke ${k.name || k.prefix}`}>
+                              Revoke
+                            </button>
+                          )}
+                        </td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
+          )
+        }
+      </Loaded>
       {creating && (
         <NewKeyDialog
           onClose={() => setCreating(false)}

@@ -6,7 +6,7 @@ import { adminChanges, adminReads, MESSAGE_STATUSES, type MessageStatus } from '
 import type { WebhookEndpoint, WebhookMessage } from '../../api/types';
 import { useDesk } from '../../context';
 import { Dialog } from '../../components/Dialog';
-import { Empty, ErrorNotice, Loading } from '../../components/ui';
+import { Empty, ErrorNotice, Loading, Loaded } from '../../components/ui';
 import { useAction } from '../../lib/hooks';
 import { Link, navigate, paths } from '../../lib/router';
 import { formatInstant } from '../../lib/time';
@@ -227,69 +227,69 @@ function MessageLog({ endpoint }: { endpoint: WebhookEndpoint }) {
           </select>
         </div>
       </div>
-      {log.isPending ? (
-        <Loading label="Loading the messages…" />
-      ) : log.isError && !log.data ? (
-        <ErrorNotice error={log.error} onRetry={() => void log.refetch()} title="Could not load the messages." />
-      ) : messages.length === 0 ? (
-        <Empty>{status ? `No ${statusLabel(status).toLowerCase()} messages.` : 'No messages yet. Send a test message, or make a change to a package.'}</Empty>
-      ) : (
-        <>
-          <div className="table-wrap">
-            <table className="table admin-table">
-              <caption className="visually-hidden">Messages to {endpoint.url}, newest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Type</th>
-                  <th scope="col">Status</th>
-                  <th scope="col" className="num">
-                    Attempts
-                  </th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Last attempt</th>
-                  <th scope="col">Next attempt</th>
-                </tr>
-              </thead>
-              <tbody>
-                {messages.map((m) => (
-                  <tr key={m.id}>
-                    <th scope="row">
-                      <button type="button" className="link-button" onClick={() => setShowing(m)} aria-label={`${m.type}, ${statusLabel(m.status)}: show attempts`}>
-                        <code>{m.type}</code>
-                      </button>
-                      <div className="muted small">{m.id}</div>
-                    </th>
-                    <td>
-                      <span className={`badge ${statusBadge(m.status)}`}>{statusLabel(m.status)}</span>
-                    </td>
-                    <td className="num">{m.attempts}</td>
-                    <td>{formatInstant(m.createTime, tz)}</td>
-                    <td>
-                      {m.lastAttemptTime ? (
-                        <>
-                          {formatInstant(m.lastAttemptTime, tz)}
-                          <div className="muted small">{responseText(m.lastResponseStatus)}</div>
-                        </>
-                      ) : (
-                        '—'
-                      )}
-                    </td>
-                    <td>{m.nextAttemptTime ? formatInstant(m.nextAttemptTime, tz) : '—'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          {log.error && <ErrorNotice error={log.error} onRetry={() => void log.refetch()} title="Could not load more messages." />}
-          {log.hasNextPage && (
-            <div className="actions">
-              <button type="button" className="btn" onClick={() => void log.fetchNextPage()} disabled={log.isFetchingNextPage}>
-                {log.isFetchingNextPage ? 'Loading…' : 'Show more'}
-              </button>
-            </div>
-          )}
-        </>
-      )}
+      <Loaded query={log} loading="Loading the messages…" failed="Could not load the messages.">
+        {() =>
+          messages.length === 0 ? (
+            <Empty>{status ? `No ${statusLabel(status).toLowerCase()} messages.` : 'No messages yet. Send a test message, or make a change to a package.'}</Empty>
+          ) : (
+            <>
+              <div className="table-wrap">
+                <table className="table admin-table">
+                  <caption className="visually-hidden">Messages to {endpoint.url}, newest first</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">Type</th>
+                      <th scope="col">Status</th>
+                      <th scope="col" className="num">
+                        Attempts
+                      </th>
+                      <th scope="col">Created</th>
+                      <th scope="col">Last attempt</th>
+                      <th scope="col">Next attempt</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {messages.map((m) => (
+                      <tr key={m.id}>
+                        <th scope="row">
+                          <button type="button" className="link-button" onClick={() => setShowing(m)} aria-label={`${m.type}, ${statusLabel(m.status)}: show attempts`}>
+                            <code>{m.type}</code>
+                          </button>
+                          <div className="muted small">{m.id}</div>
+                        </th>
+                        <td>
+                          <span className={`badge ${statusBadge(m.status)}`}>{statusLabel(m.status)}</span>
+                        </td>
+                        <td className="num">{m.attempts}</td>
+                        <td>{formatInstant(m.createTime, tz)}</td>
+                        <td>
+                          {m.lastAttemptTime ? (
+                            <>
+                              {formatInstant(m.lastAttemptTime, tz)}
+                              <div className="muted small">{responseText(m.lastResponseStatus)}</div>
+                            </>
+                          ) : (
+                            '—'
+                          )}
+                        </td>
+                        <td>{m.nextAttemptTime ? formatInstant(m.nextAttemptTime, tz) : '—'}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+              {log.error && <ErrorNotice error={log.error} onRetry={() => void log.refetch()} title="Could not load more messages." />}
+              {log.hasNextPage && (
+                <div className="actions">
+                  <button type="button" className="btn" onClick={() => void log.fetchNextPage()} disabled={log.isFetchingNextPage}>
+                    {log.isFetchingNextPage ? 'Loading…' : 'Show more'}
+                  </button>
+                </div>
+              )}
+            </>
+          )
+        }
+      </Loaded>
       {showing && <AttemptsDialog endpointId={endpoint.id} message={showing} onClose={() => setShowing(null)} />}
     </section>
   );
@@ -339,47 +339,47 @@ function AttemptsDialog({ endpointId, message, onClose }: { endpointId: string; 
         </div>
       )}
       <ErrorNotice error={action.error} title="It was not sent again." />
-      {attempts.isPending ? (
-        <Loading label="Loading the attempts…" />
-      ) : attempts.isError && !attempts.data ? (
-        <ErrorNotice error={attempts.error} onRetry={() => void attempts.refetch()} title="Could not load the attempts." />
-      ) : attempts.data.length === 0 ? (
-        <Empty>Not attempted yet.</Empty>
-      ) : (
-        <ol className="attempts">
-          {attempts.data.map((a, i) => (
-            <li key={`${a.time}-${i}`} className="attempt">
-              <dl className="facts">
-                <div>
-                  <dt>Time</dt>
-                  <dd>{formatInstant(a.time, tz)}</dd>
-                </div>
-                <div>
-                  <dt>Response</dt>
-                  <dd>{responseText(a.responseStatus)}</dd>
-                </div>
-                <div>
-                  <dt>Took</dt>
-                  <dd>{a.durationMs.toLocaleString()} ms</dd>
-                </div>
-                {a.error && (
-                  <div>
-                    <dt>Error</dt>
-                    <dd>{a.error}</dd>
-                  </div>
-                )}
-              </dl>
-              {a.responseBody ? (
-                <pre className="response-body" aria-label={`Response body of attempt ${i + 1} (first 1 KB)`} tabIndex={0}>
-                  {a.responseBody}
-                </pre>
-              ) : (
-                <p className="muted small">No response body.</p>
-              )}
-            </li>
-          ))}
-        </ol>
-      )}
+      <Loaded query={attempts} loading="Loading the attempts…" failed="Could not load the attempts.">
+        {() =>
+          attempts.data!.length === 0 ? (
+            <Empty>Not attempted yet.</Empty>
+          ) : (
+            <ol className="attempts">
+              {attempts.data!.map((a, i) => (
+                <li key={`${a.time}-${i}`} className="attempt">
+                  <dl className="facts">
+                    <div>
+                      <dt>Time</dt>
+                      <dd>{formatInstant(a.time, tz)}</dd>
+                    </div>
+                    <div>
+                      <dt>Response</dt>
+                      <dd>{responseText(a.responseStatus)}</dd>
+                    </div>
+                    <div>
+                      <dt>Took</dt>
+                      <dd>{a.durationMs.toLocaleString()} ms</dd>
+                    </div>
+                    {a.error && (
+                      <div>
+                        <dt>Error</dt>
+                        <dd>{a.error}</dd>
+                      </div>
+                    )}
+                  </dl>
+                  {a.responseBody ? (
+                    <pre className="response-body" aria-label={`Response body of attempt ${i + 1} (first 1 KB)`} tabIndex={0}>
+                      {a.responseBody}
+                    </pre>
+                  ) : (
+                    <p className="muted small">No response body.</p>
+                  )}
+                </li>
+              ))}
+            </ol>
+          )
+        }
+      </Loaded>
     </Dialog>
   );
 }

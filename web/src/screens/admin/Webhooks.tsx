@@ -6,7 +6,7 @@ import { adminChanges, adminReads, WEBHOOK_EVENT_TYPES, WEBHOOK_FORMATS, type We
 import type { CreatedWebhookEndpoint, WebhookEndpoint } from '../../api/types';
 import { useDesk } from '../../context';
 import { Dialog } from '../../components/Dialog';
-import { Empty, ErrorNotice, Loading } from '../../components/ui';
+import { Empty, ErrorNotice, Loaded } from '../../components/ui';
 import { useAction } from '../../lib/hooks';
 import { Link, paths } from '../../lib/router';
 import { fieldProblems, SecretPanel } from './parts';
@@ -44,41 +44,41 @@ export function WebhooksPanel() {
           </p>
         </SecretPanel>
       )}
-      {list.isPending ? (
-        <Loading label="Loading the endpoints…" />
-      ) : list.isError && !list.data ? (
-        <ErrorNotice error={list.error} onRetry={() => void list.refetch()} title="Could not load the webhook endpoints." />
-      ) : list.data.length === 0 ? (
-        <Empty>No webhook endpoints yet.</Empty>
-      ) : (
-        <div className="table-wrap">
-          <table className="table admin-table">
-            <caption className="visually-hidden">Webhook endpoints</caption>
-            <thead>
-              <tr>
-                <th scope="col">Address</th>
-                <th scope="col">Events</th>
-                <th scope="col">Format</th>
-                <th scope="col">State</th>
-                <th scope="col">Description</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.map((e) => (
-                <tr key={e.id} className={e.disabled ? 'archived' : undefined}>
-                  <th scope="row" className="url-cell">
-                    <Link to={paths.webhook(e.id)}>{e.url}</Link>
-                  </th>
-                  <td className="events-cell">{eventsText(e.eventTypes)}</td>
-                  <td>{formatLabel(e.format)}</td>
-                  <td>{e.disabled ? <span className="badge badge-frozen">Disabled</span> : <span className="badge badge-active">Enabled</span>}</td>
-                  <td>{e.description || <span className="muted">—</span>}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <Loaded query={list} loading="Loading the endpoints…" failed="Could not load the webhook endpoints.">
+        {() =>
+          list.data!.length === 0 ? (
+            <Empty>No webhook endpoints yet.</Empty>
+          ) : (
+            <div className="table-wrap">
+              <table className="table admin-table">
+                <caption className="visually-hidden">Webhook endpoints</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Address</th>
+                    <th scope="col">Events</th>
+                    <th scope="col">Format</th>
+                    <th scope="col">State</th>
+                    <th scope="col">Description</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {list.data!.map((e) => (
+                    <tr key={e.id} className={e.disabled ? 'archived' : undefined}>
+                      <th scope="row" className="url-cell">
+                        <Link to={paths.webhook(e.id)}>{e.url}</Link>
+                      </th>
+                      <td className="events-cell">{eventsText(e.eventTypes)}</td>
+                      <td>{formatLabel(e.format)}</td>
+                      <td>{e.disabled ? <span className="badge badge-frozen">Disabled</span> : <span className="badge badge-active">Enabled</span>}</td>
+                      <td>{e.description || <span className="muted">—</span>}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )
+        }
+      </Loaded>
       {creating && (
         <EndpointDialog
           endpoint={null}
