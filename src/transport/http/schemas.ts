@@ -11,6 +11,9 @@ export const IdList = Type.Array(Id(), { maxItems: 500 });
 export const Enum = <const T extends readonly string[]>(values: T, options: { description?: string } = {}) =>
   Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
 
+/** An instant as answers write it (RFC 3339, UTC), or null when there is none. */
+export const NullableTime = (description = 'RFC 3339, UTC; null when not set') => Type.Unsafe<string | null>({ type: ['string', 'null'], description });
+
 export const MoneyInput = Type.Object(
   {
     currencyCode: Type.String({ minLength: 3, maxLength: 3 }),

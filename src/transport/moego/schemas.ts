@@ -2,7 +2,7 @@
 // fields (MoeGo's clients send more than we read); the real checks, shared with gRPC, are in list-requests.ts.
 // Responses are exactly the seed's fields: serialisation drops anything else.
 import { Type } from 'typebox';
-import { Id, MoneyOutput } from '../http/schemas.js';
+import { Id, MoneyOutput, NullableTime } from '../http/schemas.js';
 
 const PageSize = Type.Union([Type.Integer(), Type.String({ pattern: '^-?\\d+$' })], { description: '1–500; absent means 50' });
 const PageToken = Type.String({ maxLength: 64, description: 'from nextPageToken; "1" (or empty) is the first page' });
@@ -47,7 +47,7 @@ export const ListPackageDetailsBody = Type.Object(
 );
 
 // A type list, not anyOf: fast-json-stringify serialises it directly instead of validating every value.
-const Timestamp = Type.Unsafe<string | null>({ type: ['string', 'null'], description: 'RFC 3339, UTC' });
+const Timestamp = NullableTime('RFC 3339, UTC');
 
 export const MoegoPackage = Type.Object({
   id: Type.String(),

@@ -3,7 +3,7 @@ import { Type, type Static } from 'typebox';
 import { EVENT_TYPES, REDEMPTION_STATUSES } from '../../domain/ledger.js';
 import { LIFECYCLES } from '../../domain/package.js';
 import { ACTIVATIONS, PACKAGE_TYPES } from '../../domain/template.js';
-import { Description, Enum, Id, IdList, MoneyInput, MoneyRef, Name, Ref } from '../http/schemas.js';
+import { Description, Enum, Id, IdList, MoneyInput, MoneyRef, Name, NullableTime, Ref } from '../http/schemas.js';
 
 const Time = Type.String({ maxLength: 40, description: 'RFC 3339, e.g. 2023-01-15T10:00:00Z' });
 const Date = Type.String({ maxLength: 10, description: 'yyyy-MM-dd' });
@@ -99,7 +99,6 @@ export const CancelBody = Type.Object({
 // from them, so an answer that drifts from its schema fails tsc. ----
 
 // A type list, not anyOf: fast-json-stringify serialises it directly instead of validating every value.
-export const NullableTime = Type.Unsafe<string | null>({ type: ['string', 'null'], description: 'RFC 3339, UTC; null when not set' });
 const OutTime = Type.String({ description: 'RFC 3339, UTC' });
 const OutDate = Type.String({ description: 'yyyy-MM-dd in the business time zone' });
 
@@ -120,7 +119,7 @@ export const Redemption = Type.Object(
     appointmentId: Type.String({ description: '"" when none' }),
     status: Enum(REDEMPTION_STATUSES),
     redeemTime: OutTime,
-    holdExpireTime: NullableTime,
+    holdExpireTime: NullableTime(),
     value: MoneyRef,
     createTime: OutTime,
     updateTime: OutTime,
@@ -152,8 +151,8 @@ export const PackageDetail = Type.Object(
       packageDesc: Type.String(),
       packagePrice: MoneyRef,
       purchaseTime: OutTime,
-      startTime: NullableTime,
-      endTime: NullableTime,
+      startTime: NullableTime(),
+      endTime: NullableTime(),
       createTime: OutTime,
       lastUpdateTime: OutTime,
       expirationDate: Type.String({ description: 'yyyy-MM-dd in the business time zone; 9999-01-01 = never expires' }),
@@ -191,7 +190,7 @@ export const PackageDetail = Type.Object(
     activation: Enum(ACTIVATIONS),
     validity: ValidityOut,
     gracePeriodDays: Type.Integer(),
-    graceEndTime: NullableTime,
+    graceEndTime: NullableTime(),
     restrictRedemptionToSellingBusiness: Type.Boolean(),
     listPrice: MoneyRef,
     paidAmount: MoneyRef,
@@ -200,7 +199,7 @@ export const PackageDetail = Type.Object(
     freeze: Type.Union([FreezeOut, Type.Null()]),
     freezes: Type.Array(FreezeOut),
     invoice: Type.Union([Type.Object({ id: Type.String(), no: Type.String(), receiptNo: Type.String(), status: Type.String() }), Type.Null()]),
-    cancelTime: NullableTime,
+    cancelTime: NullableTime(),
     refund: Type.Union([MoneyRef, Type.Null()]),
     asOfTime: OutTime,
   },
@@ -250,7 +249,7 @@ export const PackageTemplate = Type.Object(
     restrictRedemptionToSellingBusiness: Type.Boolean(),
     businessIds: Type.Array(Type.String()),
     archived: Type.Boolean(),
-    archiveTime: NullableTime,
+    archiveTime: NullableTime(),
     createTime: OutTime,
     updateTime: OutTime,
   },

@@ -17,8 +17,7 @@ import {
 import type { Principal } from '../../domain/access.js';
 import { parseMoney } from '../../domain/money.js';
 import type { HttpApp } from '../http/types.js';
-import { Id, IdList, MoneyInput, MoneyOutput, Name, PageQuery } from '../http/schemas.js';
-import { NullableTime } from './package-schemas.js';
+import { Id, IdList, MoneyInput, MoneyOutput, Name, NullableTime, PageQuery } from '../http/schemas.js';
 import * as present from './presenters.js';
 
 type Kind = 'businesses' | 'customers' | 'staff' | 'services' | 'products';
@@ -44,7 +43,7 @@ export const BusinessAnswer = Type.Object({ id: Type.String(), companyId: Type.S
 export const CustomerAnswer = Type.Object({ id: Type.String(), companyId: Type.String(), firstName: Type.String(), lastName: Type.String(), email: Type.String(), phone: Type.String(), createTime: Time, updateTime: Time });
 export const StaffAnswer = Type.Object({ id: Type.String(), companyId: Type.String(), firstName: Type.String(), lastName: Type.String(), createTime: Time, updateTime: Time });
 /** As a template answers it: archived, and since when (null while in the catalog). */
-const Archive = { archived: Type.Boolean(), archiveTime: NullableTime };
+const Archive = { archived: Type.Boolean(), archiveTime: NullableTime() };
 export const ServiceAnswer = Type.Object({ id: Type.String(), companyId: Type.String(), name: Type.String(), durationMinutes: Type.Integer(), price: MoneyOutput, businessIds: Type.Array(Type.String()), ...Archive, createTime: Time, updateTime: Time });
 export const ProductAnswer = Type.Object({ id: Type.String(), companyId: Type.String(), name: Type.String(), price: MoneyOutput, businessIds: Type.Array(Type.String()), ...Archive, createTime: Time, updateTime: Time });
 

@@ -17,7 +17,7 @@ import {
 } from '../../application/webhook-endpoints.js';
 import { formatInstant } from '../../domain/calendar.js';
 import { MESSAGE_STATUSES, WEBHOOK_EVENT_TYPES, WEBHOOK_FORMATS, type WebhookAttempt, type WebhookEndpoint, type WebhookMessage } from '../../domain/webhooks.js';
-import { Description, Enum, Id, PageQuery } from '../http/schemas.js';
+import { Description, Enum, Id, NullableTime, PageQuery } from '../http/schemas.js';
 import type { HttpApp } from '../http/types.js';
 import { instantOrNull } from '../shared/package-json.js';
 
@@ -32,7 +32,6 @@ const P = {
 };
 
 const Time = Type.String({ description: 'RFC 3339, UTC' });
-const NullableTime = Type.Unsafe<string | null>({ type: ['string', 'null'], description: 'RFC 3339, UTC; null when none' });
 const endpointFields = {
   id: Type.String(),
   url: Type.String(),
@@ -50,9 +49,9 @@ export const WebhookMessageAnswer = Type.Object({
   status: Enum(MESSAGE_STATUSES),
   attempts: Type.Integer(),
   createTime: Time,
-  lastAttemptTime: NullableTime,
+  lastAttemptTime: NullableTime('RFC 3339, UTC; null when none'),
   lastResponseStatus: Type.Integer({ description: '0 for no answer' }),
-  nextAttemptTime: NullableTime,
+  nextAttemptTime: NullableTime('RFC 3339, UTC; null when none'),
 });
 export const WebhookAttemptAnswer = Type.Object({
   time: Time,

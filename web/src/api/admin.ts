@@ -1,7 +1,7 @@
 // The admin screens' server state (ADMIN keys): the company's API keys, its webhook endpoints, each endpoint's
 // message log and a message's attempts; and the changes made to them. Every call goes through the generated client.
 import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query';
-import { allPages, call, type Api } from './client';
+import { allPages, call, withoutEmpty, type Api } from './client';
 import { keys } from './queries';
 import type { ApiKey, ApiKeyInput, WebhookEndpoint, WebhookEndpointChange, WebhookEndpointInput, WebhookMessage, WebhookMessageList } from './types';
 
@@ -62,7 +62,7 @@ export function adminReads(api: Api) {
         queryKey: keys.apiKeys(c),
         queryFn: ({ signal }) =>
           allPages(async (pageToken) => {
-            const r = await call(http.GET(`${C}/apiKeys`, { params: { path: { companyId }, query: pageToken ? { pageSize: '500', pageToken } : { pageSize: '500' } }, signal }));
+            const r = await call(http.GET(`${C}/apiKeys`, { params: { path: { companyId }, query: withoutEmpty({ pageSize: 500, pageToken }) }, signal }));
             return { items: r.apiKeys, nextPageToken: r.nextPageToken };
           }),
       }),
@@ -71,7 +71,7 @@ export function adminReads(api: Api) {
         queryKey: adminKeys.webhookList(c),
         queryFn: ({ signal }) =>
           allPages(async (pageToken) => {
-            const r = await call(http.GET(`${C}/webhookEndpoints`, { params: { path: { companyId }, query: pageToken ? { pageSize: '500', pageToken } : { pageSize: '500' } }, signal }));
+            const r = await call(http.GET(`${C}/webhookEndpoints`, { params: { path: { companyId }, query: withoutEmpty({ pageSize: 500, pageToken }) }, signal }));
             return { items: r.webhookEndpoints, nextPageToken: r.nextPageToken };
           }),
       }),

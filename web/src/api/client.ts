@@ -77,6 +77,9 @@ export async function call<T>(request: Promise<{ data?: T; error?: unknown; resp
   }
 }
 
+/** A query without its unset parameters (undefined or ''), which the API would read as given. */
+export const withoutEmpty = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== '')) as T;
+
 /** Every page of a list, for the small lists (businesses, catalog) a screen shows whole. */
 export async function allPages<T>(page: (pageToken: string) => Promise<{ items: T[]; nextPageToken: string }>): Promise<T[]> {
   const out: T[] = [];

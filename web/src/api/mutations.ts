@@ -1,7 +1,7 @@
 // The changes the desk makes, each one call of the generated client. Those that move balance or money take
 // the idempotency key that useAction keeps for a retry of the same action.
 import { idempotent } from '@punchcard/client';
-import { call, download, withTimeout, type Api } from './client';
+import { call, download, withoutEmpty, withTimeout, type Api } from './client';
 import type {
   AdjustBody,
   CancelBody,
@@ -78,11 +78,10 @@ export function changes(api: Api) {
       ),
     /** Every package item as CSV in the import's columns; optionally one selling business or one lifecycle. */
     exportPackages: (options: { businessId?: string; lifecycle?: Lifecycle } = {}) =>
-      download(http.GET(`${C}/packages:export`, { params: { path: { companyId }, query: defined(options) }, parseAs: 'blob' })),
+      download(http.GET(`${C}/packages:export`, { params: { path: { companyId }, query: withoutEmpty(options) }, parseAs: 'blob' })),
     /** The history of every package, oldest first; from and to are yyyy-MM-dd (UTC) or RFC 3339, to exclusive. */
     exportEvents: (options: { format?: 'csv' | 'ndjson'; from?: string; to?: string } = {}) =>
-      download(http.GET(`${C}/events:export`, { params: { path: { companyId }, query: defined({ format: 'csv' as const, ...options }) }, parseAs: 'blob' })),
+      download(http.GET(`${C}/events:export`, { params: { path: { companyId }, query: withoutEmpty({ format: 'csv' as const, ...options }) }, parseAs: 'blob' })),
   };
 }
 
-const defined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== '')) as T;

@@ -1,7 +1,7 @@
 // Server state for the desk (TanStack Query): one key per thing the API answers, under the company, so that a
 // change invalidates exactly what it can have changed; every read goes through the generated client.
 import { infiniteQueryOptions, queryOptions, type QueryClient } from '@tanstack/react-query';
-import { allPages, call, type Api } from './client';
+import { allPages, call, withoutEmpty, type Api } from './client';
 import type { PackageDetail, RedemptionStatus } from './types';
 
 const C = '/v1/companies/{companyId}' as const;
@@ -55,7 +55,6 @@ export interface RedemptionFilter {
 export type RefundAsked = { refund: 'NONE' | 'FULL' | 'PRORATED' } | { amount: string };
 
 const path = (api: Api) => ({ companyId: api.companyId });
-const opt = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== '')) as T;
 
 /** The reads, as query options: `useQuery(reads(api).package(id))`. */
 export function reads(api: Api) {
@@ -68,7 +67,7 @@ export function reads(api: Api) {
         staleTime: 60_000,
         queryFn: ({ signal }) =>
           allPages(async (pageToken) => {
-            const r = await call(http.GET(`${C}/businesses`, { params: { path: path(api), query: opt({ pageSize: 500, pageToken }) }, signal }));
+            const r = await call(http.GET(`${C}/businesses`, { params: { path: path(api), query: withoutEmpty({ pageSize: 500, pageToken }) }, signal }));
             return { items: r.businesses, nextPageToken: r.nextPageToken };
           }),
       }),
@@ -78,7 +77,7 @@ export function reads(api: Api) {
         staleTime: 60_000,
         queryFn: ({ signal }) =>
           allPages(async (pageToken) => {
-            const r = await call(http.GET(`${C}/staff`, { params: { path: path(api), query: opt({ pageSize: 500, pageToken }) }, signal }));
+            const r = await call(http.GET(`${C}/staff`, { params: { path: path(api), query: withoutEmpty({ pageSize: 500, pageToken }) }, signal }));
             return { items: r.staff, nextPageToken: r.nextPageToken };
           }),
       }),
@@ -88,7 +87,7 @@ export function reads(api: Api) {
         staleTime: 30_000,
         queryFn: ({ signal }) =>
           allPages(async (pageToken) => {
-            const r = await call(http.GET(`${C}/services`, { params: { path: path(api), query: opt({ pageSize: 500, pageToken, ...(includeArchived ? { includeArchived } : {}) }) }, signal }));
+            const r = await call(http.GET(`${C}/services`, { params: { path: path(api), query: withoutEmpty({ pageSize: 500, pageToken, ...(includeArchived ? { includeArchived } : {}) }) }, signal }));
             return { items: r.services, nextPageToken: r.nextPageToken };
           }),
       }),
@@ -98,7 +97,7 @@ export function reads(api: Api) {
         staleTime: 30_000,
         queryFn: ({ signal }) =>
           allPages(async (pageToken) => {
-            const r = await call(http.GET(`${C}/products`, { params: { path: path(api), query: opt({ pageSize: 500, pageToken, ...(includeArchived ? { includeArchived } : {}) }) }, signal }));
+            const r = await call(http.GET(`${C}/products`, { params: { path: path(api), query: withoutEmpty({ pageSize: 500, pageToken, ...(includeArchived ? { includeArchived } : {}) }) }, signal }));
             return { items: r.products, nextPageToken: r.nextPageToken };
           }),
       }),
@@ -108,14 +107,14 @@ export function reads(api: Api) {
         staleTime: 30_000,
         queryFn: ({ signal }) =>
           allPages(async (pageToken) => {
-            const r = await call(http.GET(`${C}/packageTemplates`, { params: { path: path(api), query: opt({ pageSize: 500, pageToken, includeArchived }) }, signal }));
+            const r = await call(http.GET(`${C}/packageTemplates`, { params: { path: path(api), query: withoutEmpty({ pageSize: 500, pageToken, includeArchived }) }, signal }));
             return { items: r.packageTemplates, nextPageToken: r.nextPageToken };
           }),
       }),
     customerSearch: (query: string, pageSize = 20) =>
       queryOptions({
         queryKey: keys.customerSearch(c, query, pageSize),
-        queryFn: ({ signal }) => call(http.GET(`${C}/customers`, { params: { path: path(api), query: opt({ query, pageSize }) }, signal })),
+        queryFn: ({ signal }) => call(http.GET(`${C}/customers`, { params: { path: path(api), query: withoutEmpty({ query, pageSize }) }, signal })),
       }),
     /** The search, a page at a time ("Show more"). */
     customerSearchPages: (query: string, pageSize = 20) =>
@@ -124,7 +123,7 @@ export function reads(api: Api) {
         initialPageParam: '',
         getNextPageParam: (last: { nextPageToken: string }) => last.nextPageToken || undefined,
         queryFn: ({ signal, pageParam }) =>
-          call(http.GET(`${C}/customers`, { params: { path: path(api), query: opt({ query, pageSize, pageToken: pageParam }) }, signal })),
+          call(http.GET(`${C}/customers`, { params: { path: path(api), query: withoutEmpty({ query, pageSize, pageToken: pageParam }) }, signal })),
       }),
     customer: (id: string) =>
       queryOptions({
@@ -141,7 +140,7 @@ export function reads(api: Api) {
         queryKey: keys.events(c, id),
         queryFn: ({ signal }) =>
           allPages(async (pageToken) => {
-            const r = await call(http.GET(`${C}/packages/{packageId}/events`, { params: { path: { ...path(api), packageId: id }, query: opt({ pageSize: 500, pageToken }) }, signal }));
+            const r = await call(http.GET(`${C}/packages/{packageId}/events`, { params: { path: { ...path(api), packageId: id }, query: withoutEmpty({ pageSize: 500, pageToken }) }, signal }));
             return { items: r.events, nextPageToken: r.nextPageToken };
           }),
       }),
@@ -151,7 +150,7 @@ export function reads(api: Api) {
         queryFn: ({ signal }) =>
           allPages(async (pageToken) => {
             const r = await call(
-              http.GET(`${C}/customers/{customerId}/packages`, { params: { path: { ...path(api), customerId }, query: opt({ pageSize: 200, pageToken }) }, signal }),
+              http.GET(`${C}/customers/{customerId}/packages`, { params: { path: { ...path(api), customerId }, query: withoutEmpty({ pageSize: 200, pageToken }) }, signal }),
             );
             return { items: r.packages, nextPageToken: r.nextPageToken };
           }),
@@ -159,12 +158,12 @@ export function reads(api: Api) {
     expiring: (withinDays: number, businessId: string) =>
       queryOptions({
         queryKey: keys.expiring(c, withinDays, businessId),
-        queryFn: ({ signal }) => call(http.GET(`${C}/packages:expiring`, { params: { path: path(api), query: opt({ withinDays, businessId }) }, signal })),
+        queryFn: ({ signal }) => call(http.GET(`${C}/packages:expiring`, { params: { path: path(api), query: withoutEmpty({ withinDays, businessId }) }, signal })),
       }),
     redemptions: (filter: RedemptionFilter) =>
       queryOptions({
         queryKey: keys.redemptions(c, filter),
-        queryFn: ({ signal }) => call(http.GET(`${C}/redemptions`, { params: { path: path(api), query: opt({ ...filter, pageSize: 100 }) as never }, signal })),
+        queryFn: ({ signal }) => call(http.GET(`${C}/redemptions`, { params: { path: path(api), query: withoutEmpty({ ...filter, pageSize: 100 }) as never }, signal })),
       }),
     /** The redemption list a page at a time ("Show more"), under `redemptions` so a package change refreshes it. */
     redemptionPages: (filter: Omit<RedemptionFilter, 'pageToken'>, pageSize = 50) =>
@@ -173,7 +172,7 @@ export function reads(api: Api) {
         initialPageParam: '',
         getNextPageParam: (last: { nextPageToken: string }) => last.nextPageToken || undefined,
         queryFn: ({ signal, pageParam }) =>
-          call(http.GET(`${C}/redemptions`, { params: { path: path(api), query: opt({ ...filter, pageSize, pageToken: pageParam }) as never }, signal })),
+          call(http.GET(`${C}/redemptions`, { params: { path: path(api), query: withoutEmpty({ ...filter, pageSize, pageToken: pageParam }) as never }, signal })),
       }),
     refundPreview: (id: string, spec: RefundAsked) =>
       queryOptions({
@@ -183,12 +182,12 @@ export function reads(api: Api) {
     liability: (period: Period) =>
       queryOptions({
         queryKey: keys.liability(c, period),
-        queryFn: ({ signal }) => call(http.GET(`${C}/reports/liability`, { params: { path: path(api), query: opt({ ...period }) }, signal })),
+        queryFn: ({ signal }) => call(http.GET(`${C}/reports/liability`, { params: { path: path(api), query: withoutEmpty({ ...period }) }, signal })),
       }),
     redemptionsPerDay: (days: number, businessId: string) =>
       queryOptions({
         queryKey: keys.redemptionsPerDay(c, days, businessId),
-        queryFn: ({ signal }) => call(http.GET(`${C}/reports/redemptionsPerDay`, { params: { path: path(api), query: opt({ days, businessId }) }, signal })),
+        queryFn: ({ signal }) => call(http.GET(`${C}/reports/redemptionsPerDay`, { params: { path: path(api), query: withoutEmpty({ days, businessId }) }, signal })),
       }),
   };
 }
