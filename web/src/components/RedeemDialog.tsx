@@ -206,7 +206,7 @@ export function RedeemDialog({
 }
 
 /** What was just redeemed or held, with one click to take it back. */
-export function RedemptionNotice({ result, onChanged, onDismiss }: { result: RedemptionResult; onChanged: (r: RedemptionResult) => void; onDismiss: () => void }) {
+export function RedemptionNotice({ result, onChanged, onDismiss }: { result: RedemptionResult; onChanged?: (r: RedemptionResult) => void; onDismiss: () => void }) {
   const { change, changed } = useDesk();
   const action = useAction();
   const [undone, setUndone] = useState<RedemptionResult | null>(null);
@@ -230,7 +230,7 @@ export function RedemptionNotice({ result, onChanged, onDismiss }: { result: Red
     if (out) {
       changed.package(out.package);
       setUndone(out);
-      onChanged(out);
+      onChanged?.(out);
     }
   };
 

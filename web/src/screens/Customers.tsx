@@ -260,7 +260,6 @@ function CustomerDetail({ customerId }: { customerId: string }) {
         <RedemptionNotice
           key={last.redemption.id}
           result={last}
-          onChanged={() => undefined}
           onDismiss={() => setLast(null)}
         />
       )}

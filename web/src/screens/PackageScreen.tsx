@@ -47,13 +47,13 @@ export function PackageScreen({ packageId }: { packageId: string }) {
   const info = pkg.packageInfo;
 
   // The dialogs have put the new detail in the cache and refreshed what depends on it (api/cache.ts).
-  const changed = (_next: PackageDetail, note?: string) => {
+  const changed = (note?: string) => {
     setDialog(null);
     setMessage(note ?? null);
   };
   const redeemed = (r: RedemptionResult) => {
     setLast(r);
-    changed(r.package);
+    changed();
   };
 
   const open = pkg.lifecycle === 'ACTIVE' || pkg.lifecycle === 'NOT_STARTED' || pkg.lifecycle === 'FROZEN';
@@ -93,7 +93,7 @@ export function PackageScreen({ packageId }: { packageId: string }) {
           </button>
         </div>
       )}
-      {last && <RedemptionNotice key={last.redemption.id} result={last} onChanged={(r) => changed(r.package)} onDismiss={() => setLast(null)} />}
+      {last && <RedemptionNotice key={last.redemption.id} result={last} onChanged={() => changed()} onDismiss={() => setLast(null)} />}
       <ErrorNotice error={pkgQuery.error} onRetry={() => void pkgQuery.refetch()} />
 
       {(canWrite || canAdmin) && open && (
@@ -172,22 +172,22 @@ export function PackageScreen({ packageId }: { packageId: string }) {
         </section>
       </div>
 
-      {pkg.holds.length > 0 && <Holds pkg={pkg} canWrite={canWrite} onChanged={(r) => changed(r.package, holdMessage(r))} />}
+      {pkg.holds.length > 0 && <Holds pkg={pkg} canWrite={canWrite} onChanged={(r) => changed(holdMessage(r))} />}
 
       <History pkg={pkg} events={events.data} loading={events.isPending} error={events.error} onRetry={() => void events.refetch()} canWrite={canWrite && pkg.lifecycle !== 'CANCELLED'} onReverse={(redemptionId, description) => setDialog({ kind: 'reverse', redemptionId, description })} />
 
       {dialog?.kind === 'redeem' && <RedeemDialog customerId={info.customerId} pkg={pkg} onClose={() => setDialog(null)} onDone={redeemed} />}
-      {dialog?.kind === 'freeze' && <FreezeDialog pkg={pkg} onClose={() => setDialog(null)} onDone={(p) => changed(p, 'Frozen. No visit can be redeemed until it is unfrozen.')} />}
-      {dialog?.kind === 'unfreeze' && <UnfreezeDialog pkg={pkg} onClose={() => setDialog(null)} onDone={(p) => changed(p, `Unfrozen. It now expires ${formatDate(p.packageInfo.expirationDate)}.`)} />}
-      {dialog?.kind === 'extend' && <ExtendDialog pkg={pkg} onClose={() => setDialog(null)} onDone={(p) => changed(p, `Extended: it now expires ${formatDate(p.packageInfo.expirationDate)}.`)} />}
-      {dialog?.kind === 'adjust' && <AdjustDialog pkg={pkg} onClose={() => setDialog(null)} onDone={(p) => changed(p, 'Adjusted.')} />}
-      {dialog?.kind === 'cancel' && <CancelDialog pkg={pkg} onClose={() => setDialog(null)} onDone={(p, refund) => changed(p, `Cancelled. Refund: ${formatMoney(refund)}.`)} />}
+      {dialog?.kind === 'freeze' && <FreezeDialog pkg={pkg} onClose={() => setDialog(null)} onDone={() => changed('Frozen. No visit can be redeemed until it is unfrozen.')} />}
+      {dialog?.kind === 'unfreeze' && <UnfreezeDialog pkg={pkg} onClose={() => setDialog(null)} onDone={(p) => changed(`Unfrozen. It now expires ${formatDate(p.packageInfo.expirationDate)}.`)} />}
+      {dialog?.kind === 'extend' && <ExtendDialog pkg={pkg} onClose={() => setDialog(null)} onDone={(p) => changed(`Extended: it now expires ${formatDate(p.packageInfo.expirationDate)}.`)} />}
+      {dialog?.kind === 'adjust' && <AdjustDialog pkg={pkg} onClose={() => setDialog(null)} onDone={() => changed('Adjusted.')} />}
+      {dialog?.kind === 'cancel' && <CancelDialog pkg={pkg} onClose={() => setDialog(null)} onDone={(_p, refund) => changed(`Cancelled. Refund: ${formatMoney(refund)}.`)} />}
       {dialog?.kind === 'reverse' && (
         <ReverseDialog
           redemptionId={dialog.redemptionId}
           description={dialog.description}
           onClose={() => setDialog(null)}
-          onDone={(r) => changed(r.package, `Given back: ${r.redemption.quantity} × ${serviceName(r.package, r.redemption)}.`)}
+          onDone={(r) => changed(`Given back: ${r.redemption.quantity} × ${serviceName(r.package, r.redemption)}.`)}
         />
       )}
     </article>
