@@ -32,6 +32,16 @@ export function Loaded({ query, loading, failed, children }: { query: Loadable; 
   return <>{children()}</>;
 }
 
+/** One term and its value in a description list (<dl>). */
+export function Fact({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div>
+      <dt>{label}</dt>
+      <dd>{children}</dd>
+    </div>
+  );
+}
+
 export function Empty({ children }: { children: ReactNode }) {
   return <div className="empty">{children}</div>;
 }

@@ -1,13 +1,13 @@
 // One package: its balance, holds and state; every action the key's role allows; and its full history.
 import { useQuery } from '@tanstack/react-query';
-import { useState, type ReactNode } from 'react';
+import { useState } from 'react';
 import type { PackageDetail, PackageEvent, Redemption, RedemptionResult } from '../api/types';
 import { useDesk } from '../context';
 import { actorText, detailText, eventLabel } from '../components/EventText';
 import { AdjustDialog, CancelDialog, ExtendDialog, FreezeDialog, ReverseDialog, UnfreezeDialog } from '../components/PackageDialogs';
 import { Expiry, NotRedeemable, PackageAlerts, PackageItems, redeemableHere } from '../components/PackageParts';
 import { itemName, RedeemDialog, RedemptionNotice } from '../components/RedeemDialog';
-import { Empty, ErrorNotice, LifecycleBadge, Loading } from '../components/ui';
+import { Empty, ErrorNotice, LifecycleBadge, Loading, Fact } from '../components/ui';
 import { useAction } from '../lib/hooks';
 import { formatMoney, isZero } from '../lib/money';
 import { Link, paths } from '../lib/router';
@@ -191,15 +191,6 @@ export function PackageScreen({ packageId }: { packageId: string }) {
         />
       )}
     </article>
-  );
-}
-
-function Fact({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div>
-      <dt>{label}</dt>
-      <dd>{children}</dd>
-    </div>
   );
 }
 

@@ -1,12 +1,11 @@
 // A package's statement for the customer: who, what was bought and paid, what is left of each item, and the
 // whole history, laid out to print (or save as PDF) on one or more A4 or Letter pages.
 import { useQuery } from '@tanstack/react-query';
-import type { ReactNode } from 'react';
 import type { Money, PackageDetail, PackageEvent } from '../api/types';
 import { useDesk } from '../context';
 import { actorText, detailText, eventLabel } from '../components/EventText';
 import { firstUseText } from '../components/PackageParts';
-import { ErrorNotice, LifecycleBadge, Loading } from '../components/ui';
+import { ErrorNotice, LifecycleBadge, Loading, Fact } from '../components/ui';
 import { learnPackage } from '../lib/messages';
 import { formatMoney, isZero } from '../lib/money';
 import { Link, paths } from '../lib/router';
@@ -229,29 +228,11 @@ function Totals({ pkg }: { pkg: PackageDetail }) {
     <section className="statement-section statement-totals" aria-labelledby="statement-totals">
       <h2 id="statement-totals">Amounts</h2>
       <dl className="statement-sums">
-        <div>
-          <dt>Paid</dt>
-          <dd>{formatMoney(pkg.paidAmount)}</dd>
-        </div>
-        <div>
-          <dt>Refunded</dt>
-          <dd>{refunded(pkg) ? formatMoney(pkg.refund) : 'nothing'}</dd>
-        </div>
-        <div>
-          <dt>Value left</dt>
-          <dd>{formatMoney(pkg.remainingValue)}</dd>
-        </div>
+        <Fact label="Paid">{formatMoney(pkg.paidAmount)}</Fact>
+        <Fact label="Refunded">{refunded(pkg) ? formatMoney(pkg.refund) : 'nothing'}</Fact>
+        <Fact label="Value left">{formatMoney(pkg.remainingValue)}</Fact>
       </dl>
     </section>
-  );
-}
-
-function Fact({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div>
-      <dt>{label}</dt>
-      <dd>{children}</dd>
-    </div>
   );
 }
 
