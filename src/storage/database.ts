@@ -4,7 +4,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
+import crypto from 'node:crypto';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { LRUCache } from 'lru-cache';
+import { QueryShapes } from './query-shapes.js';
 import type { Database } from './schema.js';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -13,6 +16,10 @@ export type Queryable = Kysely<Database>;
 export interface Db {
   readonly engine: Engine;
   readonly kysely: Queryable;
+  /** The hot queries' SQL, built once per shape (query-shapes.ts). */
+  readonly shapes: QueryShapes;
+  /** How a list of values is bound: one parameter each (SQLite), or one array (PostgreSQL). */
+  readonly lists: 'values' | 'arrays';
   /** Runs fn in one transaction. On SQLite it is BEGIN IMMEDIATE, so writers queue on busy_timeout instead of failing on upgrade. */
   transaction<T>(fn: (trx: Queryable) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
@@ -73,6 +80,8 @@ function openSqlite(dataDir: string): Db {
   return {
     engine: 'sqlite',
     kysely,
+    shapes: new QueryShapes(),
+    lists: 'values',
     changeGeneration: () => {
       if (!native.open) return null;
       // Asked twice a request (key, reference data): reading it costs more than a request's lookups, so a
@@ -112,7 +121,7 @@ function openSqlite(dataDir: string): Db {
  * reusable, and every call on them is synchronous, so one is never used twice at once).
  */
 function withStatementCache(native: SQLite.Database, limit = 1000): SQLite.Database {
-  const cache = new Map<string, SQLite.Statement>();
+  const cache = new LRUCache<string, SQLite.Statement>({ max: limit });
   const prepare = native.prepare.bind(native);
   return new Proxy(native, {
     get(target, prop, receiver) {
@@ -124,7 +133,6 @@ function withStatementCache(native: SQLite.Database, limit = 1000): SQLite.Datab
         let stmt = cache.get(source);
         if (!stmt) {
           stmt = prepare(source);
-          if (cache.size >= limit) cache.delete(cache.keys().next().value!);
           cache.set(source, stmt);
         }
         return stmt;
@@ -137,12 +145,15 @@ function openPostgres(url: string, poolSize: number): Db {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000 });
   // An idle client that loses its server must not take the process down.
   pool.on('error', () => {});
+  const named = namedStatements(pool);
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const listener = listenForChanges(url);
   const changes = localChanges();
   return {
     engine: 'postgres',
     kysely,
+    shapes: new QueryShapes(500, named.add),
+    lists: 'arrays',
     transaction: (fn) => kysely.transaction().execute(fn),
     ping: async () => {
       await sql`SELECT 1`.execute(kysely);
@@ -155,6 +166,30 @@ function openPostgres(url: string, poolSize: number): Db {
     close: async () => {
       await listener.close();
       await kysely.destroy();
+    },
+  };
+}
+
+/** At most this many SQL texts get a name: each is prepared once on every connection of the pool. */
+const MAX_NAMED_STATEMENTS = 1000;
+
+/**
+ * PostgreSQL parses and plans every statement it is sent by text; a named one only once per connection. The
+ * texts of the query shapes (a fixed set: lists are bound as arrays) are sent by name, under a digest of the
+ * text so that one text always has the one name; every other statement as before.
+ */
+function namedStatements(pool: pg.Pool): { add(text: string): void } {
+  const names = new Map<string, string>();
+  pool.on('connect', (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    client.query = ((text: unknown, values?: unknown, callback?: unknown) => {
+      const name = typeof text === 'string' && callback === undefined ? names.get(text) : undefined;
+      return name === undefined ? query(text, values, callback) : query({ name, text, values });
+    }) as typeof client.query;
+  });
+  return {
+    add(text) {
+      if (names.size < MAX_NAMED_STATEMENTS && !names.has(text)) names.set(text, `pc_${crypto.createHash('sha1').update(text).digest('hex').slice(0, 20)}`);
     },
   };
 }

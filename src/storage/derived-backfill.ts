@@ -22,7 +22,7 @@ export async function fillDerivedColumns(db: Db): Promise<number> {
       .execute();
     if (rows.length === 0) return filled;
     await db.transaction(async (trx) => {
-      const repo = packageRepo(trx, db.engine);
+      const repo = packageRepo(trx, db);
       for (const companyId of new Set(rows.map((r) => r.company_id))) {
         const ids = rows.filter((r) => r.company_id === companyId).map((r) => r.package_id);
         for (const pkg of await repo.getMany(companyId, ids)) {

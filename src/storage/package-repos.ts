@@ -19,6 +19,8 @@ import type { EventType } from '../domain/ledger.js';
 import type { BalanceMove } from '../domain/decision.js';
 import { alreadyExists } from '../domain/errors.js';
 import type { Db, Queryable } from './database.js';
+import type { Placeholders, ShapeValues } from './query-shapes.js';
+import { ListParameter } from './query-shapes.js';
 import { isUniqueViolation } from './database.js';
 import * as m from './package-mappers.js';
 import { messageToRow } from './webhook-mappers.js';
@@ -78,7 +80,8 @@ async function withItems(q: Queryable, companyId: string, rows: PackagesTable[])
 
 type BalanceSql = { set: Record<string, unknown>; guard: ReturnType<typeof sql> };
 
-export function packageRepo(q: Queryable, engine: Db['engine']): PackageRepo {
+export function packageRepo(q: Queryable, db: Db): PackageRepo {
+  const engine = db.engine;
   async function move(companyId: string, packageId: string, itemId: string, change: BalanceSql): Promise<boolean> {
     const r = await q
       .updateTable('package_items')
@@ -131,16 +134,19 @@ export function packageRepo(q: Queryable, engine: Db['engine']): PackageRepo {
         .executeTakeFirst();
       return row ? (await withItems(q, companyId, [row]))[0] : undefined;
     },
-    query: (companyId, filter, order, page) => queryPackages(q, companyId, filter, order, page),
-    count: (companyId, filter) => countPackages(q, companyId, filter),
+    query: (companyId, filter, order, page) => queryPackages(q, db, companyId, filter, order, page),
+    count: (companyId, filter) => countPackages(q, db, companyId, filter),
     async versionsOf(companyId, ids) {
       if (ids.length === 0) return [];
-      const rows = await q
-        .selectFrom('packages')
-        .select(['package_id', 'event_seq'])
-        .where('company_id', '=', companyId)
-        .where('package_id', 'in', [...ids])
-        .execute();
+      const values = { companyId, ids: db.lists === 'arrays' ? new ListParameter(ids) : ids };
+      const compiled = db.shapes.compile('packages.versions', values, (v) =>
+        q
+          .selectFrom('packages as p')
+          .select(['p.package_id', 'p.event_seq'])
+          .where('p.company_id', '=', v.companyId as string)
+          .where(inList(sql.ref('p.package_id'), v.ids)),
+      );
+      const { rows } = await q.executeQuery(compiled);
       return rows.map((r) => ({ id: r.package_id, eventSeq: Number(r.event_seq) }));
     },
     async findImported(companyId, sourceIds) {
@@ -335,37 +341,87 @@ async function expiringWithin(q: Queryable, companyId: string, days: number, asO
   return sql<SqlBool>`${lifecycleIn(asOf, OPEN)} AND (${sql.join(ranges, sql` OR `)})`;
 }
 
-async function matching(q: Queryable, companyId: string, filter: PackageFilter) {
-  let query = q.selectFrom('packages as p').where('p.company_id', '=', companyId);
-  if (filter.customerIds) {
-    const ids = filter.customerIds;
-    query = query.where(ids.length === 0 ? NOTHING : sql<SqlBool>`p.customer_id IN (${sql.join([...ids])})`);
-  }
-  if (filter.businessId !== undefined) query = query.where('p.business_id', '=', filter.businessId);
-  if (filter.lifecycles) query = query.where(lifecycleIn(filter.asOf, filter.lifecycles));
-  if (filter.redeemableAt !== undefined) query = query.where(redeemableAt(filter.redeemableAt, filter.asOf));
-  if (filter.expiringWithinDays !== undefined) query = query.where(await expiringWithin(q, companyId, filter.expiringWithinDays, filter.asOf));
+/** What the one package query binds: its filter's values and the page's, each present only when asked. */
+interface QueryValues extends ShapeValues {
+  companyId: string;
+  customerIds: readonly string[] | ListParameter | undefined;
+  businessId: string | undefined;
+  lifecycles: readonly string[] | undefined;
+  redeemableAt: string | undefined;
+  asOf: number | undefined;
+  after: readonly (string | number)[] | undefined;
+  limit: number | undefined;
+  offset: number | undefined;
+}
+
+/** `column IN (…)` of a list: one parameter per value on SQLite, one array parameter on PostgreSQL (one SQL text whatever the length). */
+function inList(column: RawBuilder<unknown>, values: unknown): RawBuilder<SqlBool> {
+  return Array.isArray(values) ? sql<SqlBool>`${column} IN (${sql.join(values)})` : sql<SqlBool>`${column} = ANY(${values})`;
+}
+
+/** The filter's predicates over the package row, in terms of the values bound (placeholders while a shape is built). */
+function matching(q: Queryable, v: Placeholders<QueryValues>, expiring: RawBuilder<SqlBool> | null) {
+  let query = q.selectFrom('packages as p').where('p.company_id', '=', v.companyId as string);
+  if (v.customerIds) query = query.where(inList(sql.ref('p.customer_id'), v.customerIds));
+  if (v.businessId !== undefined) query = query.where('p.business_id', '=', v.businessId as string);
+  if (v.lifecycles) query = query.where(sql<SqlBool>`${lifecycleAt(v.asOf as number)} IN (${sql.join([...v.lifecycles])})`);
+  if (v.redeemableAt !== undefined) query = query.where(redeemableAt(v.redeemableAt as string, v.asOf as number));
+  if (expiring) query = query.where(expiring);
   return query;
+}
+
+/** The filter's values to bind; null when it keeps nothing whatever the rows (an empty list of customers or lifecycles). */
+function valuesOf(companyId: string, filter: PackageFilter, lists: Db['lists']): QueryValues | null {
+  if (filter.customerIds?.length === 0 || filter.lifecycles?.length === 0) return null;
+  const timed = filter.lifecycles !== undefined || filter.redeemableAt !== undefined;
+  return {
+    companyId,
+    // A list bound as one array keeps one SQL text (and one prepared statement) for every length.
+    customerIds: filter.customerIds && lists === 'arrays' ? new ListParameter(filter.customerIds) : filter.customerIds,
+    businessId: filter.businessId,
+    lifecycles: filter.lifecycles,
+    redeemableAt: filter.redeemableAt,
+    asOf: timed ? filter.asOf : undefined,
+    after: undefined,
+    limit: undefined,
+    offset: undefined,
+  };
 }
 
 /** The sort key's values as the SQL compares them: null (never) sorts as NEVER. */
 const keyValues = (key: PackageKey) => key.map((v) => (v === null ? NEVER : v));
 
-async function queryPackages(q: Queryable, companyId: string, filter: PackageFilter, order: PackageOrder, page: PackageKeyset) {
+async function queryPackages(q: Queryable, db: Db, companyId: string, filter: PackageFilter, order: PackageOrder, page: PackageKeyset) {
   const by = ORDER_BY[order];
-  let query = (await matching(q, companyId, filter)).select(KEY_COLUMNS[order]);
-  if (page.after !== null) {
-    if (page.after.length !== by.length) throw new Error(`a ${order} keyset has ${by.length} parts, not ${page.after.length}`);
-    query = query.where(sql<SqlBool>`(${sql.join([...by])}) > (${sql.join(keyValues(page.after))})`);
-  }
-  for (const expression of by) query = query.orderBy(expression);
-  const rows = await query.limit(page.size + 1).offset(page.offset).execute();
-  return rows.map((row) => queryRowToVersion(row, order));
+  if (page.after !== null && page.after.length !== by.length) throw new Error(`a ${order} keyset has ${by.length} parts, not ${page.after.length}`);
+  const values = valuesOf(companyId, filter, db.lists);
+  if (!values) return [];
+  const paged: QueryValues = { ...values, after: page.after === null ? undefined : keyValues(page.after), limit: page.size + 1, offset: page.offset };
+  const build = (v: Placeholders<QueryValues>, expiring: RawBuilder<SqlBool> | null) => {
+    let query = matching(q, v, expiring).select(KEY_COLUMNS[order]);
+    if (v.after) query = query.where(sql<SqlBool>`(${sql.join([...by])}) > (${sql.join([...v.after])})`);
+    for (const expression of by) query = query.orderBy(expression);
+    return query.limit(v.limit as number).offset(v.offset as number);
+  };
+  // The expiring filter's SQL depends on the company's zones and today's date in each: built on every call.
+  const compiled =
+    filter.expiringWithinDays === undefined
+      ? db.shapes.compile(`packages.${order}`, paged, (v) => build(v, null))
+      : build(paged as never, await expiringWithin(q, companyId, filter.expiringWithinDays, filter.asOf)).compile();
+  const { rows } = await q.executeQuery(compiled);
+  return rows.map((row) => queryRowToVersion(row as QueryRow, order));
 }
 
-async function countPackages(q: Queryable, companyId: string, filter: PackageFilter): Promise<number> {
-  const row = await (await matching(q, companyId, filter)).select(sql<number>`COUNT(*)`.as('n')).executeTakeFirstOrThrow();
-  return countRowToCount(row);
+async function countPackages(q: Queryable, db: Db, companyId: string, filter: PackageFilter): Promise<number> {
+  const values = valuesOf(companyId, filter, db.lists);
+  if (!values) return 0;
+  const build = (v: Placeholders<QueryValues>, expiring: RawBuilder<SqlBool> | null) => matching(q, v, expiring).select(sql<number>`COUNT(*)`.as('n'));
+  const compiled =
+    filter.expiringWithinDays === undefined
+      ? db.shapes.compile('packages.count', values, (v) => build(v, null))
+      : build(values as never, await expiringWithin(q, companyId, filter.expiringWithinDays, filter.asOf)).compile();
+  const { rows } = await q.executeQuery(compiled);
+  return countRowToCount(rows[0] as { n: number | string });
 }
 
 /** Only the columns each order's key needs: a list answers on the hot path, and every column read costs. */

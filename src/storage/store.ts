@@ -20,7 +20,7 @@ export function reposOn(q: Queryable, db: Db): Repos {
   const engine = db.engine;
   return {
     templates: templateRepo(q),
-    packages: packageRepo(q, engine),
+    packages: packageRepo(q, db),
     redemptions: redemptionRepo(q),
     events: eventRepo(q),
     idempotency: idempotencyRepo(q, engine),
