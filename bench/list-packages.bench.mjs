@@ -1,10 +1,16 @@
-// MoeGo's ListPackages (POST /v1/packages:list, key check included) for one customer with 10 packages, among
-// 10,000 and then 1,000,000 packages of other customers, against a bare node:http server answering the same
-// bytes. Targets: Punchcard at no less than half the bare server's throughput, and p99 under 10 ms.
+// Three read routes for one customer with 10 packages, among 10,000 and up to 10,000,000 packages of other
+// customers, each against a bare node:http server answering the same bytes: MoeGo's ListPackages (POST
+// /v1/packages:list) and ListPackageDetails (POST /v1/packages/details:list, the 10 ids), and Zenoti's guest
+// packages (GET /v1/guests/cus_123/packages), key check included. Then, at each size, redemptions
+// (POST …/packages/{id}:redeem), each of another filler package. Targets (issue 12): Punchcard at no less than
+// half the bare server's throughput on packages:list with p99 ≤ 10 ms, 0.4 on the other two; ListPackages req/s
+// and p99, and redemptions/s, within 15% of each other across sizes ("flat"); the server's RSS under 256 MB
+// after the largest run.
 //
 // Needs a build (npm run bench does it; or npx tsc -p tsconfig.build.json). Runs alone too:
 // node bench/list-packages.bench.mjs. Env: BENCH_SECONDS (default 10) per measurement, BENCH_WARMUP_SECONDS (3),
-// BENCH_CONNECTIONS (32), BENCH_FILLER (comma-separated package counts, default 10000,1000000),
+// BENCH_CONNECTIONS (32, reads), BENCH_REDEEM_CONNECTIONS (16), BENCH_FILLER (comma-separated package counts,
+// increasing; default 10000,1000000 on SQLite, 10000,1000000,10000000 on PostgreSQL),
 // BENCH_DATABASE_URL (postgres://…; a schema of its own is made and dropped; unset: SQLite in a temp dir),
 // BENCH_RESULTS_DIR (default bench/results).
 import fs from 'node:fs';
@@ -12,25 +18,32 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { processMemory } from './lib/memory.mjs';
 import { benchSchema } from './lib/pg-schema.mjs';
 import { freePort, killAll, start, waitUntil } from './lib/processes.mjs';
 import { createBenchCompany, startBenchServer } from './lib/server.mjs';
 import { figures, request } from './lib/http.mjs';
-import { addFillerPackages, countRows, openBenchDb } from './list-packages-seed.mjs';
+import { addFillerPackages, countRows, fillerPackageId, openBenchDb } from './list-packages-seed.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const NAME = 'list-packages';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
-const FILLER = (process.env.BENCH_FILLER ?? '10000,1000000').split(',').map(Number);
+const REDEEM_CONNECTIONS = Number(process.env.BENCH_REDEEM_CONNECTIONS ?? 16);
 const BASE_URL = process.env.BENCH_DATABASE_URL || null;
-const TARGET_RATIO = 0.5;
+// The issue's sizes: "flat from 10,000 to 10,000,000 packages on PostgreSQL (and 1,000,000 on SQLite)".
+const DEFAULT_FILLER = BASE_URL ? '10000,1000000,10000000' : '10000,1000000';
+const FILLER = (process.env.BENCH_FILLER || DEFAULT_FILLER).split(',').map(Number);
 // Other work on the machine skews every figure; the record keeps what the load was.
 const LOAD_AT_START = os.loadavg().map((x) => Number(x.toFixed(2)));
-const TARGET_P99_MS = 10;
+const TARGET_SPREAD = 0.15;
+const TARGET_RSS_MB = 256;
 const CUSTOMER_PACKAGES = 10;
 const PACKAGES_PER_FILLER_CUSTOMER = 10;
+/** Units in each filler package (the template's 5): how many times one can be redeemed. */
+const FILLER_UNITS = 5;
+const REDEEM_BODY = { serviceId: 'srv_001', quantity: 1, businessId: 'bus_001' };
 
 async function ok(promise, status, what) {
   const r = await promise;
@@ -38,24 +51,80 @@ async function ok(promise, status, what) {
   return r.bytes.length ? JSON.parse(r.bytes.toString()) : undefined;
 }
 
-async function cannon(name, target, seconds) {
-  const result = await autocannon({ ...target, connections: CONNECTIONS, duration: seconds });
+/** autocannon for `seconds`; every answer must be a 200 (`firstFailure` tells the first that was not, if known). */
+async function cannon(name, target, seconds, { connections = CONNECTIONS, firstFailure = () => null } = {}) {
+  const result = await autocannon({ ...target, connections, duration: seconds });
+  const other = Object.entries(result.statusCodeStats ?? {}).filter(([code]) => code !== '200');
   const bad = result.non2xx + result.errors + result.timeouts + result.mismatches;
-  if (bad > 0 || result.requests.total === 0) {
-    throw new Error(`${name}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts, ${result.mismatches} mismatches of ${result.requests.total}`);
+  if (bad > 0 || other.length > 0 || result.requests.total === 0) {
+    const codes = other.map(([code, s]) => `${s.count}× ${code}`).join(', ');
+    const first = firstFailure();
+    throw new Error(
+      `${name}: ${result.non2xx} non-2xx${codes ? ` (${codes})` : ''}, ${result.errors} errors, ${result.timeouts} timeouts, ${result.mismatches} mismatches of ${result.requests.total}${first ? `; first: ${first}` : ''}`,
+    );
   }
   return figures(result);
 }
 
+/** max/min − 1 of the values, and whether that is within the target. */
+function spread(values) {
+  const [min, max] = [Math.min(...values), Math.max(...values)];
+  const s = Number((max / min - 1).toFixed(3));
+  return { min, max, spread: s, within: s <= TARGET_SPREAD };
+}
+
+/** A bare node:http process answering every request with `captured`'s bytes and content type; answers its port. */
+async function startBare(name, captured) {
+  const port = await freePort();
+  const handle = start(`bare node:http (${name})`, process.execPath, [path.join(here, 'lib/bare-server.mjs')], {
+    PATH: process.env.PATH,
+    BARE_PORT: String(port),
+    BARE_BODY: captured.bytes.toString('base64'),
+    BARE_CONTENT_TYPE: captured.headers['content-type'],
+  });
+  await waitUntil(handle, async () => (await request(port, 'GET', '/')).status === 200);
+  const echo = await request(port, 'GET', '/');
+  if (!echo.bytes.equals(captured.bytes) || echo.headers['content-type'] !== captured.headers['content-type']) {
+    throw new Error(`the bare server for ${name} answers other bytes or another content type`);
+  }
+  return { port, stop: () => handle.stop() };
+}
+
+/**
+ * Redemptions through autocannon's setupRequest: each request takes the next filler package id, from
+ * `counter.next` on, wrapping to pkg_f000000001 after the size's last (so a package is redeemed again only
+ * once every other one has been; it has FILLER_UNITS units). The counter carries on from size to size, so a
+ * larger size redeems packages the smaller never touched.
+ */
+function redeemTarget(port, c, auth, counter, filler) {
+  let failure = null;
+  const from = counter.next;
+  const target = {
+    url: `http://127.0.0.1:${port}`,
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify(REDEEM_BODY),
+    requests: [
+      {
+        setupRequest: (req) => ({ ...req, path: `${c}/packages/${fillerPackageId(((counter.next++ - 1) % filler) + 1)}:redeem` }),
+        onResponse: (status, body) => {
+          if (status !== 200) failure ??= `${status} ${String(body).slice(0, 500)}`;
+        },
+      },
+    ],
+  };
+  return { target, firstFailure: () => failure, issued: () => ({ from, to: counter.next - 1 }) };
+}
+
 async function main() {
+  if (FILLER.some((n, i) => !(n > 0) || (i > 0 && n <= FILLER[i - 1]))) throw new Error(`BENCH_FILLER must be increasing package counts: ${FILLER.join(',')}`);
   const schema = BASE_URL ? await benchSchema(BASE_URL) : null;
   let server;
   try {
     // (a) The customer's packages and one filler sale, made by the app itself through its API.
     server = await startBenchServer({ databaseUrl: schema?.url ?? null });
     const { port, engine } = server;
-    const barePort = await freePort();
-    const { companyId, c, auth } = await createBenchCompany(server);
+    const { companyId, c, adminKey, auth } = await createBenchCompany(server);
     const put = (p, body) => ok(request(port, 'PUT', c + p, { headers: auth, body }), 200, `PUT ${p}`);
     await put('/businesses/bus_001', { name: 'Downtown', timeZone: 'America/New_York', currencyCode: 'USD' });
     await put('/customers/cus_123', { firstName: 'Ada', lastName: 'Lovelace' });
@@ -70,7 +139,7 @@ async function main() {
           name: 'Basic Grooming Package',
           description: 'Includes 5 basic grooming sessions',
           price: { currencyCode: 'USD', units: 150 },
-          items: [{ serviceIds: ['srv_001'], quantity: 5, unitPrice: { currencyCode: 'USD', units: 30 } }],
+          items: [{ serviceIds: ['srv_001'], quantity: FILLER_UNITS, unitPrice: { currencyCode: 'USD', units: 30 } }],
           validity: { days: 365 },
         },
       }),
@@ -79,21 +148,60 @@ async function main() {
     );
     const sell = (customerId) =>
       ok(request(port, 'POST', `${c}/packages:sell`, { headers: auth, body: { templateId: 'tpl_basic5', customerId, businessId: 'bus_001', staffId: 'staff_001' } }), [200, 201], 'sell');
+    const customerPackageIds = [];
     for (let i = 0; i < CUSTOMER_PACKAGES; i++) {
       const sold = await sell('cus_123');
-      if (i % 2 === 0) {
-        await ok(request(port, 'POST', `${c}/packages/${sold.packageInfo.id}:redeem`, { headers: auth, body: { serviceId: 'srv_001', quantity: 1, businessId: 'bus_001' } }), 200, 'redeem');
-      }
+      customerPackageIds.push(sold.packageInfo.id);
+      if (i % 2 === 0) await ok(request(port, 'POST', `${c}/packages/${sold.packageInfo.id}:redeem`, { headers: auth, body: REDEEM_BODY }), 200, 'redeem');
     }
     const source = (await sell('cus_filler')).packageInfo.id;
     await server.stop();
 
-    const listBody = JSON.stringify({ pagination: { pageSize: 20, pageToken: '1' }, companyId, customerIds: ['cus_123'] });
-    const target = (p) => ({ url: `http://127.0.0.1:${p}/v1/packages:list`, method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: listBody });
+    // The routes measured, each with what its answer must hold. Zenoti's center_id is required (the seed names
+    // it among the parameters every call sends); its key goes in Zenoti's own `apikey` scheme.
+    const json = { ...auth, 'content-type': 'application/json' };
+    const pagination = { pageSize: 20, pageToken: '1' };
+    const routes = [
+      {
+        name: 'packages:list',
+        method: 'POST',
+        path: '/v1/packages:list',
+        headers: json,
+        body: { pagination, companyId, customerIds: ['cus_123'] },
+        count: (a) => a.packages?.length,
+        targetRatio: 0.5,
+        targetP99Ms: 10,
+      },
+      {
+        name: 'details:list',
+        method: 'POST',
+        path: '/v1/packages/details:list',
+        headers: json,
+        body: { companyId, packageIds: customerPackageIds, pagination },
+        count: (a) => a.packageDetails?.length,
+        targetRatio: 0.4,
+      },
+      {
+        name: 'zenoti guest packages',
+        method: 'GET',
+        path: '/v1/guests/cus_123/packages?center_id=bus_001',
+        headers: { authorization: `apikey ${adminKey}` },
+        count: (a) => a.packages?.length,
+        targetRatio: 0.4,
+      },
+    ];
+    const target = (route, p) => ({
+      url: `http://127.0.0.1:${p}${route.path}`,
+      method: route.method,
+      headers: route.headers,
+      ...(route.body ? { body: JSON.stringify(route.body) } : {}),
+    });
+
     const measurements = [];
+    const redeemCounter = { next: 1 };
     let seeded = 0;
-    let bare;
-    for (const filler of FILLER) {
+    let memory = null;
+    for (const [index, filler] of FILLER.entries()) {
       // (b) Filler packages of other customers, copied in the database with the server stopped.
       const began = Date.now();
       const db = await openBenchDb({ sqliteFile: path.join(server.dataDir, 'punchcard.db'), databaseUrl: schema?.url ?? null });
@@ -103,7 +211,11 @@ async function main() {
         from: seeded + 1,
         to: filler,
         customers: Math.max(1, Math.floor(filler / PACKAGES_PER_FILLER_CUSTOMER)),
-        onProgress: (n) => process.stdout.write(`${process.stdout.isTTY ? '\r' : '\n'}seeded ${n.toLocaleString('en')} filler packages`),
+        onProgress: (n, note) => {
+          const s = (Date.now() - began) / 1000;
+          const line = note ?? `seeded ${n.toLocaleString('en')} of ${filler.toLocaleString('en')} filler packages (${s.toFixed(0)} s, ${Math.round((n - seeded) / s).toLocaleString('en')}/s)`;
+          process.stdout.write(`${process.stdout.isTTY ? '\r\x1b[K' : '\n'}${line}`);
+        },
       });
       const rows = await countRows(db, companyId);
       await db.close();
@@ -112,57 +224,127 @@ async function main() {
       console.log(` (${seedSeconds} s; ${rows.packages.toLocaleString('en')} packages, ${rows.package_items.toLocaleString('en')} items, ${rows.package_events.toLocaleString('en')} events)`);
       seeded = filler;
 
+      // (c) Each read route: Punchcard's answer captured, a bare server answering those bytes, both warmed, both measured.
       await server.start();
-      const captured = await request(port, 'POST', '/v1/packages:list', { headers: auth, body: JSON.parse(listBody) });
-      const answer = JSON.parse(captured.bytes.toString());
-      if (captured.status !== 200 || answer.packages.length !== CUSTOMER_PACKAGES) throw new Error(`list: ${captured.status} ${captured.bytes}`);
-      bare ??= start('bare node:http', process.execPath, [path.join(here, 'lib/bare-server.mjs')], {
-        PATH: process.env.PATH,
-        BARE_PORT: String(barePort),
-        BARE_BODY: captured.bytes.toString('base64'),
-        BARE_CONTENT_TYPE: captured.headers['content-type'],
-      });
-      await waitUntil(bare, async () => (await request(barePort, 'GET', '/')).status === 200);
-      if (!(await request(barePort, 'POST', '/v1/packages:list', { body: {} })).bytes.equals(captured.bytes)) throw new Error('the bare server answers other bytes');
+      const measuredRoutes = {};
+      for (const route of routes) {
+        const captured = await request(port, route.method, route.path, { headers: route.headers, body: route.body });
+        const answer = captured.status === 200 ? JSON.parse(captured.bytes.toString()) : null;
+        if (answer === null || route.count(answer) !== CUSTOMER_PACKAGES) throw new Error(`${route.name}: ${captured.status} ${captured.bytes}`);
+        const bare = await startBare(route.name, captured);
+        const expectBody = captured.bytes.toString('utf8');
+        const targets = { punchcard: { ...target(route, port), expectBody }, bare: { ...target(route, bare.port), expectBody } };
+        for (const [name, t] of Object.entries(targets)) await cannon(`${route.name} ${name} warm-up`, t, WARMUP_SECONDS);
+        const measured = {};
+        for (const [name, t] of Object.entries(targets)) {
+          process.stdout.write(`${filler.toLocaleString('en')} filler, ${route.name}, ${name}: ${CONNECTIONS} connections for ${SECONDS} s… `);
+          measured[name] = await cannon(`${route.name} ${name}`, t, SECONDS);
+          console.log(`${measured[name].requestsPerSecond} req/s, p50 ${measured[name].latencyMs.p50} ms, p99 ${measured[name].latencyMs.p99} ms`);
+        }
+        await bare.stop();
+        const ratio = Number((measured.punchcard.requestsPerSecond / measured.bare.requestsPerSecond).toFixed(3));
+        const p99Ok = route.targetP99Ms === undefined || measured.punchcard.latencyMs.p99 <= route.targetP99Ms;
+        measuredRoutes[route.name] = {
+          ratio,
+          targetRatio: route.targetRatio,
+          ...(route.targetP99Ms === undefined ? {} : { targetP99Ms: route.targetP99Ms }),
+          pass: ratio >= route.targetRatio && p99Ok,
+          punchcard: measured.punchcard,
+          bare: measured.bare,
+          responseBytes: captured.bytes.length,
+          contentType: captured.headers['content-type'],
+        };
+      }
 
-      const expectBody = captured.bytes.toString('utf8');
-      const targets = { punchcard: { ...target(port), expectBody }, bare: { ...target(barePort), expectBody } };
-      for (const [name, t] of Object.entries(targets)) await cannon(`${name} warm-up`, t, WARMUP_SECONDS);
-      const measured = {};
-      for (const [name, t] of Object.entries(targets)) {
-        process.stdout.write(`${filler.toLocaleString('en')} filler, ${name}: ${CONNECTIONS} connections for ${SECONDS} s… `);
-        measured[name] = await cannon(name, t, SECONDS);
-        console.log(`${measured[name].requestsPerSecond} req/s, p50 ${measured[name].latencyMs.p50} ms, p99 ${measured[name].latencyMs.p99} ms`);
+      // (d) Redemptions, each of a filler package (warm-up ones too), after the reads so they do not change
+      // what was read. A package redeemed more than FILLER_UNITS times would answer 4xx and fail the bench.
+      const redeem = redeemTarget(port, c, auth, redeemCounter, filler);
+      await cannon('redeem warm-up', redeem.target, WARMUP_SECONDS, { connections: REDEEM_CONNECTIONS, firstFailure: redeem.firstFailure });
+      process.stdout.write(`${filler.toLocaleString('en')} filler, redeem: ${REDEEM_CONNECTIONS} connections for ${SECONDS} s… `);
+      const redeemed = await cannon('redeem', redeem.target, SECONDS, { connections: REDEEM_CONNECTIONS, firstFailure: redeem.firstFailure });
+      console.log(`${redeemed.requestsPerSecond} redemptions/s, p50 ${redeemed.latencyMs.p50} ms, p99 ${redeemed.latencyMs.p99} ms`);
+      const issued = redeem.issued();
+
+      // (e) After the largest size, the server's memory, read before it stops.
+      if (index === FILLER.length - 1) {
+        const m = processMemory(server.pid);
+        memory = { afterFillerPackages: filler, ...(m ?? { vmRssMB: null, vmHwmMB: null }), targetRssMB: TARGET_RSS_MB, pass: m !== null && m.vmRssMB < TARGET_RSS_MB };
+        console.log(`server memory after the ${filler.toLocaleString('en')} run: VmRSS ${memory.vmRssMB} MB, VmHWM ${memory.vmHwmMB} MB (target RSS < ${TARGET_RSS_MB} MB)`);
       }
       await server.stop();
-      const ratio = Number((measured.punchcard.requestsPerSecond / measured.bare.requestsPerSecond).toFixed(3));
       measurements.push({
         fillerPackages: filler,
         rows,
         seedSeconds,
-        ratio,
-        pass: ratio >= TARGET_RATIO && measured.punchcard.latencyMs.p99 < TARGET_P99_MS,
-        punchcard: measured.punchcard,
-        bare: measured.bare,
-        responseBytes: captured.bytes.length,
+        pass: Object.values(measuredRoutes).every((r) => r.pass),
+        routes: measuredRoutes,
+        redemptions: {
+          connections: REDEEM_CONNECTIONS,
+          request: { method: 'POST', path: `${c}/packages/{pkg_f…}:redeem`, body: REDEEM_BODY },
+          // Ids handed out, warm-up and requests cut off at the end included (each number is one package, wrapping at the size).
+          fillerNumbersIssued: issued,
+          ...redeemed,
+        },
       });
     }
 
-    const line = (m) => `${m.fillerPackages.toLocaleString('en')}: ${m.punchcard.requestsPerSecond} req/s p99 ${m.punchcard.latencyMs.p99} ms vs bare ${m.bare.requestsPerSecond} (ratio ${m.ratio})`;
-    const summary = `${engine}: ${measurements.map(line).join('; ')} (targets: ratio ≥ ${TARGET_RATIO}, p99 < ${TARGET_P99_MS} ms)`;
+    const list = (m) => m.routes['packages:list'].punchcard;
+    const spreads = {
+      targetSpread: TARGET_SPREAD,
+      listRequestsPerSecond: spread(measurements.map((m) => list(m).requestsPerSecond)),
+      listP99Ms: spread(measurements.map((m) => list(m).latencyMs.p99)),
+      redemptionsPerSecond: spread(measurements.map((m) => m.redemptions.requestsPerSecond)),
+      // Recorded, not a target of the issue.
+      redemptionP99Ms: spread(measurements.map((m) => m.redemptions.latencyMs.p99)),
+    };
+    const flat = spreads.listRequestsPerSecond.within && spreads.listP99Ms.within && spreads.redemptionsPerSecond.within;
+
+    const size = (n) => n.toLocaleString('en');
+    const routeLine = (route) => {
+      const target = `ratio ≥ ${route.targetRatio}${route.targetP99Ms === undefined ? '' : `, p99 ≤ ${route.targetP99Ms} ms`}`;
+      const at = measurements.map((m) => {
+        const r = m.routes[route.name];
+        return `${size(m.fillerPackages)}: ${r.punchcard.requestsPerSecond} req/s p99 ${r.punchcard.latencyMs.p99} ms vs bare ${r.bare.requestsPerSecond} (ratio ${r.ratio})`;
+      });
+      return `${route.name}: ${at.join('; ')} (target ${target})`;
+    };
+    const pct = (s) => `${(s.spread * 100).toFixed(1)}%${s.within ? '' : ' (over)'}`;
+    const lines = [
+      ...routes.map(routeLine),
+      `redeem: ${measurements.map((m) => `${size(m.fillerPackages)}: ${m.redemptions.requestsPerSecond}/s p99 ${m.redemptions.latencyMs.p99} ms`).join('; ')}`,
+      `spread across sizes (target ≤ ${TARGET_SPREAD * 100}%): list req/s ${pct(spreads.listRequestsPerSecond)}, list p99 ${pct(spreads.listP99Ms)}, redemptions/s ${pct(spreads.redemptionsPerSecond)}`,
+      `memory after ${size(memory.afterFillerPackages)}: RSS ${memory.vmRssMB} MB, HWM ${memory.vmHwmMB} MB (target RSS < ${TARGET_RSS_MB} MB)`,
+    ];
+    const summary = `${engine}: ${lines.join('\n  ')}`;
     const record = {
       name: NAME,
       summary,
-      pass: measurements.every((m) => m.pass),
-      targetRatio: TARGET_RATIO,
-      targetP99Ms: TARGET_P99_MS,
+      pass: measurements.every((m) => m.pass) && flat && memory.pass,
+      targets: {
+        routes: Object.fromEntries(routes.map((r) => [r.name, { ratio: r.targetRatio, ...(r.targetP99Ms === undefined ? {} : { p99Ms: r.targetP99Ms }) }])),
+        spreadAcrossSizes: TARGET_SPREAD,
+        rssMB: TARGET_RSS_MB,
+      },
       engine,
       time: new Date().toISOString(),
-      request: { method: 'POST', path: '/v1/packages:list', body: JSON.parse(listBody), auth: 'Bearer (ADMIN key)', customerPackages: CUSTOMER_PACKAGES },
+      requests: Object.fromEntries(
+        routes.map((r) => [r.name, { method: r.method, path: r.path, ...(r.body ? { body: r.body } : {}), auth: r.method === 'GET' ? 'apikey (ADMIN key)' : 'Bearer (ADMIN key)' }]),
+      ),
+      customerPackages: CUSTOMER_PACKAGES,
       seeding: 'customer packages through the API; filler copied in the database from one package the app sold (packages, package_items, package_events), server stopped',
-      load: { connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, pipelining: 1, generator: 'autocannon in the bench process' },
+      load: {
+        connections: CONNECTIONS,
+        redeemConnections: REDEEM_CONNECTIONS,
+        seconds: SECONDS,
+        warmupSeconds: WARMUP_SECONDS,
+        pipelining: 1,
+        generator: 'autocannon in the bench process',
+        bare: 'one bare node:http process per route and size, answering that route’s captured bytes and content type',
+      },
       machine: { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, platform: `${os.platform()} ${os.release()}`, loadAverageAtStart: LOAD_AT_START },
       measurements,
+      spreads,
+      memory,
     };
     const results = process.env.BENCH_RESULTS_DIR || path.join(here, 'results');
     fs.mkdirSync(results, { recursive: true });
