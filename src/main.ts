@@ -9,6 +9,7 @@ import type { Deps } from './application/context.js';
 import { firstStart } from './application/first-start.js';
 import { GenerationCache } from './application/generation-cache.js';
 import { PackageCache } from './application/package-cache.js';
+import { AnswerCache } from './application/answer-cache.js';
 import { buildServers } from './servers.js';
 import { startSweeper } from './application/sweeper.js';
 import { Outbox } from './application/webhook-outbox.js';
@@ -28,6 +29,7 @@ export async function startServer(config: Config): Promise<void> {
     keyCache: new GenerationCache(),
     referenceCache: new GenerationCache(),
     packageCache: new PackageCache(),
+    answerCache: new AnswerCache(),
     outbox: new Outbox(createWebhookRenderer({ cache: new GenerationCache(), generation: () => store.changeGeneration() })),
   };
   const servers = await buildServers(deps, config);

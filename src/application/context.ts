@@ -5,6 +5,7 @@ import { notFound } from '../domain/errors.js';
 import type { Store } from './ports.js';
 import type { GenerationCache } from './generation-cache.js';
 import type { PackageCache } from './package-cache.js';
+import type { AnswerCache } from './answer-cache.js';
 import type { Outbox } from './webhook-outbox.js';
 
 export interface Deps {
@@ -18,6 +19,8 @@ export interface Deps {
   readonly referenceCache?: GenerationCache<unknown>;
   /** Packages as last read, by version; reads check the version in the database every time. */
   readonly packageCache?: PackageCache;
+  /** Rendered answers of the polled package reads, served while nothing they show can differ (answer-cache.ts). */
+  readonly answerCache?: AnswerCache;
   /** Writes the webhook messages of every change in its transaction; absent, no webhooks are written. */
   readonly outbox?: Outbox;
 }

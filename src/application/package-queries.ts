@@ -13,7 +13,9 @@ import type { PackageView } from './package-tx.js';
 import { viewAt } from './package-tx.js';
 import type { KeyShape, Page, PageRequest } from './paging.js';
 import { cursorOf, pageOf } from './paging.js';
-import type { PackageFilter, PackageOrder, PackageVersion } from './ports.js';
+import type { PackageFilter, PackageOrder, PackageVersion, PackageVersionAt } from './ports.js';
+import type { Rendering } from './answer-cache.js';
+import { foundOf } from './answer-cache.js';
 
 async function viewsOf(deps: Deps, companyId: string, pkgs: CustomerPackage[], asOf: number): Promise<PackageView[]> {
   const pending = await deps.store.read.redemptions.listByPackages(companyId, pkgs.map((p) => p.id), ['PENDING']);
@@ -67,11 +69,74 @@ function filterOf(search: PackageSearch, asOf: number): PackageFilter {
   return { ...search, asOf };
 }
 
+/** One page of the query's versions, from the database. */
+async function versionsPage(deps: Deps, companyId: string, filter: PackageFilter, order: PackageOrder, page: PageRequest): Promise<Page<PackageVersionAt>> {
+  const keyset = { size: page.size, after: cursorOf(page, KEY_SHAPES[order]), offset: page.offset };
+  return pageOf(await deps.store.read.packages.query(companyId, filter, order, keyset), page, (v) => v.key);
+}
+
 /** One page of the query's answer: versions from the database, views from the cache where it has them. */
 async function pageOfPackages(deps: Deps, companyId: string, filter: PackageFilter, order: PackageOrder, page: PageRequest): Promise<Page<PackageView>> {
-  const keyset = { size: page.size, after: cursorOf(page, KEY_SHAPES[order]), offset: page.offset };
-  const versions = pageOf(await deps.store.read.packages.query(companyId, filter, order, keyset), page, (v) => v.key);
+  const versions = await versionsPage(deps, companyId, filter, order, page);
   return { items: await viewsOfVersions(deps, companyId, versions.items, filter.asOf), nextPageToken: versions.nextPageToken };
+}
+
+/**
+ * The rendering of what was found: the answer cache's copy if it was rendered from these very versions (and
+ * generation) and time has changed nothing since; otherwise the views, rendered and kept.
+ */
+async function rendered<T>(
+  deps: Deps,
+  rendering: Rendering<T>,
+  read: { readonly companyId: string; readonly versions: readonly PackageVersion[]; readonly found: string; readonly generation: number | null; readonly asOf: number },
+  resultOf: (views: PackageView[]) => T,
+): Promise<Uint8Array> {
+  const cache = deps.answerCache;
+  const kept = cache?.get(rendering.key, read.found, read.generation, read.asOf);
+  if (kept) return kept;
+  const views = await viewsOfVersions(deps, read.companyId, read.versions, read.asOf);
+  const answer = await rendering.render(resultOf(views));
+  cache?.set(rendering.key, read.found, read.generation, read.asOf, views, answer);
+  return answer;
+}
+
+/** findPackages, rendered by the surface (from the answer cache while the page cannot have changed). */
+export async function answerPackages(
+  deps: Deps,
+  p: Principal,
+  companyId: string,
+  search: PackageSearch,
+  order: PackageOrder,
+  page: PageRequest,
+  rendering: Rendering<Page<PackageView>>,
+): Promise<Uint8Array> {
+  authorize(p, companyId, 'read');
+  await requireCompany(deps, p, companyId);
+  // The generation first: an answer is kept under the generation read before anything it shows.
+  const generation = deps.store.changeGeneration();
+  const asOf = deps.clock.now();
+  const versions = await versionsPage(deps, companyId, filterOf(search, asOf), order, page);
+  const read = { companyId, versions: versions.items, found: foundOf(versions.items, versions.nextPageToken), generation, asOf };
+  return rendered(deps, rendering, read, (items) => ({ items, nextPageToken: versions.nextPageToken }));
+}
+
+/** findPackagesCounted, rendered by the surface (from the answer cache while the page and the count cannot have changed). */
+export async function answerPackagesCounted(
+  deps: Deps,
+  p: Principal,
+  companyId: string,
+  search: PackageSearch,
+  order: PackageOrder,
+  page: PageRequest,
+  rendering: Rendering<CountedPage<PackageView>>,
+): Promise<Uint8Array> {
+  authorize(p, companyId, 'read');
+  await requireCompany(deps, p, companyId);
+  const generation = deps.store.changeGeneration();
+  const asOf = deps.clock.now();
+  const { total, versions } = await countedVersions(deps, companyId, filterOf(search, asOf), order, page);
+  const read = { companyId, versions: versions.items, found: foundOf(versions.items, total, versions.nextPageToken), generation, asOf };
+  return rendered(deps, rendering, read, (items) => ({ items, nextPageToken: versions.nextPageToken, total }));
 }
 
 /**
@@ -104,10 +169,17 @@ export async function findPackagesCounted(
   authorize(p, companyId, 'read');
   await requireCompany(deps, p, companyId);
   const filter = filterOf(search, deps.clock.now());
-  const total = await deps.store.read.packages.count(companyId, filter);
-  // A page number past the end asks for nothing: no need to ask the database (or hand it a huge offset).
-  if (page.after === null && page.offset >= total) return { items: [], nextPageToken: '', total };
-  return { ...(await pageOfPackages(deps, companyId, filter, order, page)), total };
+  const { total, versions } = await countedVersions(deps, companyId, filter, order, page);
+  return { items: await viewsOfVersions(deps, companyId, versions.items, filter.asOf), nextPageToken: versions.nextPageToken, total };
+}
+
+/** The count and a page of versions. Both at once: on PostgreSQL two connections, one round trip's wait. */
+async function countedVersions(deps: Deps, companyId: string, filter: PackageFilter, order: PackageOrder, page: PageRequest) {
+  const packages = deps.store.read.packages;
+  // A page number past any count asks for nothing: the database is not handed an offset it cannot take.
+  if (page.after === null && !Number.isSafeInteger(page.offset)) return { total: await packages.count(companyId, filter), versions: { items: [], nextPageToken: '' } };
+  const [total, versions] = await Promise.all([packages.count(companyId, filter), versionsPage(deps, companyId, filter, order, page)]);
+  return { total, versions };
 }
 
 /** One package, as of now. */
@@ -118,18 +190,47 @@ export async function getPackage(deps: Deps, p: Principal, companyId: string, pa
   return view;
 }
 
-/** Several packages by id; NOT_FOUND names the first id missing (or of another business). Kept in the order asked. */
-export async function getPackages(deps: Deps, p: Principal, companyId: string, ids: readonly string[], businessId?: string): Promise<PackageView[]> {
-  authorize(p, companyId, 'read');
-  await requireCompany(deps, p, companyId);
+/** The versions of these packages, each once, in the order asked; NOT_FOUND names the first id missing. */
+async function versionsOfAll(deps: Deps, companyId: string, ids: readonly string[]): Promise<PackageVersion[]> {
   const unique = [...new Set(ids)];
   const versions = new Map((await deps.store.read.packages.versionsOf(companyId, unique)).map((v) => [v.id, v]));
   const absent = unique.find((id) => !versions.has(id));
   if (absent !== undefined) throw notFound('package', absent);
-  const views = await viewsOfVersions(deps, companyId, unique.map((id) => versions.get(id)!), deps.clock.now());
+  return unique.map((id) => versions.get(id)!);
+}
+
+/** NOT_FOUND for the first package of another business than the one asked (a business's packages never move). */
+function ofBusiness(views: PackageView[], businessId: string | undefined): PackageView[] {
   const elsewhere = businessId ? views.find((v) => v.pkg.businessId !== businessId) : undefined;
   if (elsewhere) throw notFound('package', elsewhere.pkg.id);
   return views;
+}
+
+/** Several packages by id; NOT_FOUND names the first id missing (or of another business). Kept in the order asked. */
+export async function getPackages(deps: Deps, p: Principal, companyId: string, ids: readonly string[], businessId?: string): Promise<PackageView[]> {
+  authorize(p, companyId, 'read');
+  await requireCompany(deps, p, companyId);
+  const versions = await versionsOfAll(deps, companyId, ids);
+  return ofBusiness(await viewsOfVersions(deps, companyId, versions, deps.clock.now()), businessId);
+}
+
+/** getPackages, rendered by the surface (from the answer cache while none of the packages can have changed). */
+export async function answerPackagesById(
+  deps: Deps,
+  p: Principal,
+  companyId: string,
+  ids: readonly string[],
+  businessId: string | undefined,
+  rendering: Rendering<PackageView[]>,
+): Promise<Uint8Array> {
+  authorize(p, companyId, 'read');
+  await requireCompany(deps, p, companyId);
+  const generation = deps.store.changeGeneration();
+  const asOf = deps.clock.now();
+  const versions = await versionsOfAll(deps, companyId, ids);
+  // What was rendered passed the business check with these very packages, so a kept answer needs no check.
+  const read = { companyId, versions, found: foundOf(versions), generation, asOf };
+  return rendered(deps, rendering, read, (views) => ofBusiness(views, businessId));
 }
 
 /** A page of packages in id order (creation order), filtered by customers and business. */

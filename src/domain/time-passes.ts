@@ -1,6 +1,7 @@
 // What time alone decides: lapsed holds give their units back at their expiry, and a package whose grace has
 // ended (no freeze holding its clock) expires, its unused value becoming breakage. Every command records
 // these first, and the sweeper records nothing else, so no answer depends on whether it has run.
+import { startOfLocalDay } from './calendar.js';
 import { expirationDate, graceEndTime, hasLapsed } from './package.js';
 import type { Decision, PackageState } from './decision.js';
 import { Changes } from './decision.js';
@@ -46,4 +47,26 @@ export function timeHasDecided(state: PackageState, now: number): boolean {
 /** What time has decided for this package by `now` (the sweeper's whole work, and every read's view). */
 export function catchUp(state: PackageState, now: number): Decision {
   return catchUpOn(new Changes(state), { holds: now, expiry: now }).done();
+}
+
+/**
+ * The first instant after `asOf` at which time alone may change how the package reads: a pending hold lapsing,
+ * the grace ending, the start of validity, a freeze's first day and its first day redeemable again (local
+ * midnights in the package's zone). Every reading (viewAt, lifecycleAt, canRedeem, the values) is the same at
+ * every instant from `asOf` until then, unless the package itself changes; +Infinity when nothing lies ahead.
+ */
+export function readingChangesAt(state: PackageState, asOf: number): number {
+  const p = state.pkg;
+  let first = Infinity;
+  const consider = (t: number | null) => {
+    if (t !== null && t > asOf && t < first) first = t;
+  };
+  for (const hold of state.holds) consider(hold.holdExpireTime);
+  consider(graceEndTime(p));
+  consider(p.startTime);
+  if (p.freeze) {
+    consider(startOfLocalDay(p.freeze.startDate, p.timeZone));
+    if (p.freeze.endDate !== null) consider(startOfLocalDay(p.freeze.endDate, p.timeZone));
+  }
+  return first;
 }

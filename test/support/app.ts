@@ -5,6 +5,7 @@ import { FixedClock } from '../../src/domain/clock.js';
 import type { Deps } from '../../src/application/context.js';
 import { GenerationCache } from '../../src/application/generation-cache.js';
 import { PackageCache } from '../../src/application/package-cache.js';
+import { AnswerCache } from '../../src/application/answer-cache.js';
 import { Outbox } from '../../src/application/webhook-outbox.js';
 import { webhookRenderer } from '../../src/transport/webhooks/render.js';
 import { buildHttpApp, type HttpApp } from '../../src/transport/http/app.js';
@@ -38,7 +39,7 @@ export async function createTestApp(engine: Engine, options: { now?: number; mas
   const testStore = await openTestStore(engine);
   const clock = new FixedClock(options.now ?? Date.parse('2026-03-10T15:00:00Z'));
   // With the key cache, as the server runs: revocation tests then cover it.
-  const deps: Deps = { store: testStore.store, clock, masterKey: options.masterKey === undefined ? MASTER_KEY : options.masterKey, keyCache: new GenerationCache(), referenceCache: new GenerationCache(), packageCache: new PackageCache(), outbox: new Outbox(webhookRenderer) };
+  const deps: Deps = { store: testStore.store, clock, masterKey: options.masterKey === undefined ? MASTER_KEY : options.masterKey, keyCache: new GenerationCache(), referenceCache: new GenerationCache(), packageCache: new PackageCache(), answerCache: new AnswerCache(), outbox: new Outbox(webhookRenderer) };
   const app = await buildHttpApp({ deps });
   await app.ready();
   const master = { authorization: `Bearer ${MASTER_KEY}` };

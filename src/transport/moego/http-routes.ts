@@ -3,7 +3,8 @@
 import type { Deps } from '../../application/context.js';
 import type { HttpApp } from '../http/types.js';
 import { packageDetailJson, packageInfoJson } from '../shared/package-json.js';
-import { listPackageDetailsPage, listPackagesPage } from './list-queries.js';
+import { sendRendered, serialized } from '../http/rendered.js';
+import { answerListPackageDetails, answerListPackages } from './list-queries.js';
 import { listPackageDetailsQueryFromJson, listPackagesQueryFromJson } from './list-requests.js';
 import { ListPackageDetailsBody, ListPackageDetailsResponse, ListPackagesBody, ListPackagesResponse } from './schemas.js';
 
@@ -21,9 +22,11 @@ export function registerMoegoRoutes(app: HttpApp, deps: Deps): void {
         response: { 200: ListPackagesResponse },
       },
     },
-    async (request) => {
-      const page = await listPackagesPage(deps, request.principal, listPackagesQueryFromJson(request.body));
-      return { packages: page.items.map(packageInfoJson), nextPageToken: page.nextPageToken };
+    async (request, reply) => {
+      const answer = await answerListPackages(deps, request.principal, listPackagesQueryFromJson(request.body), (page) =>
+        serialized(reply, { packages: page.items.map(packageInfoJson), nextPageToken: page.nextPageToken }),
+      );
+      return sendRendered(reply, answer);
     },
   );
 
@@ -38,9 +41,11 @@ export function registerMoegoRoutes(app: HttpApp, deps: Deps): void {
         response: { 200: ListPackageDetailsResponse },
       },
     },
-    async (request) => {
-      const page = await listPackageDetailsPage(deps, request.principal, listPackageDetailsQueryFromJson(request.body));
-      return { packageDetails: page.items.map(packageDetailJson), nextPageToken: page.nextPageToken };
+    async (request, reply) => {
+      const answer = await answerListPackageDetails(deps, request.principal, listPackageDetailsQueryFromJson(request.body), (page) =>
+        serialized(reply, { packageDetails: page.items.map(packageDetailJson), nextPageToken: page.nextPageToken }),
+      );
+      return sendRendered(reply, answer);
     },
   );
 }

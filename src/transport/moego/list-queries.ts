@@ -3,7 +3,8 @@ import type { Principal } from '../../domain/access.js';
 import { invalidArgument } from '../../domain/errors.js';
 import type { Deps } from '../../application/context.js';
 import type { PackageView } from '../../application/package-tx.js';
-import { getPackages, listPackages } from '../../application/package-queries.js';
+import type { Rendering } from '../../application/answer-cache.js';
+import { answerPackages, answerPackagesById, getPackages, listPackages } from '../../application/package-queries.js';
 import type { Page } from '../../application/paging.js';
 import { cursorOf, pageOf } from '../../application/paging.js';
 import type { ListPackageDetailsQuery, ListPackagesQuery } from './list-requests.js';
@@ -16,12 +17,31 @@ export function listPackagesPage(deps: Deps, p: Principal, q: ListPackagesQuery)
   return listPackages(deps, p, q.companyId, filter, q.page);
 }
 
+/** listPackagesPage, rendered (the answer cache's copy while the page cannot have changed). */
+export function answerListPackages(deps: Deps, p: Principal, q: ListPackagesQuery, render: (page: Page<PackageView>) => Uint8Array): Promise<Uint8Array> {
+  const filter = q.businessId === undefined ? { customerIds: q.customerIds } : { customerIds: q.customerIds, businessId: q.businessId };
+  return answerPackages(deps, p, q.companyId, filter, 'created', q.page, rendering('moego.list', q, render));
+}
+
 /**
  * A page of the asked packages, in the order asked. Every id is looked up on every page, so a missing one is
  * NOT_FOUND whichever page it falls on (at most 500 ids, so this stays cheap).
  */
 export async function listPackageDetailsPage(deps: Deps, p: Principal, q: ListPackageDetailsQuery): Promise<Page<PackageView>> {
-  const views = await getPackages(deps, p, q.companyId, q.packageIds, q.businessId);
+  return detailsPageOf(await getPackages(deps, p, q.companyId, q.packageIds, q.businessId), q);
+}
+
+/** listPackageDetailsPage, rendered (the answer cache's copy while none of the packages can have changed). */
+export function answerListPackageDetails(deps: Deps, p: Principal, q: ListPackageDetailsQuery, render: (page: Page<PackageView>) => Uint8Array): Promise<Uint8Array> {
+  return answerPackagesById(deps, p, q.companyId, q.packageIds, q.businessId, rendering('moego.details', q, (views: PackageView[]) => render(detailsPageOf(views, q))));
+}
+
+/** Names a request for the answer cache by everything it asks: the parsed query, whole. */
+function rendering<T>(surface: string, q: ListPackagesQuery | ListPackageDetailsQuery, render: (result: T) => Uint8Array): Rendering<T> {
+  return { key: `${surface} ${JSON.stringify(q)}`, render };
+}
+
+function detailsPageOf(views: PackageView[], q: ListPackageDetailsQuery): Page<PackageView> {
   // The cursor is the last id of the page before; the list it continues is the ids asked, in their order.
   const [after] = cursorOf(q.page, ['id'], PAGE_TOKEN) ?? [];
   let start = q.page.offset;

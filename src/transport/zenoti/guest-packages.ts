@@ -7,7 +7,8 @@ import { LIFECYCLES, lifecycleAt } from '../../domain/package.js';
 import type { Deps } from '../../application/context.js';
 import type { PackageView } from '../../application/package-tx.js';
 import type { PackageSearch } from '../../application/package-queries.js';
-import { findPackagesCounted } from '../../application/package-queries.js';
+import type { CountedPage } from '../../application/package-queries.js';
+import { answerPackagesCounted } from '../../application/package-queries.js';
 import type { PageRequest } from '../../application/paging.js';
 import { getReference } from '../../application/reference-data.js';
 import { STATUS_OF } from './codes.js';
@@ -67,12 +68,28 @@ async function catalogFor(deps: Deps, p: Principal, companyId: string, views: re
   return { businessNames: new Map([...businesses].map(([id, b]) => [id, b.name])), services, products };
 }
 
-/** One page of the guest's packages as Zenoti lists them; NOT_FOUND for an unknown guest or center. */
-export async function guestPackagesPage(deps: Deps, p: Principal, q: GuestPackagesQuery): Promise<GuestPackagesPage> {
+/** The guest and the center must exist (NOT_FOUND otherwise); answers the company asked about. */
+async function checked(deps: Deps, p: Principal, q: GuestPackagesQuery): Promise<string> {
   const companyId = companyOf(p);
   await Promise.all([getReference(deps, p, companyId, 'customers', q.guestId), getReference(deps, p, companyId, 'businesses', q.centerId)]);
-  const found = await findPackagesCounted(deps, p, companyId, searchOf(q), 'created', pageRequestOf(q));
+  return companyId;
+}
+
+async function pageOf(deps: Deps, p: Principal, companyId: string, q: GuestPackagesQuery, found: CountedPage<PackageView>): Promise<GuestPackagesPage> {
   const page = found.items.map((view): GuestPackage => ({ view, lifecycle: lifecycleAt(view.pkg, view.asOf), redeemable: redeemableAt(view, q.centerId) }));
   const catalog = await catalogFor(deps, p, companyId, found.items);
   return { packages: page.map((g) => guestPackageJson(g, catalog, q.centerId)), total: found.total };
+}
+
+/**
+ * One page of the guest's packages as Zenoti lists them, rendered; NOT_FOUND for an unknown guest or center.
+ * The answer cache's copy serves while the page, its count and the reference data it names (the store's
+ * generation) cannot have changed.
+ */
+export async function answerGuestPackages(deps: Deps, p: Principal, q: GuestPackagesQuery, render: (page: GuestPackagesPage) => Uint8Array): Promise<Uint8Array> {
+  const companyId = await checked(deps, p, q);
+  return answerPackagesCounted(deps, p, companyId, searchOf(q), 'created', pageRequestOf(q), {
+    key: `zenoti.guestPackages ${companyId} ${JSON.stringify(q)}`,
+    render: async (found) => render(await pageOf(deps, p, companyId, q, found)),
+  });
 }

@@ -3,7 +3,8 @@
 import { Type } from 'typebox';
 import type { Deps } from '../../application/context.js';
 import type { HttpApp } from '../http/types.js';
-import { guestPackagesPage } from './guest-packages.js';
+import { sendRendered, serialized } from '../http/rendered.js';
+import { answerGuestPackages } from './guest-packages.js';
 import { guestPackagesQuery } from './guest-packages-request.js';
 import { GuestPackagesAnswer } from './schemas.js';
 
@@ -37,10 +38,12 @@ export function registerZenotiRoutes(app: HttpApp, deps: Deps): void {
           response: { 200: GuestPackagesAnswer },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const query = guestPackagesQuery(request.params.guest_id, request.query as Record<string, unknown>);
-        const page = await guestPackagesPage(deps, request.principal, query);
-        return { packages: page.packages, page_info: { total: page.total, page: query.pageNum, size: query.pageSize }, error: null };
+        const answer = await answerGuestPackages(deps, request.principal, query, (page) =>
+          serialized(reply, { packages: page.packages, page_info: { total: page.total, page: query.pageNum, size: query.pageSize }, error: null }),
+        );
+        return sendRendered(reply, answer);
       },
     );
   }
