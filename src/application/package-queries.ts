@@ -81,22 +81,32 @@ async function pageOfPackages(deps: Deps, companyId: string, filter: PackageFilt
   return { items: await viewsOfVersions(deps, companyId, versions.items, filter.asOf), nextPageToken: versions.nextPageToken };
 }
 
+/** What a read found in the database: the versions to show, what the cache compares, and the result to render. */
+interface Found<T> {
+  readonly versions: readonly PackageVersion[];
+  /** foundOf the versions and whatever else the answer shows (a count, the next page token). */
+  readonly found: string;
+  readonly resultOf: (views: PackageView[]) => T;
+}
+
 /**
- * The rendering of what was found: the answer cache's copy if it was rendered from these very versions (and
- * generation) and time has changed nothing since; otherwise the views, rendered and kept.
+ * A read rendered by its surface, through the answer cache: its copy while nothing has been written anywhere
+ * since (no read at all), or while what `find` reads is what it was; otherwise the views, rendered and kept.
+ * The generations are read first: an answer is kept under those read before anything it shows.
  */
-async function rendered<T>(
-  deps: Deps,
-  rendering: Rendering<T>,
-  read: { readonly companyId: string; readonly versions: readonly PackageVersion[]; readonly found: string; readonly generation: number | null; readonly asOf: number },
-  resultOf: (views: PackageView[]) => T,
-): Promise<Uint8Array> {
+async function rendered<T>(deps: Deps, companyId: string, rendering: Rendering<T>, find: (asOf: number) => Promise<Found<T>>): Promise<Uint8Array> {
   const cache = deps.answerCache;
-  const kept = cache?.get(rendering.key, read.found, read.generation, read.asOf);
+  const generation = deps.store.changeGeneration();
+  const writes = deps.store.writeGeneration();
+  const asOf = deps.clock.now();
+  const unchanged = cache?.unchanged(rendering.key, writes, generation, asOf);
+  if (unchanged) return unchanged;
+  const { versions, found, resultOf } = await find(asOf);
+  const kept = cache?.get(rendering.key, found, writes, generation, asOf);
   if (kept) return kept;
-  const views = await viewsOfVersions(deps, read.companyId, read.versions, read.asOf);
+  const views = await viewsOfVersions(deps, companyId, versions, asOf);
   const answer = await rendering.render(resultOf(views));
-  cache?.set(rendering.key, read.found, read.generation, read.asOf, views, answer);
+  cache?.set(rendering.key, found, writes, generation, asOf, views, answer);
   return answer;
 }
 
@@ -112,12 +122,10 @@ export async function answerPackages(
 ): Promise<Uint8Array> {
   authorize(p, companyId, 'read');
   await requireCompany(deps, p, companyId);
-  // The generation first: an answer is kept under the generation read before anything it shows.
-  const generation = deps.store.changeGeneration();
-  const asOf = deps.clock.now();
-  const versions = await versionsPage(deps, companyId, filterOf(search, asOf), order, page);
-  const read = { companyId, versions: versions.items, found: foundOf(versions.items, versions.nextPageToken), generation, asOf };
-  return rendered(deps, rendering, read, (items) => ({ items, nextPageToken: versions.nextPageToken }));
+  return rendered(deps, companyId, rendering, async (asOf) => {
+    const { items, nextPageToken } = await versionsPage(deps, companyId, filterOf(search, asOf), order, page);
+    return { versions: items, found: foundOf(items, nextPageToken), resultOf: (views) => ({ items: views, nextPageToken }) };
+  });
 }
 
 /** findPackagesCounted, rendered by the surface (from the answer cache while the page and the count cannot have changed). */
@@ -132,11 +140,11 @@ export async function answerPackagesCounted(
 ): Promise<Uint8Array> {
   authorize(p, companyId, 'read');
   await requireCompany(deps, p, companyId);
-  const generation = deps.store.changeGeneration();
-  const asOf = deps.clock.now();
-  const { total, versions } = await countedVersions(deps, companyId, filterOf(search, asOf), order, page);
-  const read = { companyId, versions: versions.items, found: foundOf(versions.items, total, versions.nextPageToken), generation, asOf };
-  return rendered(deps, rendering, read, (items) => ({ items, nextPageToken: versions.nextPageToken, total }));
+  return rendered(deps, companyId, rendering, async (asOf) => {
+    const { total, versions } = await countedVersions(deps, companyId, filterOf(search, asOf), order, page);
+    const { items, nextPageToken } = versions;
+    return { versions: items, found: foundOf(items, total, nextPageToken), resultOf: (views) => ({ items: views, nextPageToken, total }) };
+  });
 }
 
 /**
@@ -225,12 +233,11 @@ export async function answerPackagesById(
 ): Promise<Uint8Array> {
   authorize(p, companyId, 'read');
   await requireCompany(deps, p, companyId);
-  const generation = deps.store.changeGeneration();
-  const asOf = deps.clock.now();
-  const versions = await versionsOfAll(deps, companyId, ids);
-  // What was rendered passed the business check with these very packages, so a kept answer needs no check.
-  const read = { companyId, versions, found: foundOf(versions), generation, asOf };
-  return rendered(deps, rendering, read, (views) => ofBusiness(views, businessId));
+  return rendered(deps, companyId, rendering, async () => {
+    const versions = await versionsOfAll(deps, companyId, ids);
+    // What was rendered passed the business check with these very packages, so a kept answer needs no check.
+    return { versions, found: foundOf(versions), resultOf: (views) => ofBusiness(views, businessId) };
+  });
 }
 
 /** A page of packages in id order (creation order), filtered by customers and business. */

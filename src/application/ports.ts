@@ -140,6 +140,12 @@ export interface Store {
    * when that cannot be known right now (then cache nothing).
    */
   changeGeneration(): number | null;
+  /**
+   * Names the stored content exactly: it changes with every committed write of any process (a write under way
+   * may move it early, never late). Null when that cannot be known without reading (PostgreSQL): then every
+   * read of packages asks the database what changed.
+   */
+  writeGeneration(): string | null;
   /** Whether a driver error is a unique violation: a concurrent writer stored the same key first. */
   isUniqueViolation(error: unknown): boolean;
   /** Maps a driver error to a DomainError when it means something to a client (retry, duplicate). */

@@ -32,6 +32,12 @@ export interface Db {
   changeGeneration(): number | null;
   /** Records a change made through this process to keys or reference data, for changeGeneration. */
   noteChange(): void;
+  /**
+   * Names the database's content exactly: it changes with every write committed by any connection, this one
+   * included. SQLite only (the file's data_version and this connection's row changes, read now); null on
+   * PostgreSQL, where another process's commit cannot be known without asking the server.
+   */
+  writeGeneration(): string | null;
   close(): Promise<void>;
 }
 
@@ -74,6 +80,8 @@ function openSqlite(dataDir: string): Db {
   native.pragma('foreign_keys = ON');
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(native) }) });
   const dataVersion = native.prepare('PRAGMA data_version').pluck();
+  // data_version moves with every other connection's commit; total_changes() counts this connection's row writes.
+  const writes = native.prepare('SELECT (SELECT data_version FROM pragma_data_version()) AS d, total_changes() AS t').raw();
   let lastDataVersion = 0;
   let dataVersionReadAt = -Infinity;
   const changes = localChanges();
@@ -94,6 +102,11 @@ function openSqlite(dataDir: string): Db {
       return changes.combine(lastDataVersion);
     },
     noteChange: changes.note,
+    writeGeneration: () => {
+      if (!native.open) return null;
+      const [d, t] = writes.get() as [number, number];
+      return `${d}.${t}`;
+    },
     // Kysely's SQLite driver has one connection behind a mutex: holding it for the whole function keeps
     // other requests of this process out, and BEGIN IMMEDIATE keeps other processes out.
     transaction: (fn) =>
@@ -163,6 +176,7 @@ function openPostgres(url: string, poolSize: number): Db {
       return heard === null ? null : changes.combine(heard);
     },
     noteChange: changes.note,
+    writeGeneration: () => null,
     close: async () => {
       await listener.close();
       await kysely.destroy();

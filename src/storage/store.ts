@@ -76,6 +76,7 @@ export function createStore(db: Db): Store {
       else await sql`PRAGMA optimize`.execute(db.kysely);
     },
     changeGeneration: () => db.changeGeneration(),
+    writeGeneration: () => db.writeGeneration(),
     isUniqueViolation,
     classify(error) {
       if (isUnavailable(error)) return new DomainError('UNAVAILABLE', 'the database is unavailable; retry shortly');
