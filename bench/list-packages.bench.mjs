@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { buildStamp } from './lib/build-stamp.mjs';
 import { processMemory } from './lib/memory.mjs';
 import { benchSchema } from './lib/pg-schema.mjs';
 import { freePort, killAll, start, waitUntil } from './lib/processes.mjs';
@@ -93,11 +94,12 @@ async function startBare(name, captured) {
 /**
  * Redemptions through autocannon's setupRequest: each request takes the next filler package id, from
  * `counter.next` on, wrapping to pkg_f000000001 after the size's last (so a package is redeemed again only
- * once every other one has been; it has FILLER_UNITS units). The counter carries on from size to size, so a
- * larger size redeems packages the smaller never touched.
+ * once every other one has been; it has FILLER_UNITS units). A larger size starts at its first new package
+ * (`fresh`), so it redeems packages no smaller size touched, as the first size did.
  */
-function redeemTarget(port, c, auth, counter, filler) {
+function redeemTarget(port, c, auth, counter, filler, fresh) {
   let failure = null;
+  counter.next = Math.max(counter.next, fresh);
   const from = counter.next;
   const target = {
     url: `http://127.0.0.1:${port}`,
@@ -225,6 +227,7 @@ async function main() {
       seeded = filler;
 
       // (c) Each read route: Punchcard's answer captured, a bare server answering those bytes, both warmed, both measured.
+      const build = buildStamp();
       await server.start();
       const loadAverage = os.loadavg().map((x) => Number(x.toFixed(2)));
       const measuredRoutes = {};
@@ -264,7 +267,7 @@ async function main() {
 
       // (d) Redemptions, each of a filler package (warm-up ones too), after the reads so they do not change
       // what was read. A package redeemed more than FILLER_UNITS times would answer 4xx and fail the bench.
-      const redeem = redeemTarget(port, c, auth, redeemCounter, filler);
+      const redeem = redeemTarget(port, c, auth, redeemCounter, filler, index === 0 ? 1 : FILLER[index - 1] + 1);
       await cannon('redeem warm-up', redeem.target, WARMUP_SECONDS, { connections: REDEEM_CONNECTIONS, firstFailure: redeem.firstFailure });
       process.stdout.write(`${filler.toLocaleString('en')} filler, redeem: ${REDEEM_CONNECTIONS} connections for ${SECONDS} s… `);
       const redeemed = await cannon('redeem', redeem.target, SECONDS, { connections: REDEEM_CONNECTIONS, firstFailure: redeem.firstFailure });
@@ -283,6 +286,7 @@ async function main() {
         rows,
         seedSeconds,
         loadAverageAtStart: loadAverage,
+        build,
         pass: Object.values(measuredRoutes).every((r) => r.pass),
         routes: measuredRoutes,
         redemptions: {
@@ -304,7 +308,10 @@ async function main() {
       // Recorded, not a target of the issue.
       redemptionP99Ms: spread(measurements.map((m) => m.redemptions.latencyMs.p99)),
     };
-    const flat = spreads.listRequestsPerSecond.within && spreads.listP99Ms.within && spreads.redemptionsPerSecond.within;
+    // Sizes compare only if the server was one build throughout (the server restarts after each seeding).
+    const sameBuild = new Set(measurements.map((m) => m.build)).size === 1;
+    if (!sameBuild) console.warn(`warning: dist/ was rebuilt during the run (${measurements.map((m) => m.build).join(', ')}): the sizes ran different servers`);
+    const flat = sameBuild && spreads.listRequestsPerSecond.within && spreads.listP99Ms.within && spreads.redemptionsPerSecond.within;
 
     const size = (n) => n.toLocaleString('en');
     const routeLine = (route) => {
@@ -322,6 +329,7 @@ async function main() {
       `spread across sizes (target ≤ ${TARGET_SPREAD * 100}%): list req/s ${pct(spreads.listRequestsPerSecond)}, list p99 ${pct(spreads.listP99Ms)}, redemptions/s ${pct(spreads.redemptionsPerSecond)}`,
       `memory after ${size(memory.afterFillerPackages)}: RSS ${memory.vmRssMB} MB, HWM ${memory.vmHwmMB} MB (target RSS < ${TARGET_RSS_MB} MB)`,
     ];
+    if (!sameBuild) lines.push('NOT COMPARABLE: dist/ was rebuilt between sizes');
     const summary = `${engine}: ${lines.join('\n  ')}`;
     const record = {
       name: NAME,
@@ -350,6 +358,7 @@ async function main() {
       },
       machine: { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, platform: `${os.platform()} ${os.release()}`, loadAverageAtStart: LOAD_AT_START },
       measurements,
+      sameBuild,
       spreads,
       memory,
     };
