@@ -16,7 +16,7 @@ export interface Deps {
   /** Keys this process has seen, dropped whenever a revocation may have happened anywhere. */
   readonly keyCache?: GenerationCache<Principal>;
   /** Reference records this process has read (GET one), dropped whenever any may have changed anywhere. */
-  readonly referenceCache?: GenerationCache<unknown>;
+  readonly referenceCache?: GenerationCache<{}>;
   /** Packages as last read, by version; reads check the version in the database every time. */
   readonly packageCache?: PackageCache;
   /** Rendered answers of the polled package reads, served while nothing they show can differ (answer-cache.ts). */

@@ -2,12 +2,16 @@
 // good only while the store's change generation stays what it was when the entry was read: any revocation or
 // reference-data change, here or in another process, moves it and empties the cache, so nothing stale is used.
 // The protocol: read the generation, read the data, and store it only if the generation has not moved since.
+// Within a generation, at most `limit` entries are kept, the least recently used going first.
+import { LRUCache } from 'lru-cache';
 
-export class GenerationCache<V> {
-  private readonly entries = new Map<string, V>();
+export class GenerationCache<V extends {}> {
+  private readonly entries: LRUCache<string, V>;
   private generation: number | null = null;
 
-  constructor(private readonly limit = 10_000) {}
+  constructor(limit = 10_000) {
+    this.entries = new LRUCache({ max: limit });
+  }
 
   get(key: string, current: number | null): V | undefined {
     if (current === null || current !== this.generation) {
@@ -20,7 +24,6 @@ export class GenerationCache<V> {
 
   set(key: string, value: V, generation: number): void {
     if (generation !== this.generation) return;
-    if (this.entries.size >= this.limit) this.entries.clear();
     this.entries.set(key, value);
   }
 

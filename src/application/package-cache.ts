@@ -2,6 +2,7 @@
 // transaction that moves its ledger sequence number, so (id, sequence number) names one exact content: a
 // reader that learns the current number from the database may use a copy of that version from any earlier
 // read, whichever process wrote it. Lists then read two columns per package instead of its rows.
+import { LRUCache } from 'lru-cache';
 import type { Redemption } from '../domain/ledger.js';
 import type { CustomerPackage } from '../domain/package.js';
 
@@ -11,10 +12,13 @@ export interface CachedPackage {
   readonly holds: readonly Redemption[];
 }
 
+/** At most this many packages are kept: the least recently used go first. */
 export class PackageCache {
-  private readonly entries = new Map<string, CachedPackage>();
+  private readonly entries: LRUCache<string, CachedPackage>;
 
-  constructor(private readonly limit = 20_000) {}
+  constructor(limit = 20_000) {
+    this.entries = new LRUCache({ max: limit });
+  }
 
   get(companyId: string, packageId: string, eventSeq: number): CachedPackage | undefined {
     const hit = this.entries.get(`${companyId}/${packageId}`);
@@ -22,10 +26,6 @@ export class PackageCache {
   }
 
   set(entry: CachedPackage): void {
-    const key = `${entry.pkg.companyId}/${entry.pkg.id}`;
-    this.entries.delete(key);
-    // Oldest first in a Map: drop the least recently stored when full.
-    if (this.entries.size >= this.limit) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(key, entry);
+    this.entries.set(`${entry.pkg.companyId}/${entry.pkg.id}`, entry);
   }
 }

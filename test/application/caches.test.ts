@@ -27,6 +27,18 @@ describe('the generation cache', () => {
     expect(cache.get('k', null)).toBeUndefined();
   });
 
+  it('keeps at most its limit in a generation, dropping the least recently used rather than all', () => {
+    const cache = new GenerationCache<string>(2);
+    cache.get('a', 1);
+    cache.set('a', 'A', 1);
+    cache.set('b', 'B', 1);
+    expect(cache.get('a', 1)).toBe('A'); // a read: now b is the least recently used
+    cache.set('c', 'C', 1);
+    expect(cache.get('b', 1)).toBeUndefined();
+    expect(cache.get('a', 1)).toBe('A');
+    expect(cache.get('c', 1)).toBe('C');
+  });
+
   it('empties on clear, as after a change made by this process', () => {
     const cache = new GenerationCache<string>();
     cache.get('k', 5);
@@ -54,5 +66,15 @@ describe('the package cache', () => {
     cache.set({ pkg: pkg('p3', 1), holds: [] });
     expect(cache.get('c', 'p1', 1)).toBeUndefined();
     expect(cache.get('c', 'p3', 1)).toBeDefined();
+  });
+
+  it('keeps a package that is read: the least recently used goes first', () => {
+    const cache = new PackageCache(2);
+    cache.set({ pkg: pkg('p1', 1), holds: [] });
+    cache.set({ pkg: pkg('p2', 1), holds: [] });
+    expect(cache.get('c', 'p1', 1)).toBeDefined();
+    cache.set({ pkg: pkg('p3', 1), holds: [] });
+    expect(cache.get('c', 'p2', 1)).toBeUndefined();
+    expect(cache.get('c', 'p1', 1)).toBeDefined();
   });
 });

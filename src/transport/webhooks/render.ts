@@ -23,7 +23,7 @@ function standard(type: string, timestamp: number, data: unknown): RenderedMessa
 
 /** Reference records a payload names, kept while the store's change generation holds (as the API's reads do). */
 export interface ReferenceMemo {
-  readonly cache: GenerationCache<unknown>;
+  readonly cache: GenerationCache<{}>;
   readonly generation: () => number | null;
 }
 
