@@ -34,7 +34,7 @@ export interface Db {
   noteChange(): void;
   /**
    * Names the database's content exactly: it changes with every write committed by any connection, this one
-   * included. SQLite only (the file's data_version and this connection's row changes, read now); null on
+   * included. SQLite only (the file's data_version, read now, and this process's commits); null on
    * PostgreSQL, where another process's commit cannot be known without asking the server.
    */
   writeGeneration(): string | null;
@@ -80,8 +80,8 @@ function openSqlite(dataDir: string): Db {
   native.pragma('foreign_keys = ON');
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(native) }) });
   const dataVersion = native.prepare('PRAGMA data_version').pluck();
-  // data_version moves with every other connection's commit; total_changes() counts this connection's row writes.
-  const writes = native.prepare('SELECT (SELECT data_version FROM pragma_data_version()) AS d, total_changes() AS t').raw();
+  // data_version moves with every other connection's commit; this connection's own are counted as they end.
+  let commits = 0;
   let lastDataVersion = 0;
   let dataVersionReadAt = -Infinity;
   const changes = localChanges();
@@ -102,13 +102,11 @@ function openSqlite(dataDir: string): Db {
       return changes.combine(lastDataVersion);
     },
     noteChange: changes.note,
-    writeGeneration: () => {
-      if (!native.open) return null;
-      const [d, t] = writes.get() as [number, number];
-      return `${d}.${t}`;
-    },
+    writeGeneration: () => (native.open ? `${dataVersion.get() as number}.${commits}` : null),
     // Kysely's SQLite driver has one connection behind a mutex: holding it for the whole function keeps
-    // other requests of this process out, and BEGIN IMMEDIATE keeps other processes out.
+    // other requests of this process out, and BEGIN IMMEDIATE keeps other processes out. Every write of this
+    // process runs here (Store.read has none), and the commit is counted before the connection is let go, so
+    // a read that saw the old count cannot read the database before the commit.
     transaction: (fn) =>
       kysely.connection().execute(async (conn) => {
         await sql`BEGIN IMMEDIATE`.execute(conn);
@@ -119,6 +117,8 @@ function openSqlite(dataDir: string): Db {
         } catch (error) {
           if (native.inTransaction) await sql`ROLLBACK`.execute(conn);
           throw error;
+        } finally {
+          commits++;
         }
       }),
     ping: async () => {
