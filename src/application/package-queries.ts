@@ -181,13 +181,19 @@ export async function findPackagesCounted(
   return { items: await viewsOfVersions(deps, companyId, versions.items, filter.asOf), nextPageToken: versions.nextPageToken, total };
 }
 
-/** The count and a page of versions. Both at once: on PostgreSQL two connections, one round trip's wait. */
+/** The count and a page of versions: a page by number in one statement, a keyset page and the count at once. */
 async function countedVersions(deps: Deps, companyId: string, filter: PackageFilter, order: PackageOrder, page: PageRequest) {
   const packages = deps.store.read.packages;
+  if (page.after !== null) {
+    // On PostgreSQL two connections, one round trip's wait.
+    const [total, versions] = await Promise.all([packages.count(companyId, filter), versionsPage(deps, companyId, filter, order, page)]);
+    return { total, versions };
+  }
   // A page number past any count asks for nothing: the database is not handed an offset it cannot take.
-  if (page.after === null && !Number.isSafeInteger(page.offset)) return { total: await packages.count(companyId, filter), versions: { items: [], nextPageToken: '' } };
-  const [total, versions] = await Promise.all([packages.count(companyId, filter), versionsPage(deps, companyId, filter, order, page)]);
-  return { total, versions };
+  if (!Number.isSafeInteger(page.offset)) return { total: await packages.count(companyId, filter), versions: { items: [], nextPageToken: '' } };
+  const found = await packages.queryCounted(companyId, filter, order, page.size, page.offset);
+  const total = found.total ?? (await packages.count(companyId, filter));
+  return { total, versions: pageOf(found.versions, page, (v) => v.key) };
 }
 
 /** One package, as of now. */

@@ -232,6 +232,11 @@ export interface PackageReads {
   query(companyId: string, filter: PackageFilter, order: PackageOrder, page: PackageKeyset): Promise<PackageVersionAt[]>;
   /** How many packages the filter keeps, over all pages. */
   count(companyId: string, filter: PackageFilter): Promise<number>;
+  /**
+   * A page by number (no keyset) and the count, in one statement: the count is null when the page is empty
+   * past the first (no row carries it), and count() must be asked.
+   */
+  queryCounted(companyId: string, filter: PackageFilter, order: PackageOrder, size: number, offset: number): Promise<{ versions: PackageVersionAt[]; total: number | null }>;
   /** The versions of these packages; missing ids are left out. */
   versionsOf(companyId: string, ids: readonly string[]): Promise<PackageVersion[]>;
   /** A company's packages whose grace ended by `before`, not yet marked expired or cancelled, soonest first. */

@@ -136,6 +136,7 @@ export function packageRepo(q: Queryable, db: Db): PackageRepo {
     },
     query: (companyId, filter, order, page) => queryPackages(q, db, companyId, filter, order, page),
     count: (companyId, filter) => countPackages(q, db, companyId, filter),
+    queryCounted: (companyId, filter, order, size, offset) => queryPackagesCounted(q, db, companyId, filter, order, size, offset),
     async versionsOf(companyId, ids) {
       if (ids.length === 0) return [];
       const values = { companyId, ids: db.lists === 'arrays' ? new ListParameter(ids) : ids };
@@ -394,22 +395,43 @@ const keyValues = (key: PackageKey) => key.map((v) => (v === null ? NEVER : v));
 async function queryPackages(q: Queryable, db: Db, companyId: string, filter: PackageFilter, order: PackageOrder, page: PackageKeyset) {
   const by = ORDER_BY[order];
   if (page.after !== null && page.after.length !== by.length) throw new Error(`a ${order} keyset has ${by.length} parts, not ${page.after.length}`);
+  const rows = await pageRows(q, db, companyId, filter, order, { after: page.after === null ? undefined : keyValues(page.after), limit: page.size + 1, offset: page.offset }, false);
+  return rows.map((row) => queryRowToVersion(row, order));
+}
+
+async function queryPackagesCounted(q: Queryable, db: Db, companyId: string, filter: PackageFilter, order: PackageOrder, size: number, offset: number) {
+  const rows = await pageRows(q, db, companyId, filter, order, { after: undefined, limit: size + 1, offset }, true);
+  const total = rows[0] ? countRowToCount(rows[0] as QueryRow & { n: number | string }) : offset === 0 ? 0 : null;
+  return { versions: rows.map((row) => queryRowToVersion(row, order)), total };
+}
+
+/** A page's rows of the one package query; `counted` adds the count of every match to each row (a window over all of them, before the limit). */
+async function pageRows(
+  q: Queryable,
+  db: Db,
+  companyId: string,
+  filter: PackageFilter,
+  order: PackageOrder,
+  page: Pick<QueryValues, 'after' | 'limit' | 'offset'>,
+  counted: boolean,
+): Promise<QueryRow[]> {
   const values = valuesOf(companyId, filter, db.lists);
   if (!values) return [];
-  const paged: QueryValues = { ...values, after: page.after === null ? undefined : keyValues(page.after), limit: page.size + 1, offset: page.offset };
+  const by = ORDER_BY[order];
   const build = (v: Placeholders<QueryValues>, expiring: RawBuilder<SqlBool> | null) => {
     let query = matching(q, v, expiring).select(KEY_COLUMNS[order]);
+    if (counted) query = query.select(sql<number>`COUNT(*) OVER ()`.as('n')) as typeof query;
     if (v.after) query = query.where(sql<SqlBool>`(${sql.join([...by])}) > (${sql.join([...v.after])})`);
     for (const expression of by) query = query.orderBy(expression);
     return query.limit(v.limit as number).offset(v.offset as number);
   };
+  const paged: QueryValues = { ...values, ...page };
   // The expiring filter's SQL depends on the company's zones and today's date in each: built on every call.
   const compiled =
     filter.expiringWithinDays === undefined
-      ? db.shapes.compile(`packages.${order}`, paged, (v) => build(v, null))
+      ? db.shapes.compile(`packages.${order}${counted ? '.counted' : ''}`, paged, (v) => build(v, null))
       : build(paged as never, await expiringWithin(q, companyId, filter.expiringWithinDays, filter.asOf)).compile();
-  const { rows } = await q.executeQuery(compiled);
-  return rows.map((row) => queryRowToVersion(row as QueryRow, order));
+  return (await q.executeQuery(compiled)).rows as QueryRow[];
 }
 
 async function countPackages(q: Queryable, db: Db, companyId: string, filter: PackageFilter): Promise<number> {

@@ -306,8 +306,11 @@ describe.each(ENGINES)('the one package query on %s', (engine) => {
       const counted = await findPackagesCounted(deps, MASTER, companyId, search, 'created', { size: 10, after: null, offset: 10 });
       expect(counted.total).toBe(18);
       expect(counted.items).toHaveLength(8);
-      const past = await findPackagesCounted(deps, MASTER, companyId, search, 'created', { size: 10, after: null, offset: 1e20 });
-      expect(past).toEqual({ items: [], nextPageToken: '', total: 18 });
+      for (const offset of [18, 100, 1e20]) {
+        const past = await findPackagesCounted(deps, MASTER, companyId, search, 'created', { size: 10, after: null, offset });
+        expect(past).toEqual({ items: [], nextPageToken: '', total: 18 });
+      }
+      expect((await findPackagesCounted(deps, MASTER, companyId, { customerIds: ['cus_nobody'] }, 'created', { size: 10, after: null, offset: 0 })).total).toBe(0);
       expect((await findPackagesCounted(deps, MASTER, companyId, {}, 'created', parsePageRequest(1, undefined))).total).toBe(all.length);
     });
 
