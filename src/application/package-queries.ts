@@ -97,7 +97,7 @@ interface Found<T> {
 async function rendered<T>(deps: Deps, companyId: string, rendering: Rendering<T>, find: (asOf: number) => Promise<Found<T>>): Promise<Uint8Array> {
   const cache = deps.answerCache;
   const generation = deps.store.changeGeneration();
-  const writes = deps.store.writeGeneration();
+  const writes = await deps.store.writeGeneration();
   const asOf = deps.clock.now();
   const unchanged = cache?.unchanged(rendering.key, writes, generation, asOf);
   if (unchanged) return unchanged;

@@ -141,11 +141,11 @@ export interface Store {
    */
   changeGeneration(): number | null;
   /**
-   * Names the stored content exactly: it changes with every committed write of any process (a write under way
-   * may move it early, never late). Null when that cannot be known without reading (PostgreSQL): then every
-   * read of packages asks the database what changed.
+   * Names the stored content exactly, as of a moment after the call: it changes with every committed write of
+   * any process (a write under way may move it early, never late). Null when it cannot be known: then a read
+   * asks the database what changed.
    */
-  writeGeneration(): string | null;
+  writeGeneration(): Promise<string | null> | string | null;
   /** Whether a driver error is a unique violation: a concurrent writer stored the same key first. */
   isUniqueViolation(error: unknown): boolean;
   /** Maps a driver error to a DomainError when it means something to a client (retry, duplicate). */

@@ -34,10 +34,11 @@ export interface Db {
   noteChange(): void;
   /**
    * Names the database's content exactly: it changes with every write committed by any connection, this one
-   * included. SQLite only (the file's data_version, read now, and this process's commits); null on
-   * PostgreSQL, where another process's commit cannot be known without asking the server.
+   * included, and is read after the call began. SQLite: the file's data_version and this process's commits,
+   * read at once. PostgreSQL: the server's snapshot (the transactions completed and in progress), read by one
+   * query that serves every call made while the one before it was under way. Null when it cannot be known.
    */
-  writeGeneration(): string | null;
+  writeGeneration(): Promise<string | null> | string | null;
   close(): Promise<void>;
 }
 
@@ -176,11 +177,44 @@ function openPostgres(url: string, poolSize: number): Db {
       return heard === null ? null : changes.combine(heard);
     },
     noteChange: changes.note,
-    writeGeneration: () => null,
+    writeGeneration: snapshots(pool),
     close: async () => {
       await listener.close();
       await kysely.destroy();
     },
+  };
+}
+
+/**
+ * The server's current snapshot as text, for writeGeneration: it changes exactly when another transaction's
+ * writes become visible (a commit moves xmax or leaves the in-progress list), so two equal readings mean that
+ * nothing became visible between them. A reading must begin after the call: one under way when a call comes
+ * may have begun before a write that call must see, so the call waits for the next one, which begins when it
+ * ends and serves every call that came meanwhile. Under load that is one query per round trip, whatever the
+ * number of requests.
+ */
+function snapshots(pool: pg.Pool): () => Promise<string | null> {
+  const read = () =>
+    pool.query<{ s: string }>({ name: 'pc_snapshot', text: 'SELECT pg_current_snapshot()::text AS s' }).then(
+      (r) => r.rows[0]?.s ?? null,
+      () => null, // unknown now: the request reads what it shows
+    );
+  let current: Promise<string | null> | null = null;
+  let next: Promise<string | null> | null = null;
+  const start = (): Promise<string | null> => {
+    const reading: Promise<string | null> = read().finally(() => {
+      if (current === reading) current = null;
+    });
+    current = reading;
+    return reading;
+  };
+  return () => {
+    if (current === null) return start();
+    next ??= current.then(() => {
+      next = null;
+      return start();
+    });
+    return next;
   };
 }
 
