@@ -8,6 +8,7 @@ import crypto from 'node:crypto';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import { QueryShapes } from './query-shapes.js';
+import { freshReads } from './fresh-reads.js';
 import type { Database } from './schema.js';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -188,34 +189,15 @@ function openPostgres(url: string, poolSize: number): Db {
 /**
  * The server's current snapshot as text, for writeGeneration: it changes exactly when another transaction's
  * writes become visible (a commit moves xmax or leaves the in-progress list), so two equal readings mean that
- * nothing became visible between them. A reading must begin after the call: one under way when a call comes
- * may have begun before a write that call must see, so the call waits for the next one, which begins when it
- * ends and serves every call that came meanwhile. Under load that is one query per round trip, whatever the
- * number of requests.
+ * nothing became visible between them. Under load one query serves many requests (freshReads).
  */
 function snapshots(pool: pg.Pool): () => Promise<string | null> {
-  const read = () =>
+  return freshReads(() =>
     pool.query<{ s: string }>({ name: 'pc_snapshot', text: 'SELECT pg_current_snapshot()::text AS s' }).then(
       (r) => r.rows[0]?.s ?? null,
       () => null, // unknown now: the request reads what it shows
-    );
-  let current: Promise<string | null> | null = null;
-  let next: Promise<string | null> | null = null;
-  const start = (): Promise<string | null> => {
-    const reading: Promise<string | null> = read().finally(() => {
-      if (current === reading) current = null;
-    });
-    current = reading;
-    return reading;
-  };
-  return () => {
-    if (current === null) return start();
-    next ??= current.then(() => {
-      next = null;
-      return start();
-    });
-    return next;
-  };
+    ),
+  );
 }
 
 /** At most this many SQL texts get a name: each is prepared once on every connection of the pool. */
