@@ -8,9 +8,19 @@ import { CompiledQuery } from 'kysely';
 import type { Compilable } from 'kysely';
 import { LRUCache } from 'lru-cache';
 
-/** Stands for the value at `index` while a shape is built; never reaches the database. */
+/** Stands for the value at `index` while a shape is built; never reaches the database, and cannot be read. */
 class Placeholder {
   constructor(readonly index: number) {}
+
+  // A builder that reads a value (to format it into the SQL, or do arithmetic) would keep the first call's
+  // value for every later one: refuse it while the shape is built.
+  [Symbol.toPrimitive](): never {
+    throw new Error('a query shape must bind its values as parameters, not read them');
+  }
+
+  toJSON(): never {
+    return this[Symbol.toPrimitive]();
+  }
 }
 
 /** A list bound as one parameter (a PostgreSQL array): one SQL text for every length. */

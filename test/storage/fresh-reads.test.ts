@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { freshReads } from '../../src/storage/fresh-reads.js';
+import { freshReads, turnReads } from '../../src/storage/fresh-reads.js';
 
 /** A read whose every call is a promise the test settles by hand, in order. */
 function controlledRead() {
@@ -58,5 +58,35 @@ describe('fresh reads', () => {
     await tick();
     r.settle(7);
     expect(await second).toBe(7);
+  });
+});
+
+describe('readings per turn of the event loop', () => {
+  it('gives every call of one turn the one reading, taken after the last of them', async () => {
+    let value = 0;
+    let reads = 0;
+    const get = turnReads(() => {
+      reads++;
+      return value;
+    });
+    const calls = [get(), get()];
+    value = 1; // a write after the first calls, in the same turn: the reading comes after it
+    calls.push(get());
+    expect(await Promise.all(calls)).toEqual([1, 1, 1]);
+    expect(reads).toBe(1);
+    value = 2;
+    expect(await get()).toBe(2); // a later turn: a reading of its own
+    expect(reads).toBe(2);
+  });
+
+  it('passes a failed reading to the calls of its turn, and reads again on the next', async () => {
+    let fail = true;
+    const get = turnReads(() => {
+      if (fail) throw new Error('closed');
+      return 'ok';
+    });
+    await expect(get()).rejects.toThrow('closed');
+    fail = false;
+    expect(await get()).toBe('ok');
   });
 });

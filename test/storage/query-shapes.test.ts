@@ -174,9 +174,13 @@ describe.each(ENGINES)('query shapes on %s', (engine) => {
           .orderBy('id')
           .limit((v.limit as number) + 1),
       );
-    expect(() => page({ tag: 'red', limit: 1 })).toThrow(/must bind each of its 2 values/);
+    expect(() => page({ tag: 'red', limit: 1 })).toThrow(/must bind its values as parameters, not read them/);
     // Refused every time, not kept as a shape.
-    expect(() => page({ tag: 'blue', limit: 5 })).toThrow(/must bind each/);
+    expect(() => page({ tag: 'blue', limit: 5 })).toThrow(/must bind/);
+    // Also one that binds a value and reads it as well (which the count of bound values alone would let through).
+    expect(() =>
+      shapes.compile('rows.both', { tag: 'red' }, (v) => k.selectFrom('shape_rows').select('id').where('tag', '=', v.tag as string).where('id', '=', `${v.tag as string}-x`)),
+    ).toThrow(/not read them/);
     expect(learned).toEqual([]);
     // Nor one that leaves a value out, or puts it into the text.
     expect(() => shapes.compile('rows.unused', { tag: 'red', n: 3 }, (v) => k.selectFrom('shape_rows').select('id').where('tag', '=', v.tag as string))).toThrow(
