@@ -179,26 +179,12 @@ function openPostgres(url: string, poolSize: number): Db {
       return heard === null ? null : changes.combine(heard);
     },
     noteChange: changes.note,
-    writeGeneration: snapshots(pool),
+    writeGeneration: freshReads(listener.snapshot),
     close: async () => {
       await listener.close();
       await kysely.destroy();
     },
   };
-}
-
-/**
- * The server's current snapshot as text, for writeGeneration: it changes exactly when another transaction's
- * writes become visible (a commit moves xmax or leaves the in-progress list), so two equal readings mean that
- * nothing became visible between them. Under load one query serves many requests (freshReads).
- */
-function snapshots(pool: pg.Pool): () => Promise<string | null> {
-  return freshReads(() =>
-    pool.query<{ s: string }>({ name: 'pc_snapshot', text: 'SELECT pg_current_snapshot()::text AS s' }).then(
-      (r) => r.rows[0]?.s ?? null,
-      () => null, // unknown now: the request reads what it shows
-    ),
-  );
 }
 
 /** At most this many SQL texts get a name: each is prepared once on every connection of the pool. */
@@ -229,7 +215,7 @@ function namedStatements(pool: pg.Pool): { add(text: string): void } {
  * Keeps one connection listening for change notices. While it is not connected, generation() is null, so
  * keys are looked up on every request; a reconnect counts as a change, since notices may have been missed.
  */
-function listenForChanges(url: string): { generation(): number | null; close(): Promise<void> } {
+function listenForChanges(url: string): { generation(): number | null; snapshot(): Promise<string | null>; close(): Promise<void> } {
   let generation = 0;
   let connected = false;
   let closed = false;
@@ -237,7 +223,8 @@ function listenForChanges(url: string): { generation(): number | null; close(): 
   let retry: NodeJS.Timeout | undefined;
   const connect = async () => {
     if (closed) return;
-    const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+    // A snapshot reading that hangs would hold up every read waiting on it: it fails (null) after 5 s instead.
+    const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000, query_timeout: 5000 });
     client = c;
     const lost = () => {
       connected = false;
@@ -262,6 +249,21 @@ function listenForChanges(url: string): { generation(): number | null; close(): 
   void connect();
   return {
     generation: () => (connected ? generation : null),
+    /**
+     * The server's current snapshot as text, for writeGeneration: it changes exactly when another transaction's
+     * writes become visible (a commit moves xmax or leaves the in-progress list), so two equal readings mean
+     * nothing became visible between them. Asked on this connection, which is otherwise idle, by the simple
+     * protocol (one message each way); null while it is down.
+     */
+    snapshot: async () => {
+      if (!connected || !client) return null;
+      try {
+        const r = await client.query<{ s: string }>('SELECT pg_current_snapshot()::text AS s');
+        return r.rows[0]?.s ?? null;
+      } catch {
+        return null;
+      }
+    },
     async close() {
       closed = true;
       connected = false;
