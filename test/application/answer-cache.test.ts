@@ -4,10 +4,8 @@ import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { AnswerCache, foundOf } from '../../src/application/answer-cache.js';
 import type { PackageView } from '../../src/application/package-tx.js';
-import type { Redemption } from '../../src/domain/ledger.js';
-import { money } from '../../src/domain/money.js';
-import type { CustomerPackage } from '../../src/domain/package.js';
 import * as timePasses from '../../src/domain/time-passes.js';
+import { at, hold as baseHold, item, pkg as basePackage } from '../support/domain-fixtures.js';
 
 // Lets one test make readingChangesAt answer what no real package can (not after asOf); the rest see the real one.
 vi.mock('../../src/domain/time-passes.js', async (original) => {
@@ -15,81 +13,13 @@ vi.mock('../../src/domain/time-passes.js', async (original) => {
   return { ...real, readingChangesAt: vi.fn(real.readingChangesAt) };
 });
 
-const at = (iso: string) => Date.parse(iso);
 const NOW = at('2025-03-01T12:00:00Z');
 const bytes = (text: string) => new TextEncoder().encode(text);
 const text = (b: Uint8Array | undefined) => (b === undefined ? undefined : new TextDecoder().decode(b));
 
-/** A package that never expires, started long ago: time changes nothing about it. */
-function pkg(over: Partial<CustomerPackage> = {}): CustomerPackage {
-  return {
-    companyId: 'cmp_1',
-    id: 'pkg_1',
-    sourceId: null,
-    customerId: 'cus_1',
-    businessId: 'bus_1',
-    staffId: null,
-    templateId: 'tpl_1',
-    name: 'Basic',
-    description: '',
-    type: 'REGULAR',
-    listPrice: money('USD', 15_000),
-    paid: money('USD', 15_000),
-    timeZone: 'America/Los_Angeles',
-    purchaseTime: at('2023-01-15T02:00:00Z'),
-    startTime: at('2023-01-15T02:00:00Z'),
-    endTime: null,
-    validity: { never: true },
-    gracePeriodDays: 0,
-    activation: 'ON_PURCHASE',
-    restrictToSellingBusiness: false,
-    freeze: null,
-    cancelTime: null,
-    refund: null,
-    expiredTime: null,
-    invoice: null,
-    eventSeq: 1,
-    createTime: at('2023-01-15T02:00:00Z'),
-    updateTime: at('2023-01-15T02:00:00Z'),
-    items: [
-      {
-        id: 'psv_1',
-        position: 0,
-        kind: 'SERVICE',
-        choices: [{ id: 'srv_a', name: 'srv_a' }],
-        quantity: 5,
-        total: 5,
-        used: 0,
-        held: 1,
-        remaining: 4,
-        free: 0,
-        value: money('USD', 15_000),
-        unitPrice: money('USD', 3000),
-      },
-    ],
-    ...over,
-  };
-}
-
-function hold(holdExpireTime: number | null): Redemption {
-  return {
-    companyId: 'cmp_1',
-    id: 'red_1',
-    packageId: 'pkg_1',
-    itemId: 'psv_1',
-    serviceId: 'srv_a',
-    quantity: 1,
-    businessId: 'bus_1',
-    staffId: null,
-    appointmentId: null,
-    status: 'PENDING',
-    redeemTime: NOW - 60_000,
-    holdExpireTime,
-    value: money('USD', 0),
-    createTime: NOW - 60_000,
-    updateTime: NOW - 60_000,
-  };
-}
+/** A package that never expires, started long ago, one unit held: time changes nothing but the hold. */
+const pkg = () => basePackage({ endTime: null, validity: { never: true }, items: [item({ held: 1 })] });
+const hold = (holdExpireTime: number | null) => baseHold({ holdExpireTime, redeemTime: NOW - 60_000, createTime: NOW - 60_000, updateTime: NOW - 60_000 });
 
 const timeless: PackageView = { pkg: pkg(), holds: [], asOf: NOW };
 /** A view whose hold lapses at `x` (then its unit comes back). */
