@@ -94,7 +94,9 @@ interface Found<T> {
  * since (no read at all), or while what `find` reads is what it was; otherwise the views, rendered and kept.
  * The generations are read first: an answer is kept under those read before anything it shows.
  */
-async function rendered<T>(deps: Deps, companyId: string, rendering: Rendering<T>, find: (asOf: number) => Promise<Found<T>>): Promise<Uint8Array> {
+async function rendered<T>(deps: Deps, p: Principal, companyId: string, rendering: Rendering<T>, find: (asOf: number) => Promise<Found<T>>): Promise<Uint8Array> {
+  authorize(p, companyId, 'read');
+  await requireCompany(deps, p, companyId);
   const cache = deps.answerCache;
   const generation = deps.store.changeGeneration();
   const writes = await deps.store.writeGeneration();
@@ -110,38 +112,25 @@ async function rendered<T>(deps: Deps, companyId: string, rendering: Rendering<T
   return answer;
 }
 
+/** A page of the one package query, as findPackages takes it. */
+export interface PackageQuery {
+  readonly search: PackageSearch;
+  readonly order: PackageOrder;
+  readonly page: PageRequest;
+}
+
 /** findPackages, rendered by the surface (from the answer cache while the page cannot have changed). */
-export async function answerPackages(
-  deps: Deps,
-  p: Principal,
-  companyId: string,
-  search: PackageSearch,
-  order: PackageOrder,
-  page: PageRequest,
-  rendering: Rendering<Page<PackageView>>,
-): Promise<Uint8Array> {
-  authorize(p, companyId, 'read');
-  await requireCompany(deps, p, companyId);
-  return rendered(deps, companyId, rendering, async (asOf) => {
-    const { items, nextPageToken } = await versionsPage(deps, companyId, filterOf(search, asOf), order, page);
+export function answerPackages(deps: Deps, p: Principal, companyId: string, q: PackageQuery, rendering: Rendering<Page<PackageView>>): Promise<Uint8Array> {
+  return rendered(deps, p, companyId, rendering, async (asOf) => {
+    const { items, nextPageToken } = await versionsPage(deps, companyId, filterOf(q.search, asOf), q.order, q.page);
     return { versions: items, found: foundOf(items, nextPageToken), resultOf: (views) => ({ items: views, nextPageToken }) };
   });
 }
 
 /** findPackagesCounted, rendered by the surface (from the answer cache while the page and the count cannot have changed). */
-export async function answerPackagesCounted(
-  deps: Deps,
-  p: Principal,
-  companyId: string,
-  search: PackageSearch,
-  order: PackageOrder,
-  page: PageRequest,
-  rendering: Rendering<CountedPage<PackageView>>,
-): Promise<Uint8Array> {
-  authorize(p, companyId, 'read');
-  await requireCompany(deps, p, companyId);
-  return rendered(deps, companyId, rendering, async (asOf) => {
-    const { total, versions } = await countedVersions(deps, companyId, filterOf(search, asOf), order, page);
+export function answerPackagesCounted(deps: Deps, p: Principal, companyId: string, q: PackageQuery, rendering: Rendering<CountedPage<PackageView>>): Promise<Uint8Array> {
+  return rendered(deps, p, companyId, rendering, async (asOf) => {
+    const { total, versions } = await countedVersions(deps, companyId, filterOf(q.search, asOf), q.order, q.page);
     const { items, nextPageToken } = versions;
     return { versions: items, found: foundOf(items, total, nextPageToken), resultOf: (views) => ({ items: views, nextPageToken, total }) };
   });
@@ -229,7 +218,7 @@ export async function getPackages(deps: Deps, p: Principal, companyId: string, i
 }
 
 /** getPackages, rendered by the surface (from the answer cache while none of the packages can have changed). */
-export async function answerPackagesById(
+export function answerPackagesById(
   deps: Deps,
   p: Principal,
   companyId: string,
@@ -237,9 +226,7 @@ export async function answerPackagesById(
   businessId: string | undefined,
   rendering: Rendering<PackageView[]>,
 ): Promise<Uint8Array> {
-  authorize(p, companyId, 'read');
-  await requireCompany(deps, p, companyId);
-  return rendered(deps, companyId, rendering, async () => {
+  return rendered(deps, p, companyId, rendering, async () => {
     const versions = await versionsOfAll(deps, companyId, ids);
     // What was rendered passed the business check with these very packages, so a kept answer needs no check.
     return { versions, found: foundOf(versions), resultOf: (views) => ofBusiness(views, businessId) };

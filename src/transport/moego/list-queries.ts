@@ -20,7 +20,7 @@ export function listPackagesPage(deps: Deps, p: Principal, q: ListPackagesQuery)
 /** listPackagesPage, rendered (the answer cache's copy while the page cannot have changed). */
 export function answerListPackages(deps: Deps, p: Principal, q: ListPackagesQuery, render: (page: Page<PackageView>) => Uint8Array): Promise<Uint8Array> {
   const filter = q.businessId === undefined ? { customerIds: q.customerIds } : { customerIds: q.customerIds, businessId: q.businessId };
-  return answerPackages(deps, p, q.companyId, filter, 'created', q.page, rendering('moego.list', q, render));
+  return answerPackages(deps, p, q.companyId, { search: filter, order: 'created', page: q.page }, rendering('moego.list', q, render));
 }
 
 /**

@@ -88,7 +88,7 @@ async function pageOf(deps: Deps, p: Principal, companyId: string, q: GuestPacka
  */
 export async function answerGuestPackages(deps: Deps, p: Principal, q: GuestPackagesQuery, render: (page: GuestPackagesPage) => Uint8Array): Promise<Uint8Array> {
   const companyId = await checked(deps, p, q);
-  return answerPackagesCounted(deps, p, companyId, searchOf(q), 'created', pageRequestOf(q), {
+  return answerPackagesCounted(deps, p, companyId, { search: searchOf(q), order: 'created', page: pageRequestOf(q) }, {
     key: `zenoti.guestPackages ${companyId} ${JSON.stringify(q)}`,
     render: async (found) => render(await pageOf(deps, p, companyId, q, found)),
   });
