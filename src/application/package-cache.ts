@@ -12,11 +12,14 @@ export interface CachedPackage {
   readonly holds: readonly Redemption[];
 }
 
-/** At most this many packages are kept: the least recently used go first. */
+/**
+ * At most this many packages are kept (about 3 kB each), the least recently used going first: enough for the
+ * packages being read and changed now; the polled lists are served from the answer cache, not from here.
+ */
 export class PackageCache {
   private readonly entries: LRUCache<string, CachedPackage>;
 
-  constructor(limit = 20_000) {
+  constructor(limit = 5_000) {
     this.entries = new LRUCache({ max: limit });
   }
 
