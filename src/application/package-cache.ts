@@ -13,7 +13,8 @@ export interface CachedPackage {
 }
 
 /**
- * At most this many packages are kept (about 3 kB each), the least recently used going first: enough for the
+ * At most this many packages are kept (about 6 kB each in the heap: 20,000 took 96 MB more after a million-
+ * package run than 5,000), the least recently used going first: enough for the
  * packages being read and changed now; the polled lists are served from the answer cache, not from here.
  */
 export class PackageCache {
