@@ -95,6 +95,9 @@ export async function addFillerPackages(db, { companyId, sourceId, from, to, cus
   onProgress?.(to, `vacuum and analyze after ${(to - from + 1).toLocaleString('en')} filler packages…`);
   if (db.engine === 'postgres') {
     for (const table of Object.keys(tables)) await db.pg.query(`VACUUM (ANALYZE) ${table}`);
+    // And the dirty pages written now, not by the checkpointer in the middle of the next measurement: after ten
+    // million rows that flush took the bare server's own p99 from 1 to 5 ms on this machine.
+    await db.pg.query('CHECKPOINT');
   } else db.sqlite.exec('ANALYZE');
 }
 
