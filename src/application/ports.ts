@@ -145,7 +145,7 @@ export interface Store {
    * any process (a write under way may move it early, never late). Null when it cannot be known: then a read
    * asks the database what changed.
    */
-  writeGeneration(): Promise<string | null> | string | null;
+  writeGeneration(): Promise<string | null>;
   /** Whether a driver error is a unique violation: a concurrent writer stored the same key first. */
   isUniqueViolation(error: unknown): boolean;
   /** Maps a driver error to a DomainError when it means something to a client (retry, duplicate). */

@@ -36,10 +36,11 @@ export interface Db {
   /**
    * Names the database's content exactly: it changes with every write committed by any connection, this one
    * included, and is read after the call began. SQLite: the file's data_version and this process's commits,
-   * read at once. PostgreSQL: the server's snapshot (the transactions completed and in progress), read by one
-   * query that serves every call made while the one before it was under way. Null when it cannot be known.
+   * read once per turn of the event loop. PostgreSQL: the server's snapshot (the transactions completed and in
+   * progress), read by one query that serves every call made while the one before it was under way. Null
+   * when it cannot be known.
    */
-  writeGeneration(): Promise<string | null> | string | null;
+  writeGeneration(): Promise<string | null>;
   close(): Promise<void>;
 }
 
