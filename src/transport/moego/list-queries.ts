@@ -13,15 +13,17 @@ const PAGE_TOKEN = 'pagination.pageToken';
 
 /** A page of the customers' packages (optionally of one business), in creation order. */
 export function listPackagesPage(deps: Deps, p: Principal, q: ListPackagesQuery): Promise<Page<PackageView>> {
-  const filter = q.businessId === undefined ? { customerIds: q.customerIds } : { customerIds: q.customerIds, businessId: q.businessId };
-  return listPackages(deps, p, q.companyId, filter, q.page);
+  return listPackages(deps, p, q.companyId, searchOf(q), q.page);
 }
 
 /** listPackagesPage, rendered (the answer cache's copy while the page cannot have changed). */
 export function answerListPackages(deps: Deps, p: Principal, q: ListPackagesQuery, render: (page: Page<PackageView>) => Uint8Array): Promise<Uint8Array> {
-  const filter = q.businessId === undefined ? { customerIds: q.customerIds } : { customerIds: q.customerIds, businessId: q.businessId };
-  return answerPackages(deps, p, q.companyId, { search: filter, order: 'created', page: q.page }, rendering('moego.list', q, render));
+  return answerPackages(deps, p, q.companyId, { search: searchOf(q), order: 'created', page: q.page }, rendering('moego.list', q, render));
 }
+
+/** The customers asked, and the business if one is. */
+const searchOf = (q: ListPackagesQuery) =>
+  q.businessId === undefined ? { customerIds: q.customerIds } : { customerIds: q.customerIds, businessId: q.businessId };
 
 /**
  * A page of the asked packages, in the order asked. Every id is looked up on every page, so a missing one is

@@ -9,7 +9,6 @@ import type { RenderedMessage, WebhookRenderer } from '../../application/webhook
 import { formatInstant } from '../../domain/calendar.js';
 import type { Redemption } from '../../domain/ledger.js';
 import { expirationDate } from '../../domain/package.js';
-import type { WebhookEndpoint } from '../../domain/webhooks.js';
 import { TEST_EVENT_TYPE, webhookTypeOf } from '../../domain/webhooks.js';
 import { presentEvent, presentPackage } from '../native/package-presenters.js';
 import type { WebhookCatalog } from '../zenoti/webhook-json.js';
