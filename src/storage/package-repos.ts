@@ -1,6 +1,6 @@
 // The catalog, sold packages, redemptions, the ledger and idempotency records.
 import { sql } from 'kysely';
-import type { RawBuilder, SqlBool } from 'kysely';
+import type { CompiledQuery, Compilable, RawBuilder, SqlBool } from 'kysely';
 import type {
   EventRepo,
   IdempotencyRepo,
@@ -425,24 +425,32 @@ async function pageRows(
     for (const expression of by) query = query.orderBy(expression);
     return query.limit(v.limit as number).offset(v.offset as number);
   };
-  const paged: QueryValues = { ...values, ...page };
-  // The expiring filter's SQL depends on the company's zones and today's date in each: built on every call.
-  const compiled =
-    filter.expiringWithinDays === undefined
-      ? db.shapes.compile(`packages.${order}${counted ? '.counted' : ''}`, paged, (v) => build(v, null))
-      : build(paged as never, await expiringWithin(q, companyId, filter.expiringWithinDays, filter.asOf)).compile();
+  const compiled = await compiledFor(q, db, `packages.${order}${counted ? '.counted' : ''}`, companyId, filter, { ...values, ...page }, build);
   return (await q.executeQuery(compiled)).rows as QueryRow[];
+}
+
+/**
+ * The query `build` makes of the filter's values: once per shape, except with the expiring filter, whose SQL
+ * depends on the company's zones and today's date in each and is built on every call.
+ */
+async function compiledFor<R>(
+  q: Queryable,
+  db: Db,
+  name: string,
+  companyId: string,
+  filter: PackageFilter,
+  values: QueryValues,
+  build: (v: Placeholders<QueryValues>, expiring: RawBuilder<SqlBool> | null) => Compilable<R>,
+): Promise<CompiledQuery<R>> {
+  if (filter.expiringWithinDays === undefined) return db.shapes.compile(name, values, (v) => build(v, null));
+  return build(values as never, await expiringWithin(q, companyId, filter.expiringWithinDays, filter.asOf)).compile();
 }
 
 async function countPackages(q: Queryable, db: Db, companyId: string, filter: PackageFilter): Promise<number> {
   const values = valuesOf(companyId, filter, db.lists);
   if (!values) return 0;
   const build = (v: Placeholders<QueryValues>, expiring: RawBuilder<SqlBool> | null) => matching(q, v, expiring).select(sql<number>`COUNT(*)`.as('n'));
-  const compiled =
-    filter.expiringWithinDays === undefined
-      ? db.shapes.compile('packages.count', values, (v) => build(v, null))
-      : build(values as never, await expiringWithin(q, companyId, filter.expiringWithinDays, filter.asOf)).compile();
-  const { rows } = await q.executeQuery(compiled);
+  const { rows } = await q.executeQuery(await compiledFor(q, db, 'packages.count', companyId, filter, values, build));
   return countRowToCount(rows[0] as { n: number | string });
 }
 
