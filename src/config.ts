@@ -26,6 +26,23 @@ export interface Config {
     /** package.expiring_soon goes out when the expiration date is this many local days away or fewer. */
     readonly expiringSoonDays: number;
   };
+  /** Server processes sharing the ports (node:cluster); 1 runs the server in this process. */
+  readonly workers: number;
+  /** Token buckets per key and, for requests without a valid key, per client address; null turns one off. */
+  readonly rateLimits: {
+    readonly perKey: RatePolicy | null;
+    readonly authFailures: RatePolicy | null;
+  };
+  /** redis://… shares the rate limits' buckets among every process; null keeps them in each process. */
+  readonly redisUrl: string | null;
+  /** Take the client's address from the first X-Forwarded-For entry (behind a load balancer). */
+  readonly trustProxy: boolean;
+}
+
+/** A token bucket's size and how long it takes to fill from empty: `requests` per `windowSeconds`. */
+export interface RatePolicy {
+  readonly requests: number;
+  readonly windowSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -64,6 +81,27 @@ function schedule(env: NodeJS.ProcessEnv, name: string, fallback: string): numbe
   }
 }
 
+const WINDOW_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600 };
+
+/** `<requests>/<window>` such as 1200/60s, 100/1m or 5000/1h; `off` for no limit. */
+export function parseRatePolicy(text: string, name: string): RatePolicy | null {
+  if (text.trim().toLowerCase() === 'off') return null;
+  const m = /^(\d+)\/(\d+)(s|m|h)?$/.exec(text.trim());
+  const requests = m ? Number(m[1]) : NaN;
+  const windowSeconds = m ? Number(m[2]) * WINDOW_SECONDS[m[3] ?? 's']! : NaN;
+  if (!(requests >= 1 && requests <= 1_000_000_000 && windowSeconds >= 1 && windowSeconds <= 86_400)) {
+    throw new ConfigError(`${name} must be <requests>/<window> such as 1200/60s (1 to 1000000000 requests, a window of 1s to 24h) or off, got "${text}"`);
+  }
+  return Object.freeze({ requests, windowSeconds });
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '' || raw === 'false' || raw === '0') return false;
+  if (raw === 'true' || raw === '1') return true;
+  throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = env.DATABASE_URL?.trim() || null;
   if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
@@ -76,6 +114,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const logLevel = (env.LOG_LEVEL || 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
+  }
+  const redisUrl = env.REDIS_URL?.trim() || null;
+  if (redisUrl !== null && !/^rediss?:\/\//.test(redisUrl)) {
+    throw new ConfigError('REDIS_URL must start with redis:// or rediss:// (unset it to keep rate limits in each process)');
   }
   return Object.freeze({
     port: port(env, 'PORT', 8080),
@@ -92,5 +134,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       disableAfter: count(env, 'PUNCHCARD_WEBHOOK_DISABLE_AFTER', 20, 1, 100_000),
       expiringSoonDays: count(env, 'PUNCHCARD_EXPIRING_SOON_DAYS', 14, 0, 3660),
     }),
+    workers: count(env, 'PUNCHCARD_WORKERS', 1, 1, 64),
+    rateLimits: Object.freeze({
+      perKey: parseRatePolicy(env.PUNCHCARD_RATE_LIMIT || '1200/60s', 'PUNCHCARD_RATE_LIMIT'),
+      authFailures: parseRatePolicy(env.PUNCHCARD_AUTH_FAILURE_LIMIT || '60/60s', 'PUNCHCARD_AUTH_FAILURE_LIMIT'),
+    }),
+    redisUrl,
+    trustProxy: flag(env, 'PUNCHCARD_TRUST_PROXY'),
   });
 }

@@ -77,6 +77,14 @@ describe('loadConfig', () => {
     ['DATABASE_URL', { DATABASE_URL: 'sqlite:./data.db' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
     ['PUNCHCARD_MASTER_KEY', { PUNCHCARD_MASTER_KEY: 'short' }],
+    ['PUNCHCARD_WORKERS', { PUNCHCARD_WORKERS: '0' }],
+    ['PUNCHCARD_WORKERS', { PUNCHCARD_WORKERS: 'two' }],
+    ['PUNCHCARD_RATE_LIMIT', { PUNCHCARD_RATE_LIMIT: '1200' }],
+    ['PUNCHCARD_RATE_LIMIT', { PUNCHCARD_RATE_LIMIT: '0/60s' }],
+    ['PUNCHCARD_RATE_LIMIT', { PUNCHCARD_RATE_LIMIT: '10/2d' }],
+    ['PUNCHCARD_AUTH_FAILURE_LIMIT', { PUNCHCARD_AUTH_FAILURE_LIMIT: '60 per minute' }],
+    ['REDIS_URL', { REDIS_URL: 'localhost:6379' }],
+    ['PUNCHCARD_TRUST_PROXY', { PUNCHCARD_TRUST_PROXY: 'yes' }],
   ])('refuses a bad %s (%o) with a ConfigError naming it', (name, env) => {
     let thrown: unknown;
     try {
@@ -90,5 +98,28 @@ describe('loadConfig', () => {
 
   it('accepts a master key of exactly 16 characters', () => {
     expect(loadConfig({ PUNCHCARD_MASTER_KEY: '0123456789abcdef' }).masterKey).toBe('0123456789abcdef');
+  });
+
+  it('limits 1200 requests a minute per key and 60 a minute per address by default, in each process, one worker', () => {
+    expect(loadConfig({})).toMatchObject({
+      workers: 1,
+      rateLimits: { perKey: { requests: 1200, windowSeconds: 60 }, authFailures: { requests: 60, windowSeconds: 60 } },
+      redisUrl: null,
+      trustProxy: false,
+    });
+  });
+
+  it('reads rate policies in seconds, minutes or hours, off, workers, REDIS_URL and PUNCHCARD_TRUST_PROXY', () => {
+    const config = loadConfig({
+      PUNCHCARD_RATE_LIMIT: '100/1m',
+      PUNCHCARD_AUTH_FAILURE_LIMIT: 'off',
+      PUNCHCARD_WORKERS: '3',
+      REDIS_URL: 'redis://127.0.0.1:6379/2',
+      PUNCHCARD_TRUST_PROXY: 'true',
+    });
+    expect(config).toMatchObject({ workers: 3, rateLimits: { perKey: { requests: 100, windowSeconds: 60 }, authFailures: null }, redisUrl: 'redis://127.0.0.1:6379/2', trustProxy: true });
+    expect(loadConfig({ PUNCHCARD_RATE_LIMIT: '5000/1h' }).rateLimits.perKey).toEqual({ requests: 5000, windowSeconds: 3600 });
+    expect(loadConfig({ PUNCHCARD_RATE_LIMIT: 'OFF' }).rateLimits.perKey).toBeNull();
+    expect(loadConfig({ PUNCHCARD_RATE_LIMIT: '10/30' }).rateLimits.perKey).toEqual({ requests: 10, windowSeconds: 30 });
   });
 });
