@@ -146,6 +146,8 @@ export interface Store {
    * asks the database what changed.
    */
   writeGeneration(): Promise<string | null>;
+  /** The database connections' use right now (how many may be open, are open, are busy; callers waiting). */
+  poolUse(): { readonly max: number; readonly open: number; readonly busy: number; readonly waiting: number };
   /** Whether a driver error is a unique violation: a concurrent writer stored the same key first. */
   isUniqueViolation(error: unknown): boolean;
   /** Maps a driver error to a DomainError when it means something to a client (retry, duplicate). */

@@ -41,7 +41,17 @@ export interface Db {
    * when it cannot be known.
    */
   writeGeneration(): Promise<string | null>;
+  /** How the connections are used right now, for /metrics. */
+  poolUse(): PoolUse;
   close(): Promise<void>;
+}
+
+/** Connections: how many there may be, how many are open and busy, and how many callers wait for one. */
+export interface PoolUse {
+  readonly max: number;
+  readonly open: number;
+  readonly busy: number;
+  readonly waiting: number;
 }
 
 /** The channel revocations and reference-data changes are announced on (PostgreSQL), so every process drops its caches. */
@@ -85,6 +95,8 @@ function openSqlite(dataDir: string): Db {
   const dataVersion = native.prepare('PRAGMA data_version').pluck();
   // data_version moves with every other connection's commit; this connection's own are counted as they end.
   let commits = 0;
+  // Transactions asked for and not yet ended: one holds the connection, the others wait for it.
+  let transactions = 0;
   let lastDataVersion = 0;
   let dataVersionReadAt = -Infinity;
   const changes = localChanges();
@@ -111,20 +123,27 @@ function openSqlite(dataDir: string): Db {
     // other requests of this process out, and BEGIN IMMEDIATE keeps other processes out. Every write of this
     // process runs here (Store.read has none), and the commit is counted before the connection is let go, so
     // a read that saw the old count cannot read the database before the commit.
-    transaction: (fn) =>
-      kysely.connection().execute(async (conn) => {
-        await sql`BEGIN IMMEDIATE`.execute(conn);
-        try {
-          const result = await fn(conn);
-          await sql`COMMIT`.execute(conn);
-          return result;
-        } catch (error) {
-          if (native.inTransaction) await sql`ROLLBACK`.execute(conn);
-          throw error;
-        } finally {
-          commits++;
-        }
-      }),
+    transaction: (fn) => {
+      transactions++;
+      return kysely
+        .connection()
+        .execute(async (conn) => {
+          await sql`BEGIN IMMEDIATE`.execute(conn);
+          try {
+            const result = await fn(conn);
+            await sql`COMMIT`.execute(conn);
+            return result;
+          } catch (error) {
+            if (native.inTransaction) await sql`ROLLBACK`.execute(conn);
+            throw error;
+          } finally {
+            commits++;
+          }
+        })
+        .finally(() => void transactions--);
+    },
+    // One connection: busy while a transaction holds it (a read holds it for microseconds, unseen here).
+    poolUse: () => ({ max: 1, open: native.open ? 1 : 0, busy: Math.min(transactions, 1), waiting: Math.max(0, transactions - 1) }),
     ping: async () => {
       await sql`SELECT 1`.execute(kysely);
     },
@@ -181,6 +200,7 @@ function openPostgres(url: string, poolSize: number): Db {
     },
     noteChange: changes.note,
     writeGeneration: freshReads(listener.snapshot),
+    poolUse: () => ({ max: poolSize, open: pool.totalCount, busy: pool.totalCount - pool.idleCount, waiting: pool.waitingCount }),
     close: async () => {
       await listener.close();
       await kysely.destroy();

@@ -77,6 +77,7 @@ export function createStore(db: Db): Store {
     },
     changeGeneration: () => db.changeGeneration(),
     writeGeneration: () => db.writeGeneration(),
+    poolUse: () => db.poolUse(),
     isUniqueViolation,
     classify(error) {
       if (isUnavailable(error)) return new DomainError('UNAVAILABLE', 'the database is unavailable; retry shortly');
