@@ -2,6 +2,7 @@
 // one line naming the variable.
 import path from 'node:path';
 import { parseRetrySchedule } from './domain/webhooks.js';
+import type { RatePolicy } from './application/rate-limit.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -37,12 +38,6 @@ export interface Config {
   readonly redisUrl: string | null;
   /** Take the client's address from the first X-Forwarded-For entry (behind a load balancer). */
   readonly trustProxy: boolean;
-}
-
-/** A token bucket's size and how long it takes to fill from empty: `requests` per `windowSeconds`. */
-export interface RatePolicy {
-  readonly requests: number;
-  readonly windowSeconds: number;
 }
 
 export class ConfigError extends Error {}

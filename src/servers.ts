@@ -19,8 +19,8 @@ export async function buildServers(deps: Deps, config: Config): Promise<Servers>
     level: config.logLevel,
     redact: { paths: ['req.headers.authorization', 'headers.authorization'], remove: true },
   };
-  const http = await buildHttpApp({ deps, logger });
-  const grpc = await buildGrpcServer({ deps, logger });
+  const http = await buildHttpApp({ deps, logger, trustProxy: config.trustProxy });
+  const grpc = await buildGrpcServer({ deps, logger, trustProxy: config.trustProxy });
   return {
     log: http.log,
     async listen() {

@@ -7,6 +7,7 @@ import type { GenerationCache } from './generation-cache.js';
 import type { PackageCache } from './package-cache.js';
 import type { AnswerCache } from './answer-cache.js';
 import type { Outbox } from './webhook-outbox.js';
+import type { RateLimiter } from './rate-limit.js';
 
 export interface Deps {
   readonly store: Store;
@@ -23,6 +24,8 @@ export interface Deps {
   readonly answerCache?: AnswerCache;
   /** Writes the webhook messages of every change in its transaction; absent, no webhooks are written. */
   readonly outbox?: Outbox;
+  /** The per-key and per-address request budgets; absent, nothing is limited. */
+  readonly rateLimiter?: RateLimiter;
 }
 
 /** A key's own company exists by construction; the master key may name any, so check it. */

@@ -46,6 +46,11 @@ export function knownPrincipal(deps: Deps, keyText: string | undefined): Princip
 // One-shot hashing: about a third of createHash's cost, and this runs on every request.
 const digestOf = (text: string): Buffer => hash('sha256', text, 'buffer') as unknown as Buffer;
 
+/** The master key's principal when that is the key presented (no I/O); the master key is never rate-limited. */
+export function masterPrincipal(deps: Deps, keyText: string | undefined): Principal | undefined {
+  return keyText && deps.masterKey !== null && isMasterKey(deps.masterKey, digestOf(keyText)) ? { kind: 'master' } : undefined;
+}
+
 /** Resolves a presented key to its principal; unknown, malformed and revoked keys are all UNAUTHENTICATED. */
 export async function authenticate(deps: Deps, keyText: string | undefined): Promise<Principal> {
   if (!keyText) throw unauthenticated('an API key is required: Authorization: Bearer <key>');

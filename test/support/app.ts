@@ -7,6 +7,7 @@ import { GenerationCache } from '../../src/application/generation-cache.js';
 import { PackageCache } from '../../src/application/package-cache.js';
 import { AnswerCache } from '../../src/application/answer-cache.js';
 import { Outbox } from '../../src/application/webhook-outbox.js';
+import type { RateLimiter } from '../../src/application/rate-limit.js';
 import { webhookRenderer } from '../../src/transport/webhooks/render.js';
 import { buildHttpApp, type HttpApp } from '../../src/transport/http/app.js';
 import { openTestStore, type TestStore } from './engines.js';
@@ -35,12 +36,20 @@ export interface TestCompany {
 
 export const uniqueId = (prefix: string) => `${prefix}_${randomBytes(4).toString('hex')}`;
 
-export async function createTestApp(engine: Engine, options: { now?: number; masterKey?: string | null } = {}): Promise<TestApp> {
+export interface TestAppOptions {
+  readonly now?: number;
+  readonly masterKey?: string | null;
+  /** Rate limits (off unless given); build one over `MemoryBuckets(() => clock.now())` to move its time with the clock. */
+  readonly rateLimiter?: (clock: FixedClock) => RateLimiter;
+  readonly trustProxy?: boolean;
+}
+
+export async function createTestApp(engine: Engine, options: TestAppOptions = {}): Promise<TestApp> {
   const testStore = await openTestStore(engine);
   const clock = new FixedClock(options.now ?? Date.parse('2026-03-10T15:00:00Z'));
   // With the key cache, as the server runs: revocation tests then cover it.
-  const deps: Deps = { store: testStore.store, clock, masterKey: options.masterKey === undefined ? MASTER_KEY : options.masterKey, keyCache: new GenerationCache(), referenceCache: new GenerationCache(), packageCache: new PackageCache(), answerCache: new AnswerCache(), outbox: new Outbox(webhookRenderer) };
-  const app = await buildHttpApp({ deps });
+  const deps: Deps = { store: testStore.store, clock, masterKey: options.masterKey === undefined ? MASTER_KEY : options.masterKey, keyCache: new GenerationCache(), referenceCache: new GenerationCache(), packageCache: new PackageCache(), answerCache: new AnswerCache(), outbox: new Outbox(webhookRenderer), ...(options.rateLimiter ? { rateLimiter: options.rateLimiter(clock) } : {}) };
+  const app = await buildHttpApp({ deps, trustProxy: options.trustProxy ?? false });
   await app.ready();
   const master = { authorization: `Bearer ${MASTER_KEY}` };
 

@@ -10,9 +10,10 @@ import { registerConnectRoutes } from './connect-plugin.js';
 export type GrpcServer = FastifyInstance<Http2Server>;
 
 /** Builds (does not start) the h2c server with every Connect service. */
-export async function buildGrpcServer(options: { deps: Deps; logger?: FastifyHttp2Options<Http2Server>['logger'] }): Promise<GrpcServer> {
+export async function buildGrpcServer(options: { deps: Deps; logger?: FastifyHttp2Options<Http2Server>['logger']; trustProxy?: boolean }): Promise<GrpcServer> {
   const server = Fastify({
     http2: true,
+    trustProxy: options.trustProxy ?? false,
     logger: options.logger ?? false,
     requestIdHeader: 'x-request-id',
     genReqId: () => `req_${ulid()}`,

@@ -4,7 +4,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Deps } from '../../application/context.js';
-import { authenticate, knownPrincipal } from '../../application/keys.js';
+import { admit, type Admission } from '../../application/admission.js';
+import { rateLimitHeaders } from '../rate-limit-headers.js';
 import { ulid } from '../../application/ids.js';
 import { keyFromAuthorization } from './auth.js';
 import { DomainError } from '../../domain/errors.js';
@@ -13,6 +14,7 @@ import { registerErrorHandling, sendError } from './error-handler.js';
 import { jsonTextRefusal, nulRefusal } from './json-limits.js';
 import { registerMetrics } from './metrics.js';
 import { registerWebhookMetrics } from '../webhooks/metrics.js';
+import { registerOperationsMetrics } from './operations-metrics.js';
 import { registerOpsRoutes } from './ops-routes.js';
 import type { HttpApp } from './types.js';
 import { SHARED_SCHEMAS, errorResponses } from './schemas.js';
@@ -51,6 +53,8 @@ function nulParameter(values: unknown, part: string): string | undefined {
 export interface HttpAppOptions {
   readonly deps: Deps;
   readonly logger?: FastifyServerOptions['logger'];
+  /** Take the client's address from X-Forwarded-For's first entry (PUNCHCARD_TRUST_PROXY). */
+  readonly trustProxy?: boolean;
   /** Extra route registrations (the later surfaces, the web app). */
   readonly extend?: (app: HttpApp) => Promise<void> | void;
 }
@@ -94,6 +98,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   const { deps } = options;
   const app = Fastify({
     logger: options.logger ?? false,
+    trustProxy: options.trustProxy ?? false,
     bodyLimit: 1024 * 1024,
     requestIdHeader: 'x-request-id',
     // Unique across processes (a random prefix per process) without randomness per request.
@@ -136,26 +141,28 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   registerErrorHandling(app, (e) => deps.store.classify(e));
   const metrics = registerMetrics(app);
   registerWebhookMetrics(metrics, deps);
+  registerOperationsMetrics(metrics, deps);
 
-  // Callback hooks, and no promise at all when the key is in the cache: this runs on every request.
+  // Who asks, and whether their budget lets them in: a callback hook, and no promise at all when the key is in
+  // the cache and the buckets in memory, since this runs on every request. A refusal leaves through the one
+  // error path, before the body is read: nothing of it is done.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     if (request.routeOptions.config?.public || !request.routeOptions.url) return done();
-    const key = keyFromAuthorization(request.headers.authorization);
-    let known;
+    const enter = (admission: Admission) => {
+      if (admission.reading) reply.headers(rateLimitHeaders(admission.reading));
+      if (admission.refusal) return done(admission.refusal);
+      request.principal = admission.principal;
+      done();
+    };
+    let admission;
     try {
-      known = knownPrincipal(deps, key);
+      admission = admit(deps, keyFromAuthorization(request.headers.authorization), request.ip);
     } catch (error) {
       return done(error as Error);
     }
-    if (known) {
-      request.principal = known;
-      return done();
-    }
-    authenticate(deps, key).then((principal) => {
-      request.principal = principal;
-      done();
-    }, done);
+    if (admission instanceof Promise) admission.then(enter, done);
+    else enter(admission);
   });
   // Bodiless POSTs (":unfreeze") to routes that take a body validate as an empty object, so a missing field is
   // named, not "body must be object". Routes without a body schema (Connect's) get what was sent.

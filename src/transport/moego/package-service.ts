@@ -4,7 +4,8 @@
 import type { ConnectRouter, HandlerContext } from '@connectrpc/connect';
 import type { Principal } from '../../domain/access.js';
 import type { Deps } from '../../application/context.js';
-import { authenticate } from '../../application/keys.js';
+import { admit } from '../../application/admission.js';
+import { rateLimitHeaders } from '../rate-limit-headers.js';
 import { PackageService } from '../../gen/moego/business/package/v1/package_service_pb.js';
 import { keyFromAuthorization } from '../http/auth.js';
 import { toConnectError } from '../grpc/connect-errors.js';
@@ -14,10 +15,13 @@ import { listPackageDetailsQueryFromMessage, listPackagesQueryFromMessage } from
 import { listPackageDetailsResponse, listPackagesResponse } from './messages.js';
 
 async function call<T>(deps: Deps, ctx: HandlerContext, run: (principal: Principal) => Promise<T>): Promise<T> {
-  const { requestId, log } = requestContextOf(ctx.values);
+  const { requestId, log, address } = requestContextOf(ctx.values);
   ctx.responseHeader.set('x-request-id', requestId);
   try {
-    return await run(await authenticate(deps, keyFromAuthorization(ctx.requestHeader.get('authorization') ?? undefined)));
+    const admission = await admit(deps, keyFromAuthorization(ctx.requestHeader.get('authorization') ?? undefined), address);
+    if (admission.reading) for (const [name, value] of Object.entries(rateLimitHeaders(admission.reading))) ctx.responseHeader.set(name, value);
+    if (admission.refusal) throw admission.refusal;
+    return await run(admission.principal);
   } catch (error) {
     throw toConnectError(error, {
       requestId,
