@@ -9,6 +9,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import { QueryShapes } from './query-shapes.js';
 import { freshReads, turnReads } from './fresh-reads.js';
+import { recordQueries, sqlRecorderFromEnv, type StatementRecorder } from './sql-record.js';
 import type { Database } from './schema.js';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -181,9 +182,12 @@ function openPostgres(url: string, poolSize: number): Db {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000 });
   // An idle client that loses its server must not take the process down.
   pool.on('error', () => {});
+  // First, so that named statements are recorded as the text they stand for.
+  const recorder = sqlRecorderFromEnv();
+  if (recorder) pool.on('connect', (client) => recordQueries(client, recorder));
   const named = namedStatements(pool);
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  const listener = listenForChanges(url);
+  const listener = listenForChanges(url, recorder);
   const changes = localChanges();
   return {
     engine: 'postgres',
@@ -236,7 +240,7 @@ function namedStatements(pool: pg.Pool): { add(text: string): void } {
  * Keeps one connection listening for change notices. While it is not connected, generation() is null, so
  * keys are looked up on every request; a reconnect counts as a change, since notices may have been missed.
  */
-function listenForChanges(url: string): { generation(): number | null; snapshot(): Promise<string | null>; close(): Promise<void> } {
+function listenForChanges(url: string, recorder: StatementRecorder | null): { generation(): number | null; snapshot(): Promise<string | null>; close(): Promise<void> } {
   let generation = 0;
   let connected = false;
   let closed = false;
@@ -246,6 +250,7 @@ function listenForChanges(url: string): { generation(): number | null; snapshot(
     if (closed) return;
     // A snapshot reading that hangs would hold up every read waiting on it: it fails (null) after 5 s instead.
     const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000, query_timeout: 5000 });
+    if (recorder) recordQueries(c, recorder);
     client = c;
     const lost = () => {
       connected = false;
