@@ -1,12 +1,14 @@
 // loadConfig → open storage and migrate → build the servers → listen. SIGTERM finishes in-flight requests.
-// `node dist/src/main.js` and the command line's `serve` both start here.
+// `node dist/src/main.js` and the command line's `serve` both start here; with PUNCHCARD_WORKERS > 1 this
+// process becomes the primary of a cluster (cluster.ts) and each worker runs startServer.
+import cluster from 'node:cluster';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openStore } from './bootstrap.js';
 import { systemClock } from './domain/clock.js';
 import type { Deps } from './application/context.js';
-import { firstStart } from './application/first-start.js';
+import { firstStart, type FirstStartResult } from './application/first-start.js';
 import { GenerationCache } from './application/generation-cache.js';
 import { PackageCache } from './application/package-cache.js';
 import { AnswerCache } from './application/answer-cache.js';
@@ -18,10 +20,26 @@ import { createWebhookRenderer } from './transport/webhooks/render.js';
 import { createHttpSender } from './transport/webhooks/http-sender.js';
 import { signatureHeaders } from './transport/webhooks/signature.js';
 import { webhookAttemptMetrics } from './transport/webhooks/metrics.js';
+import { onPrimaryGone, reportFailure, reportReady, runPrimary } from './cluster.js';
 
-/** Starts the server and its background work; SIGTERM or SIGINT stops it and ends the process. */
-export async function startServer(config: Config): Promise<void> {
-  const { store } = await openStore(config);
+/** Serves in this process, or, with PUNCHCARD_WORKERS > 1, as the cluster's primary or one of its workers. */
+export async function serve(config: Config): Promise<void> {
+  if (config.workers === 1) return startServer(config);
+  if (cluster.isPrimary) return runPrimary(config, { announce: announceStart });
+  try {
+    await startServer(config, { worker: true });
+  } catch (error) {
+    reportFailure(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/**
+ * Starts the server and its background work; SIGTERM or SIGINT stops it and ends the process. A cluster's
+ * worker leaves the migrations and the first start to the primary, which did them before forking it.
+ */
+export async function startServer(config: Config, options: { worker?: boolean } = {}): Promise<void> {
+  const worker = options.worker === true;
+  const { store } = await openStore(config, { migrate: !worker });
   const deps: Deps = {
     store,
     clock: systemClock,
@@ -48,8 +66,28 @@ export async function startServer(config: Config): Promise<void> {
     { ...DEFAULT_DISPATCHER, timeoutMs: config.webhooks.timeoutMs, schedule: config.webhooks.retrySchedule, disableAfter: config.webhooks.disableAfter },
     { onError: (error) => servers.log.error({ err: error }, 'webhook delivery failed'), ...webhookAttemptMetrics },
   );
-  const demo = await firstStart(deps);
-  const url = `http://localhost:${servers.httpPort()}`;
+  if (worker) reportReady(servers.httpPort(), servers.grpcPort());
+  else announceStart(await firstStart(deps), servers.httpPort(), servers.grpcPort());
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    servers.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    await servers.close();
+    await sweeper.stop();
+    await dispatcher.stop();
+    await store.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  if (worker) onPrimaryGone(() => void stop('primary gone'));
+}
+
+/** The start's one announcement: where it runs and, on the first start, the demo key (shown only this once). */
+function announceStart(demo: FirstStartResult | null, httpPort: number, grpcPort: number): void {
+  const url = `http://localhost:${httpPort}`;
   if (demo) {
     console.log(
       [
@@ -66,22 +104,8 @@ export async function startServer(config: Config): Promise<void> {
       ].join('\n'),
     );
   } else {
-    console.log(`Punchcard is running at ${url} (gRPC on port ${servers.grpcPort()}); API docs at ${url}/docs`);
+    console.log(`Punchcard is running at ${url} (gRPC on port ${grpcPort}); API docs at ${url}/docs`);
   }
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    servers.log.info({ signal }, 'shutting down: finishing in-flight requests');
-    await servers.close();
-    await sweeper.stop();
-    await dispatcher.stop();
-    await store.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
 }
 
 /** The one line a failed start prints. */
@@ -103,7 +127,7 @@ function isEntryPoint(): boolean {
 
 if (isEntryPoint()) {
   Promise.resolve()
-    .then(() => startServer(loadConfig()))
+    .then(() => serve(loadConfig()))
     .catch((error: unknown) => {
       console.error(`punchcard: ${startFailure(error)}`);
       process.exit(1);

@@ -5,11 +5,13 @@ import { CliError } from './common.js';
 
 const ENVIRONMENT = `
 Configured by the environment (README "Configuration"): PORT (8080), GRPC_PORT (8081), HOST, DATABASE_URL
-(postgres://…; unset: SQLite in PUNCHCARD_DATA_DIR, ./data), PUNCHCARD_MASTER_KEY, LOG_LEVEL, and more.
-SIGTERM or SIGINT finishes the requests in flight, then stops.
+(postgres://…; unset: SQLite in PUNCHCARD_DATA_DIR, ./data), PUNCHCARD_MASTER_KEY, PUNCHCARD_WORKERS (1: this
+process serves; N: N worker processes share the ports), LOG_LEVEL, and more. SIGTERM or SIGINT finishes the
+requests in flight, then stops.
 
-Example:
-  PORT=9000 punchcard serve`;
+Examples:
+  PORT=9000 punchcard serve
+  PUNCHCARD_WORKERS=4 DATABASE_URL=postgres://localhost/punchcard punchcard serve`;
 
 export function registerServe(program: Command): void {
   program
@@ -19,9 +21,9 @@ export function registerServe(program: Command): void {
     .action(async () => {
       const config = loadConfig();
       // Loaded only here: the servers and their frameworks are most of a start-up, and no other command needs them.
-      const { startFailure, startServer } = await import('../main.js');
+      const { startFailure, serve } = await import('../main.js');
       try {
-        await startServer(config);
+        await serve(config);
       } catch (error) {
         throw new CliError(startFailure(error));
       }

@@ -1,5 +1,6 @@
 // Real server processes (the built dist/src/main.js) for tests that need several processes or a kill -9.
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
 
 export const SERVER_MASTER_KEY = 'system-test-master-key-0123';
@@ -17,6 +18,8 @@ export async function freePort(): Promise<number> {
 
 export interface ServerProcess {
   readonly url: string;
+  /** The gRPC (h2c) listener's base URL. */
+  readonly grpcUrl: string;
   readonly child: ChildProcess;
   /** Date.now() when the process was spawned. */
   readonly spawnedAt: number;
@@ -39,6 +42,8 @@ export async function startServer(env: { databaseUrl: string | null; dataDir: st
       LOG_LEVEL: 'warn',
       PUNCHCARD_MASTER_KEY: SERVER_MASTER_KEY,
       PUNCHCARD_DATA_DIR: env.dataDir,
+      // These servers race writers and kill processes; the rate-limit tests give their own budgets in `extra`.
+      PUNCHCARD_RATE_LIMIT: 'off',
       ...(env.databaseUrl ? { DATABASE_URL: env.databaseUrl } : {}),
       ...env.extra,
     },
@@ -63,6 +68,7 @@ export async function startServer(env: { databaseUrl: string | null; dataDir: st
   }
   return {
     url,
+    grpcUrl: `http://127.0.0.1:${grpcPort}`,
     child,
     spawnedAt,
     output: () => out,
@@ -115,4 +121,70 @@ export async function seedCompany(url: string, companyId: string, quantity: numb
   });
   if (t.status !== 201) throw new Error(`template: ${JSON.stringify(t.json)}`);
   return { key, call, base: c };
+}
+
+/** Gives a company made elsewhere (the demo company, say) what seedCompany makes: a business, a customer, a service and a template of `quantity` sessions. */
+export async function furnishCompany(url: string, companyId: string, key: string, quantity: number) {
+  const call = client(url, key);
+  const c = `/v1/companies/${companyId}`;
+  for (const [path, body] of [
+    [`${c}/businesses/bus_1`, { name: 'Main', timeZone: 'America/New_York', currencyCode: 'USD' }],
+    [`${c}/customers/cus_1`, { firstName: 'Ada', lastName: 'Lovelace' }],
+    [`${c}/services/srv_1`, { name: 'Groom', durationMinutes: 60, price: { currencyCode: 'USD', units: 30 } }],
+  ] as const) {
+    const r = await call('PUT', path, body);
+    if (r.status !== 200) throw new Error(`${path}: ${r.status} ${JSON.stringify(r.json)}`);
+  }
+  const t = await call('POST', `${c}/packageTemplates`, {
+    id: 'tpl_1',
+    name: 'Sessions',
+    price: { currencyCode: 'USD', units: quantity * 30 },
+    items: [{ serviceIds: ['srv_1'], quantity }],
+    validity: { days: 365 },
+  });
+  if (t.status !== 201) throw new Error(`template: ${JSON.stringify(t.json)}`);
+  return { key, call, base: c };
+}
+
+/** Waits until the process's output matches `pattern`; fails with the output when it exits or `timeoutMs` passes first. */
+export async function waitForOutput(server: ServerProcess, pattern: RegExp, timeoutMs = 20_000): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const m = server.output().match(pattern);
+    if (m) return m;
+    if (server.child.exitCode !== null || Date.now() > deadline) throw new Error(`no ${pattern} in the output: ${server.output().slice(-3000)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The processes whose parent is `pid`, from /proc (Linux): a cluster primary's workers. */
+export function childPids(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // it ended while we looked
+    }
+    // pid (comm) state ppid …; comm may hold spaces and parentheses, so read after the last ')'.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid === pid) children.push(Number(entry));
+  }
+  return children.sort((a, b) => a - b);
+}
+
+/** The server's JSON log lines (pino's, one object a line), the rest of its output left out. */
+export function logLines(server: ServerProcess): Record<string, any>[] {
+  const lines: Record<string, any>[] = [];
+  for (const line of server.output().split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      lines.push(JSON.parse(line));
+    } catch {
+      // a line still being written
+    }
+  }
+  return lines;
 }
