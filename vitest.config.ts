@@ -7,7 +7,7 @@ export default defineConfig({
   test: {
     // Web component tests pick their DOM per file (// @vitest-environment happy-dom); the rest run in node.
     include: ['test/**/*.test.ts', 'web/test/**/*.test.{ts,tsx}'],
-    globalSetup: ['test/support/global-setup.ts'],
+    globalSetup: ['test/support/global-setup.ts', 'test/support/redis-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -71,7 +71,10 @@ export class RedisBuckets implements BucketStore {
   }
 
   take(bucket: string, policy: RatePolicy, take: boolean): { allowed: boolean; tokens: number } | Promise<{ allowed: boolean; tokens: number }> {
-    if (this.redis.status !== 'ready') return this.fromFallback(bucket, policy, take);
+    if (this.redis.status !== 'ready') {
+      this.outage(new Error(`the connection to Redis is ${this.redis.status}`));
+      return this.fromFallback(bucket, policy, take);
+    }
     return this.redis.punchcardTake(`${this.options.prefix ?? 'punchcard:rl:'}${bucket}`, policy.requests, policy.windowSeconds * 1000, take ? '1' : '0').then(
       ([allowed, tokens]) => {
         if (this.down) this.recovered();
