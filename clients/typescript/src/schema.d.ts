@@ -109,6 +109,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -230,6 +236,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -370,6 +382,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -502,6 +520,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -618,6 +642,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -732,6 +762,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -866,6 +902,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -986,6 +1028,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1101,6 +1149,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1237,6 +1291,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1350,6 +1410,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1506,6 +1572,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1616,6 +1688,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1726,6 +1804,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1839,6 +1923,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1945,6 +2035,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2098,6 +2194,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2258,6 +2360,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2360,6 +2468,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2505,6 +2619,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2656,6 +2776,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2797,6 +2923,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2941,6 +3073,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3095,6 +3233,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3204,6 +3348,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3340,6 +3490,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3450,6 +3606,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3561,6 +3723,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3722,6 +3890,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3824,6 +3998,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -3989,6 +4169,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4116,6 +4302,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4247,6 +4439,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4373,6 +4571,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4494,6 +4698,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4640,6 +4850,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4789,6 +5005,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -4937,6 +5159,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5083,6 +5311,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5187,6 +5421,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5326,6 +5566,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5463,6 +5709,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5606,6 +5858,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5733,6 +5991,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5845,6 +6109,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -5974,6 +6244,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6096,6 +6372,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6244,6 +6526,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6394,6 +6682,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6543,6 +6837,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6659,6 +6959,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6772,6 +7078,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -6904,6 +7216,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7024,6 +7342,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7164,6 +7488,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7277,6 +7607,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7395,6 +7731,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7535,6 +7877,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7675,6 +8023,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7821,6 +8175,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -7948,6 +8308,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8098,6 +8464,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8213,6 +8585,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8345,6 +8723,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8452,6 +8836,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8638,6 +9028,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -8836,6 +9232,12 @@ export interface paths {
                 /** @description RESOURCE_EXHAUSTED (RATE_LIMITED), with Retry-After */
                 429: {
                     headers: {
+                        /** @description what is left: `"key";r=<requests left>;t=<seconds until one is back>` */
+                        RateLimit?: string;
+                        /** @description the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key) */
+                        "RateLimit-Policy"?: string;
+                        /** @description seconds until a request is back, rounded up */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {

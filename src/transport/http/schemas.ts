@@ -117,9 +117,16 @@ const ERROR_MEANING: Record<number, string> = {
   503: 'UNAVAILABLE: the database cannot be reached; retry',
 };
 
+/** The fields a refusal by the rate limiter carries (API.md "Rate limits"); every answer to a key has the last two. */
+const RATE_LIMIT_HEADERS = {
+  'Retry-After': { type: 'integer', minimum: 1, description: 'seconds until a request is back, rounded up' },
+  'RateLimit-Policy': { type: 'string', description: 'the bucket: `"key";q=<requests>;w=<window seconds>` (or `"address"` for requests without a valid key)' },
+  RateLimit: { type: 'string', description: 'what is left: `"key";r=<requests left>;t=<seconds until one is back>`' },
+};
+
 /** The error statuses a route can give, each answering `schemaId` (Status, or ZenotiError). */
 export function errorResponses(statuses: readonly number[], schemaId = 'Status'): Record<number, unknown> {
   const out: Record<number, unknown> = {};
-  for (const s of statuses) out[s] = { description: ERROR_MEANING[s] ?? 'error', $ref: `${schemaId}#` };
+  for (const s of statuses) out[s] = { description: ERROR_MEANING[s] ?? 'error', ...(s === 429 ? { headers: RATE_LIMIT_HEADERS } : {}), $ref: `${schemaId}#` };
   return out;
 }
