@@ -21,6 +21,13 @@ export async function buildServers(deps: Deps, config: Config): Promise<Servers>
   };
   const http = await buildHttpApp({ deps, logger, trustProxy: config.trustProxy });
   const grpc = await buildGrpcServer({ deps, logger, trustProxy: config.trustProxy });
+  // Closing stops new connections and drops idle ones, but a kept-alive connection whose request was in flight
+  // would stay open after its answer until the client let go of it: answers given while closing end theirs.
+  let closing = false;
+  http.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
   return {
     log: http.log,
     async listen() {
@@ -33,6 +40,7 @@ export async function buildServers(deps: Deps, config: Config): Promise<Servers>
       }
     },
     async close() {
+      closing = true;
       await Promise.all([http.close(), grpc.close()]);
     },
     httpPort: () => (http.server.address() as AddressInfo).port,

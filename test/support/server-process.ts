@@ -30,7 +30,13 @@ export interface ServerProcess {
   kill(): Promise<void>;
 }
 
-export async function startServer(env: { databaseUrl: string | null; dataDir: string; extra?: Readonly<Record<string, string>> }): Promise<ServerProcess> {
+export async function startServer(env: {
+  databaseUrl: string | null;
+  dataDir: string;
+  extra?: Readonly<Record<string, string>>;
+  /** How long it may take to answer /readyz (20 s); a slower one is stopped and the start fails. */
+  startTimeoutMs?: number;
+}): Promise<ServerProcess> {
   const port = await freePort();
   const grpcPort = await freePort();
   const child = spawn(process.execPath, ['dist/src/main.js'], {
@@ -55,7 +61,7 @@ export async function startServer(env: { databaseUrl: string | null; dataDir: st
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + (env.startTimeoutMs ?? 20_000);
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited: ${out}`);
     try {
@@ -63,7 +69,10 @@ export async function startServer(env: { databaseUrl: string | null; dataDir: st
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`server did not start: ${out}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGTERM'); // not left running after the test
+      throw new Error(`server did not start: ${out}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   return {
