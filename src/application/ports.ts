@@ -146,6 +146,12 @@ export interface Store {
    * asks the database what changed.
    */
   writeGeneration(): Promise<string | null>;
+  /**
+   * Calls fn with a company whose webhook messages became due: written or redelivered by this process (after
+   * the commit), or by a process with no listener of its own, such as the CLI (PostgreSQL's NOTIFY; on SQLite
+   * such writes are not heard). While a listener is registered this process sends no notices. Returns the way to stop.
+   */
+  onWebhookWork(fn: (companyId: string) => void): () => void;
   /** The database connections' use right now (how many may be open, are open, are busy; callers waiting). */
   poolUse(): { readonly max: number; readonly open: number; readonly busy: number; readonly waiting: number };
   /** Whether a driver error is a unique violation: a concurrent writer stored the same key first. */
@@ -245,8 +251,8 @@ export interface PackageReads {
   listPastEnd(companyId: string, before: number, limit: number, offset: number): Promise<CustomerPackage[]>;
   /** The packages imported under these source ids, with what their IMPORTED event holds; others are left out. */
   findImported(companyId: string, sourceIds: readonly string[]): Promise<ImportedPackageRecord[]>;
-  /** Every package of every company in (companyId, id) order, a batch at a time; for verification. */
-  scan(after: { companyId: string; packageId: string } | null, limit: number): Promise<CustomerPackage[]>;
+  /** A company's packages in id order after the given id, a batch at a time; for verification. */
+  scan(companyId: string, after: string | null, limit: number): Promise<CustomerPackage[]>;
 }
 
 /**
@@ -276,8 +282,8 @@ export interface RedemptionReads {
   get(companyId: string, id: string): Promise<Redemption | undefined>;
   listPending(companyId: string, packageId: string): Promise<Redemption[]>;
   listByPackages(companyId: string, packageIds: readonly string[], statuses: readonly RedemptionStatus[]): Promise<Redemption[]>;
-  /** Pending holds of any company whose expiry has passed. */
-  listDueHolds(now: number, limit: number): Promise<Redemption[]>;
+  /** A company's pending holds whose expiry has passed, soonest first. */
+  listDueHolds(companyId: string, now: number, limit: number): Promise<Redemption[]>;
   /**
    * A company's redemptions the filter keeps, with the names a list shows, in the order asked (the id breaking
    * ties), after the keyset's key and offset, at most `limit` rows. Statuses are judged at `filter.now`: a pending
@@ -416,8 +422,13 @@ export interface WebhookMessageReads {
   list(companyId: string, endpointId: string, status: MessageStatus | undefined, page: MessagePage): Promise<WebhookMessage[]>;
   /** A message's attempts, oldest first. */
   attempts(companyId: string, messageId: string): Promise<WebhookAttempt[]>;
-  /** Counts over every company, for the metrics. */
+  /** Counts over every company (summed company by company), for the metrics. */
   stats(): Promise<MessageStats>;
+  /**
+   * The earliest time one of a company's pending messages may be claimed: its next attempt time, or the end of
+   * its lease when that is later; null when none is pending.
+   */
+  nextClaimable(companyId: string): Promise<number | null>;
 }
 
 /** What a dispatcher decided after an attempt; written only if its claim still holds. */
@@ -430,11 +441,11 @@ export interface AttemptOutcome {
 export interface WebhookMessageRepo extends WebhookMessageReads {
   insert(messages: readonly WebhookMessage[]): Promise<void>;
   /**
-   * Claims up to `limit` pending messages of any company that are due by `now` and not claimed by a live lease,
+   * Claims up to `limit` of a company's pending messages that are due by `now` and not claimed by a live lease,
    * for `owner` until `leaseUntil`: with several processes, one attempts a message at a time (PostgreSQL skips
    * rows another claim has locked; SQLite's single writer serialises the guarded update).
    */
-  claimDue(owner: string, now: number, leaseUntil: number, limit: number): Promise<WebhookMessage[]>;
+  claimDue(companyId: string, owner: string, now: number, leaseUntil: number, limit: number): Promise<WebhookMessage[]>;
   /** Records an attempt and its outcome if `owner` still holds the claim; false when it does not. */
   finishAttempt(companyId: string, id: string, owner: string, outcome: AttemptOutcome): Promise<boolean>;
   /** Marks an endpoint's pending messages FAILED (it was disabled); how many. */

@@ -17,13 +17,34 @@ async function recordTime(deps: Deps, companyId: string, packageId: string, now:
   });
 }
 
-/** Releases pending holds whose expiry has passed; returns how many packages it touched. */
-export async function sweepLapsedHolds(deps: Deps, limit = 200): Promise<number> {
+/** Visits every company in id order, a page of ids at a time (each statement is about one company). */
+async function eachCompany(deps: Deps, visit: (companyId: string) => Promise<void>): Promise<void> {
+  for (let after: string | null = null; ; ) {
+    const companies = await deps.store.read.companies.listIds(after, 500);
+    for (const companyId of companies) await visit(companyId);
+    if (companies.length < 500) return;
+    after = companies[companies.length - 1]!;
+  }
+}
+
+/** Releases pending holds whose expiry has passed, company by company (or for one); returns how many packages it touched. */
+export async function sweepLapsedHolds(deps: Deps, limit = 200, onlyCompany?: string): Promise<number> {
   const now = deps.clock.now();
-  const due = await deps.store.read.redemptions.listDueHolds(now, limit);
-  const packages = new Map(due.map((h) => [`${h.companyId}\u0000${h.packageId}`, h]));
-  for (const hold of packages.values()) await recordTime(deps, hold.companyId, hold.packageId, now);
-  return packages.size;
+  let touched = 0;
+  const sweepCompany = async (companyId: string) => {
+    for (;;) {
+      const due = await deps.store.read.redemptions.listDueHolds(companyId, now, limit);
+      const packages = new Set(due.map((h) => h.packageId));
+      let wrote = false;
+      for (const packageId of packages) if (await recordTime(deps, companyId, packageId, now)) wrote = true;
+      touched += packages.size;
+      // A full batch may have more behind it; one that changed nothing would come back the same.
+      if (due.length < limit || !wrote) return;
+    }
+  };
+  if (onlyCompany !== undefined) await sweepCompany(onlyCompany);
+  else await eachCompany(deps, sweepCompany);
+  return touched;
 }
 
 /** Records EXPIRED for packages whose grace has ended, company by company (or for one); returns how many. */
@@ -44,16 +65,9 @@ export async function sweepExpiredPackages(deps: Deps, onlyCompany?: string, lim
       offset += candidates.length - done;
     }
   };
-  if (onlyCompany !== undefined) {
-    await sweepCompany(onlyCompany);
-    return expired;
-  }
-  for (let after: string | null = null; ; ) {
-    const companies = await deps.store.read.companies.listIds(after, 500);
-    for (const companyId of companies) await sweepCompany(companyId);
-    if (companies.length < 500) return expired;
-    after = companies[companies.length - 1]!;
-  }
+  if (onlyCompany !== undefined) await sweepCompany(onlyCompany);
+  else await eachCompany(deps, sweepCompany);
+  return expired;
 }
 
 export interface Sweeper {
@@ -74,7 +88,7 @@ export function startSweeper(deps: Deps, intervalMs: number, onError: (error: un
   let expiringSoonAt = -Infinity;
   const round = async () => {
     try {
-      while (!stopped && (await sweepLapsedHolds(deps)) > 0);
+      if (!stopped) await sweepLapsedHolds(deps);
       if (!stopped) await sweepExpiredPackages(deps);
       const every = options.expiringSoonEveryMs ?? 60_000;
       if (!stopped && options.expiringSoonDays !== null && deps.clock.now() - expiringSoonAt >= every) {

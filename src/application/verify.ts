@@ -96,19 +96,29 @@ export async function verifyLedger(deps: Deps, onlyCompany?: string, onChecked?:
   const drifts: Drift[] = [];
   let packages = 0;
   let events = 0;
-  let after: { companyId: string; packageId: string } | null = null;
-  for (;;) {
-    const batch = await deps.store.read.packages.scan(after, 200);
-    for (const pkg of batch) {
-      if (onlyCompany && pkg.companyId !== onlyCompany) continue;
-      const history = await deps.store.read.events.all(pkg.companyId, pkg.id);
-      packages++;
-      events += history.length;
-      drifts.push(...verifyPackage(pkg, history));
-      onChecked?.(packages);
+  // Company by company, a batch of packages at a time: each statement is about one company.
+  const verifyCompany = async (companyId: string) => {
+    for (let after: string | null = null; ; ) {
+      const batch = await deps.store.read.packages.scan(companyId, after, 200);
+      for (const pkg of batch) {
+        const history = await deps.store.read.events.all(pkg.companyId, pkg.id);
+        packages++;
+        events += history.length;
+        drifts.push(...verifyPackage(pkg, history));
+        onChecked?.(packages);
+      }
+      if (batch.length < 200) return;
+      after = batch[batch.length - 1]!.id;
     }
-    if (batch.length < 200) return { packages, events, drifts };
-    const last = batch[batch.length - 1]!;
-    after = { companyId: last.companyId, packageId: last.id };
+  };
+  if (onlyCompany !== undefined) await verifyCompany(onlyCompany);
+  else {
+    for (let after: string | null = null; ; ) {
+      const companies = await deps.store.read.companies.listIds(after, 500);
+      for (const companyId of companies) await verifyCompany(companyId);
+      if (companies.length < 500) break;
+      after = companies[companies.length - 1]!;
+    }
   }
+  return { packages, events, drifts };
 }

@@ -2,6 +2,12 @@
 // process at a time), attempts them off the request path with bounded concurrency overall and per endpoint,
 // and records each attempt: delivered on a 2xx, retried by the schedule, FAILED when it is spent, and the
 // endpoint disabled on a 410 or after too many failed messages in a row.
+//
+// Every statement is about one company (docs/citus.md), so a process does not ask "what is due anywhere" but
+// keeps, per company, when to look next: at once for the messages its own transactions wrote (told after the
+// commit) and for those a process without a dispatcher wrote (the CLI: a notice); at the next attempt time the
+// outcome of its own attempts set; and, for everything else (another process's retries or leases left by a
+// process that died), what a full pass over every company found, every fullPassMs.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { WebhookAttempt, WebhookEndpoint, WebhookMessage } from '../domain/webhooks.js';
@@ -21,6 +27,12 @@ export interface DispatcherConfig {
   readonly perEndpoint: number;
   /** How often to look for due messages: a due message is attempted within a second. */
   readonly pollMs: number;
+  /**
+   * How often to ask every company when its next message may be claimed (one indexed read per company). By
+   * default 10 s on PostgreSQL and every poll on SQLite, where a read costs microseconds and another process's
+   * writes send no notice.
+   */
+  readonly fullPassMs?: number;
 }
 
 export const DEFAULT_DISPATCHER: Omit<DispatcherConfig, 'timeoutMs' | 'schedule' | 'disableAfter'> = { concurrency: 32, perEndpoint: 4, pollMs: 250 };
@@ -90,6 +102,14 @@ export function startDispatcher(deps: Deps, sender: WebhookSender, sign: Signer,
   const running = new Set<Promise<void>>();
   let stopped = false;
   let polling: Promise<void> | null = null;
+  // Per company, when a message of it may next be claimed (as far as this process knows).
+  const wake = new Map<string, number>();
+  const wakeAt = (companyId: string, at: number) => {
+    const known = wake.get(companyId);
+    if (known === undefined || at < known) wake.set(companyId, at);
+  };
+  const fullPassMs = config.fullPassMs ?? (deps.store.engine === 'sqlite' ? config.pollMs : 10_000);
+  let nextFullPass = -Infinity;
 
   // Outcomes are written in batches, one transaction for all that ended meanwhile: on SQLite every commit is
   // an fsync, and one per attempt would bound delivery to the disk's commit rate.
@@ -129,10 +149,15 @@ export function startDispatcher(deps: Deps, sender: WebhookSender, sign: Signer,
       });
     } catch (error) {
       // Nothing of the batch was written: the leases run out and the messages are tried again (at least once).
-      for (const e of batch) e.failed(error);
+      for (const e of batch) {
+        wakeAt(e.message.companyId, now + config.timeoutMs + LEASE_MARGIN_MS);
+        e.failed(error);
+      }
       return;
     }
     for (const [n, e] of batch.entries()) {
+      const next = outcomes[n]!.nextAttemptTime;
+      if (outcomes[n]!.status === 'PENDING' && next !== null) wakeAt(e.message.companyId, next);
       hooks.onAttempt?.(e.message, e.answer, outcomes[n]!);
       e.done();
     }
@@ -197,16 +222,50 @@ export function startDispatcher(deps: Deps, sender: WebhookSender, sign: Signer,
       waitingCount--;
       // Too little lease left: leave it; the lease runs out and it is claimed again (by any process).
       if (next.leaseUntil - deps.clock.now() >= config.timeoutMs + 1000) start(next.message);
+      else wakeAt(next.message.companyId, next.leaseUntil);
     }
     if (queue && queue.length === 0) waiting.delete(key);
   }
 
+  /** Asks every company when its next message may be claimed. */
+  async function fullPass(): Promise<void> {
+    for (let after: string | null = null; ; ) {
+      const companies = await deps.store.read.companies.listIds(after, 500);
+      for (const companyId of companies) {
+        if (stopped) return;
+        const at = await deps.store.read.webhookMessages.nextClaimable(companyId);
+        if (at !== null) wakeAt(companyId, at);
+      }
+      if (companies.length < 500) return;
+      after = companies[companies.length - 1]!;
+    }
+  }
+
   async function poll(): Promise<void> {
-    const free = config.concurrency - running.size - waitingCount;
-    if (stopped || free <= 0) return;
-    const now = deps.clock.now();
+    if (stopped) return;
+    if (deps.clock.now() >= nextFullPass) {
+      nextFullPass = deps.clock.now() + fullPassMs;
+      await fullPass();
+    }
+    for (const [companyId, at] of [...wake]) {
+      const now = deps.clock.now();
+      const free = config.concurrency - running.size - waitingCount;
+      if (stopped || free <= 0) return;
+      if (at > now) continue;
+      wake.delete(companyId);
+      await claimFor(companyId, now, free);
+    }
+  }
+
+  async function claimFor(companyId: string, now: number, free: number): Promise<void> {
     const leaseUntil = now + config.timeoutMs + LEASE_MARGIN_MS;
-    const claimed = await deps.store.transaction((repos) => repos.webhookMessages.claimDue(owner, now, leaseUntil, free));
+    const claimed = await deps.store.transaction((repos) => repos.webhookMessages.claimDue(companyId, owner, now, leaseUntil, free));
+    // A full claim may have left more that are due; otherwise the company's next message says when to look again.
+    if (claimed.length === free) wakeAt(companyId, now);
+    else {
+      const at = await deps.store.read.webhookMessages.nextClaimable(companyId);
+      if (at !== null) wakeAt(companyId, at);
+    }
     for (const message of claimed) {
       // A slow endpoint keeps at most perEndpoint attempts in flight; the rest wait here for its next free slot.
       const key = keyOf(message);
@@ -228,17 +287,24 @@ export function startDispatcher(deps: Deps, sender: WebhookSender, sign: Signer,
 
   const timer = setInterval(() => void pollSafely(), config.pollMs);
   timer.unref();
+  // Messages this process wrote (after their commit), or the CLI did: look at once.
+  const stopListening = deps.store.onWebhookWork((companyId) => {
+    wakeAt(companyId, deps.clock.now());
+    void pollSafely();
+  });
 
   return {
     async runOnce() {
-      // A poll already under way may have looked before now: let it end, then look again.
+      // A poll already under way may have looked before now: let it end, then look again, at every company.
       if (polling) await polling;
+      nextFullPass = -Infinity;
       await pollSafely();
       while (running.size > 0 || polling) await Promise.all([...running, polling]);
     },
     async stop() {
       stopped = true;
       clearInterval(timer);
+      stopListening();
       await polling;
       await Promise.all([...running]);
     },

@@ -44,6 +44,11 @@ export interface Db {
   writeGeneration(): Promise<string | null>;
   /** How the connections are used right now, for /metrics. */
   poolUse(): PoolUse;
+  /**
+   * Calls fn with the company of each notice on WEBHOOK_CHANNEL (PostgreSQL: webhook messages another process
+   * wrote, heard after its commit); SQLite has no notices. Returns the way to stop.
+   */
+  onWebhookNotice(fn: (companyId: string) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -57,6 +62,9 @@ export interface PoolUse {
 
 /** The channel revocations and reference-data changes are announced on (PostgreSQL), so every process drops its caches. */
 export const CHANGED_CHANNEL = 'punchcard_changed';
+
+/** The channel a process that delivers no webhooks itself (the CLI) names a company on when it wrote messages for it. */
+export const WEBHOOK_CHANNEL = 'punchcard_webhooks';
 
 /** A process's own changes, counted; combined with what other processes did into one generation number. */
 function localChanges() {
@@ -144,6 +152,7 @@ function openSqlite(dataDir: string): Db {
         .finally(() => void transactions--);
     },
     // One connection: busy while a transaction holds it (a read holds it for microseconds, unseen here).
+    onWebhookNotice: () => () => {},
     poolUse: () => ({ max: 1, open: native.open ? 1 : 0, busy: Math.min(transactions, 1), waiting: Math.max(0, transactions - 1) }),
     ping: async () => {
       await sql`SELECT 1`.execute(kysely);
@@ -204,6 +213,7 @@ function openPostgres(url: string, poolSize: number): Db {
     },
     noteChange: changes.note,
     writeGeneration: freshReads(listener.snapshot),
+    onWebhookNotice: listener.onWebhookNotice,
     poolUse: () => ({ max: poolSize, open: pool.totalCount, busy: pool.totalCount - pool.idleCount, waiting: pool.waitingCount }),
     close: async () => {
       await listener.close();
@@ -240,7 +250,11 @@ function namedStatements(pool: pg.Pool): { add(text: string): void } {
  * Keeps one connection listening for change notices. While it is not connected, generation() is null, so
  * keys are looked up on every request; a reconnect counts as a change, since notices may have been missed.
  */
-function listenForChanges(url: string, recorder: StatementRecorder | null): { generation(): number | null; snapshot(): Promise<string | null>; close(): Promise<void> } {
+function listenForChanges(
+  url: string,
+  recorder: StatementRecorder | null,
+): { generation(): number | null; snapshot(): Promise<string | null>; onWebhookNotice(fn: (companyId: string) => void): () => void; close(): Promise<void> } {
+  const webhookListeners = new Set<(companyId: string) => void>();
   let generation = 0;
   let connected = false;
   let closed = false;
@@ -260,12 +274,14 @@ function listenForChanges(url: string, recorder: StatementRecorder | null): { ge
     };
     c.on('error', lost);
     c.on('end', () => connected && lost());
-    c.on('notification', () => {
-      generation++;
+    c.on('notification', (notice) => {
+      if (notice.channel !== WEBHOOK_CHANNEL) generation++;
+      else if (notice.payload) for (const fn of webhookListeners) fn(notice.payload);
     });
     try {
       await c.connect();
       await c.query(`LISTEN ${CHANGED_CHANNEL}`);
+      await c.query(`LISTEN ${WEBHOOK_CHANNEL}`);
       generation++;
       connected = true;
     } catch {
@@ -275,6 +291,10 @@ function listenForChanges(url: string, recorder: StatementRecorder | null): { ge
   void connect();
   return {
     generation: () => (connected ? generation : null),
+    onWebhookNotice(fn) {
+      webhookListeners.add(fn);
+      return () => void webhookListeners.delete(fn);
+    },
     /**
      * The server's current snapshot as text, for writeGeneration: it changes exactly when another transaction's
      * writes become visible (a commit moves xmax or leaves the in-progress list), so two equal readings mean

@@ -8,10 +8,24 @@ const BATCH = 500;
 
 export async function fillDerivedColumns(db: Db): Promise<number> {
   let filled = 0;
+  // Company by company (every statement is about one company): a seek per company once all is filled.
+  for (let after: string | null = null; ; ) {
+    let page = db.kysely.selectFrom('companies').select('company_id');
+    if (after !== null) page = page.where('company_id', '>', after);
+    const companies = (await page.orderBy('company_id').limit(BATCH).execute()).map((r) => r.company_id);
+    for (const companyId of companies) filled += await fillCompany(db, companyId);
+    if (companies.length < BATCH) return filled;
+    after = companies[companies.length - 1]!;
+  }
+}
+
+async function fillCompany(db: Db, companyId: string): Promise<number> {
+  let filled = 0;
   for (;;) {
     const rows = await db.kysely
       .selectFrom('packages')
-      .select(['company_id', 'package_id'])
+      .select('package_id')
+      .where('company_id', '=', companyId)
       .where((eb) =>
         eb.or([
           eb.and([eb('end_time', 'is not', null), eb('grace_end_time', 'is', null)]),
@@ -23,11 +37,8 @@ export async function fillDerivedColumns(db: Db): Promise<number> {
     if (rows.length === 0) return filled;
     await db.transaction(async (trx) => {
       const repo = packageRepo(trx, db);
-      for (const companyId of new Set(rows.map((r) => r.company_id))) {
-        const ids = rows.filter((r) => r.company_id === companyId).map((r) => r.package_id);
-        for (const pkg of await repo.getMany(companyId, ids)) {
-          await trx.updateTable('packages').set(derivedColumns(pkg)).where('company_id', '=', companyId).where('package_id', '=', pkg.id).execute();
-        }
+      for (const pkg of await repo.getMany(companyId, rows.map((r) => r.package_id))) {
+        await trx.updateTable('packages').set(derivedColumns(pkg)).where('company_id', '=', companyId).where('package_id', '=', pkg.id).execute();
       }
     });
     filled += rows.length;

@@ -24,6 +24,7 @@ import { ListParameter } from './query-shapes.js';
 import { isUniqueViolation } from './database.js';
 import * as m from './package-mappers.js';
 import { messageToRow } from './webhook-mappers.js';
+import { noteWebhookWork, type WebhookWork } from './webhook-repos.js';
 import type { PackageItemsTable, PackagesTable } from './schema.js';
 import type { ImportedDetails } from '../domain/import.js';
 
@@ -80,7 +81,7 @@ async function withItems(q: Queryable, companyId: string, rows: PackagesTable[])
 
 type BalanceSql = { set: Record<string, unknown>; guard: ReturnType<typeof sql> };
 
-export function packageRepo(q: Queryable, db: Db): PackageRepo {
+export function packageRepo(q: Queryable, db: Db, work?: WebhookWork): PackageRepo {
   const engine = db.engine;
   async function move(companyId: string, packageId: string, itemId: string, change: BalanceSql): Promise<boolean> {
     const r = await q
@@ -188,19 +189,11 @@ export function packageRepo(q: Queryable, db: Db): PackageRepo {
         .execute();
       return withItems(q, companyId, rows);
     },
-    async scan(after, limit) {
-      let query = q.selectFrom('packages').selectAll();
-      if (after) {
-        query = query.where((eb) =>
-          eb.or([eb('company_id', '>', after.companyId), eb.and([eb('company_id', '=', after.companyId), eb('package_id', '>', after.packageId)])]),
-        );
-      }
-      const rows = await query.orderBy('company_id').orderBy('package_id').limit(limit).execute();
-      const out = [];
-      for (const companyId of new Set(rows.map((r) => r.company_id))) {
-        out.push(...(await withItems(q, companyId, rows.filter((r) => r.company_id === companyId))));
-      }
-      return out;
+    async scan(companyId, after, limit) {
+      let query = q.selectFrom('packages').selectAll().where('company_id', '=', companyId);
+      if (after !== null) query = query.where('package_id', '>', after);
+      const rows = await query.orderBy('package_id').limit(limit).execute();
+      return withItems(q, companyId, rows);
     },
     async saveState(pkg, messages = []) {
       const row = m.packageToRow(pkg);
@@ -233,6 +226,7 @@ export function packageRepo(q: Queryable, db: Db): PackageRepo {
         await update(q).execute();
         await q.insertInto('webhook_messages').values(messages.map(messageToRow)).execute();
       }
+      if (messages.length > 0) await noteWebhookWork(q, engine, work, [pkg.companyId]);
     },
     move: (companyId, packageId, mv) => move(companyId, packageId, mv.itemId, guarded(mv)),
   };
@@ -525,8 +519,10 @@ export function redemptionRepo(q: Queryable): RedemptionRepo {
         .execute();
       return rows.map((row) => m.redemptionRowToRedemption(row, row.currency));
     },
-    async listDueHolds(now, limit) {
+    async listDueHolds(companyId, now, limit) {
+      // A range of redemptions_pending_holds (company_id, hold_expire_time) WHERE status = 'PENDING'.
       const rows = await withCurrency()
+        .where('r.company_id', '=', companyId)
         .where('r.status', '=', 'PENDING')
         .where('r.hold_expire_time', '<=', now)
         .orderBy('r.hold_expire_time')

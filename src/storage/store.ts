@@ -14,13 +14,14 @@ import {
   staffRepo,
 } from './reference-repos.js';
 import { eventRepo, idempotencyRepo, packageRepo, redemptionRepo, templateRepo } from './package-repos.js';
-import { expiringNoticeRepo, webhookEndpointRepo, webhookMessageRepo } from './webhook-repos.js';
+import { expiringNoticeRepo, webhookEndpointRepo, webhookMessageRepo, type WebhookWork } from './webhook-repos.js';
 
-export function reposOn(q: Queryable, db: Db): Repos {
+/** Repositories on q; `work` gathers the companies whose webhook messages a transaction made due. */
+export function reposOn(q: Queryable, db: Db, work?: WebhookWork): Repos {
   const engine = db.engine;
   return {
     templates: templateRepo(q),
-    packages: packageRepo(q, db),
+    packages: packageRepo(q, db, work),
     redemptions: redemptionRepo(q),
     events: eventRepo(q),
     idempotency: idempotencyRepo(q, engine),
@@ -32,7 +33,7 @@ export function reposOn(q: Queryable, db: Db): Repos {
     services: serviceRepo(q, db),
     products: productRepo(q, db),
     webhookEndpoints: webhookEndpointRepo(q),
-    webhookMessages: webhookMessageRepo(q, engine),
+    webhookMessages: webhookMessageRepo(q, engine, work),
     expiringNotices: expiringNoticeRepo(q),
   };
 }
@@ -64,10 +65,25 @@ function readsOf(repos: Repos): ReadRepos {
 }
 
 export function createStore(db: Db): Store {
+  // The dispatchers of this process: told of their own process's webhook writes once they commit.
+  const listeners = new Set<(companyId: string) => void>();
   return {
     engine: db.engine,
     read: readsOf(reposOn(db.kysely, db)),
-    transaction: (fn) => db.transaction((trx) => fn(reposOn(trx, db))),
+    async transaction(fn) {
+      const work: WebhookWork = { written: new Set(), tellOthers: listeners.size === 0 };
+      const result = await db.transaction((trx) => fn(reposOn(trx, db, work)));
+      for (const companyId of work.written) for (const listener of listeners) listener(companyId);
+      return result;
+    },
+    onWebhookWork(fn) {
+      listeners.add(fn);
+      const stop = db.onWebhookNotice(fn);
+      return () => {
+        listeners.delete(fn);
+        stop();
+      };
+    },
     ping: () => db.ping(),
     async refreshStatistics() {
       // PostgreSQL plans by the statistics autovacuum gathers (if it runs, within a minute or so); SQLite's

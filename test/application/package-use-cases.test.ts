@@ -124,11 +124,11 @@ describe.each(ENGINES)('package use cases on %s', (engine) => {
     const { companyId, sell } = await setUp('America/Los_Angeles');
     const pkg = await sell();
     await freezePackage(deps, MASTER, companyId, pkg.id, { startDate: '2026-03-12' });
-    const row = () => ts.db.kysely.selectFrom('packages').select(['grace_end_time', 'freeze_start_time', 'freeze_end_time']).where('package_id', '=', pkg.id).executeTakeFirstOrThrow();
+    const row = () => ts.db.kysely.selectFrom('packages').select(['grace_end_time', 'freeze_start_time', 'freeze_end_time']).where('company_id', '=', companyId).where('package_id', '=', pkg.id).executeTakeFirstOrThrow();
     const written = await row();
     expect(Number(written.grace_end_time)).toBe(Date.parse('2026-04-10T07:00:00Z'));
     expect(Number(written.freeze_start_time)).toBe(Date.parse('2026-03-12T07:00:00Z'));
-    await sql`UPDATE packages SET grace_end_time = NULL, freeze_start_time = NULL WHERE package_id = ${pkg.id}`.execute(ts.db.kysely);
+    await sql`UPDATE packages SET grace_end_time = NULL, freeze_start_time = NULL WHERE company_id = ${companyId} AND package_id = ${pkg.id}`.execute(ts.db.kysely);
     expect(await fillDerivedColumns(ts.db)).toBeGreaterThanOrEqual(1);
     expect(await row()).toEqual(written);
     expect(await fillDerivedColumns(ts.db)).toBe(0);
