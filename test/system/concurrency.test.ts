@@ -1,9 +1,10 @@
 // 200 redemptions at once of a 10-unit package: exactly 10 succeed, on every engine, in one process and
-// (PostgreSQL) across several server processes.
+// (PostgreSQL) across three server processes, where a key revoked through one is refused by the other two on
+// their very next request.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES, createTestDatabase, type TestDatabase } from '../support/engines.js';
 import { createTestApp, type TestApp } from '../support/app.js';
-import { seedCompany, startServer, type ServerProcess } from '../support/server-process.js';
+import { SERVER_MASTER_KEY, client, seedCompany, startServer, type ServerProcess } from '../support/server-process.js';
 import { verifyLedger } from '../../src/application/verify.js';
 import { createStore } from '../../src/storage/store.js';
 
@@ -44,7 +45,7 @@ describe.each(ENGINES)('concurrent redemptions on %s', (engine) => {
   });
 });
 
-describe.runIf(ENGINES.includes('postgres'))('concurrent redemptions across server processes on postgres', () => {
+describe.runIf(ENGINES.includes('postgres'))('three server processes on one postgres database', () => {
   let db: TestDatabase;
   const servers: ServerProcess[] = [];
   beforeAll(async () => {
@@ -79,6 +80,20 @@ describe.runIf(ENGINES.includes('postgres'))('concurrent redemptions across serv
       expect(report.events).toBe(11);
     } finally {
       await store.close();
+    }
+  });
+
+  it('refuses a key revoked through one process on the very next request to each of the other two', async () => {
+    const master = client(servers[0]!.url, SERVER_MASTER_KEY);
+    expect((await master('POST', '/v1/companies', { id: 'cmp_revoke', name: 'Revoke' })).status).toBe(201);
+    // Each process in turn revokes a key that all three have just accepted (and so hold in their caches).
+    for (let round = 0; round < 6; round++) {
+      const issued = (await master('POST', '/v1/companies/cmp_revoke/apiKeys', { role: 'STAFF' })).json as { id: string; key: string };
+      for (const s of servers) for (let i = 0; i < 2; i++) expect((await client(s.url, issued.key)('GET', '/v1/me')).status).toBe(200);
+      const revoker = servers[round % servers.length]!;
+      expect((await client(revoker.url, SERVER_MASTER_KEY)('DELETE', `/v1/companies/cmp_revoke/apiKeys/${issued.id}`)).status).toBe(200);
+      const next = await Promise.all(servers.map((s) => client(s.url, issued.key)('GET', '/v1/me').then((r) => r.status)));
+      expect(next, `round ${round}, revoked through process ${round % servers.length}`).toEqual([401, 401, 401]);
     }
   });
 });

@@ -1,6 +1,6 @@
 // Webhooks across real server processes: every acknowledged change is delivered even when the process is killed
 // with SIGKILL the next instant (an attempt the dying process cut short is tried again within
-// PUNCHCARD_WEBHOOK_TIMEOUT_MS + 5 s of the restart), and two processes on one PostgreSQL database deliver each
+// PUNCHCARD_WEBHOOK_TIMEOUT_MS + 5 s of the restart), and three processes on one PostgreSQL database deliver each
 // message once.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ENGINES, createTestDatabase, type TestDatabase } from '../support/engines.js';
@@ -175,14 +175,14 @@ describe.each(ENGINES)('webhooks across a kill -9 on %s', (engine) => {
   }, 60_000);
 });
 
-describe.runIf(ENGINES.includes('postgres'))('webhooks from two server processes on postgres', () => {
+describe.runIf(ENGINES.includes('postgres'))('webhooks from three server processes on postgres', () => {
   let db: TestDatabase;
   let receiver: WebhookReceiver;
   const servers: ServerProcess[] = [];
   beforeAll(async () => {
     db = await createTestDatabase('postgres');
     receiver = await startWebhookReceiver();
-    servers.push(...(await Promise.all([startServerWithWebhooks(db), startServerWithWebhooks(db)])));
+    servers.push(...(await Promise.all([startServerWithWebhooks(db), startServerWithWebhooks(db), startServerWithWebhooks(db)])));
   });
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.stop()));
@@ -190,16 +190,16 @@ describe.runIf(ENGINES.includes('postgres'))('webhooks from two server processes
     await db.drop();
   });
 
-  it('delivers each of 100 changes made through both processes exactly once', async () => {
-    const { key, call, base } = await seedCompany(servers[0]!.url, 'cmp_wh_two', 100);
+  it('delivers each of 102 changes made through all three processes exactly once', async () => {
+    const { key, call, base } = await seedCompany(servers[0]!.url, 'cmp_wh_three', 100);
     const calls = servers.map((s) => client(s.url, key));
     const endpoint = await ok(call('POST', `${base}/webhookEndpoints`, { url: receiver.url }), 201);
 
-    // 4 sales and 96 redemptions, alternating between the processes, 8 at a time.
-    const changes: Change[] = await Promise.all([0, 1, 2, 3].map((i) => sell(calls[i % 2]!, base)));
+    // 6 sales and 96 redemptions, taking turns among the processes, 12 at a time.
+    const changes: Change[] = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => sell(calls[i % 3]!, base)));
     const packageIds = changes.map((c) => c.packageId);
-    for (let round = 0; round < 12; round++) {
-      changes.push(...(await Promise.all(Array.from({ length: 8 }, (_, i) => redeem(calls[i % 2]!, base, packageIds[i % 4]!)))));
+    for (let round = 0; round < 8; round++) {
+      changes.push(...(await Promise.all(Array.from({ length: 12 }, (_, i) => redeem(calls[i % 3]!, base, packageIds[(i + round) % 6]!)))));
     }
     const acknowledgedAt = Date.now();
 
@@ -226,7 +226,7 @@ describe.runIf(ENGINES.includes('postgres'))('webhooks from two server processes
     expect(await messageLog(call, base, endpoint.id, 'PENDING')).toEqual([]);
     expect(await messageLog(call, base, endpoint.id, 'FAILED')).toEqual([]);
     console.log(
-      `webhooks from two processes on postgres: ${changes.length} messages each delivered once, ` +
+      `webhooks from three processes on postgres: ${changes.length} messages each delivered once, ` +
         `all ${arrivedIn} ms after the last change, over ${receiver.acceptedConnections()} connections`,
     );
   }, 60_000);
