@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { Engine } from '../../src/storage/database.js';
+import { recordEnv } from '../support/record-env.js';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 export const CLI = path.join(root, 'dist/src/cli/main.js');
@@ -25,7 +26,7 @@ export interface CliDatabase {
 }
 
 export function cliEnv(db: CliDatabase, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, PUNCHCARD_DATA_DIR: db.dataDir, LOG_LEVEL: 'warn', ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : {}), ...extra };
+  return { PATH: process.env.PATH, PUNCHCARD_DATA_DIR: db.dataDir, LOG_LEVEL: 'warn', ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : {}), ...recordEnv(), ...extra };
 }
 
 /** Runs a command; resolves with its output and exit code whatever the code. */

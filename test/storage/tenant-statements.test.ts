@@ -8,7 +8,8 @@ import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQue
 import type { Database } from '../../src/storage/schema.js';
 import { fileRecorder, readRecorded, recordQueries, shapeOf, SQL_RECORD_ENV, type RecordedStatement } from '../../src/storage/sql-record.js';
 import { checkRecorded, checkStatement, describeProblems, loadParser } from '../support/tenant-statements.js';
-import { openTestStore } from '../support/engines.js';
+import { createTestDatabase, openTestStore } from '../support/engines.js';
+import { runCli } from '../cli/cli.js';
 
 const db = new Kysely<Database>({
   dialect: {
@@ -145,6 +146,22 @@ describe('the statement recorder', () => {
       expect(texts).toContain('LISTEN punchcard_changed');
     } finally {
       await opened.close();
+    }
+  });
+
+  it.runIf(process.env.TEST_DATABASE_URL)('records what a process the suite starts sends (the CLI; servers are started the same way)', async () => {
+    const dir = process.env[SQL_RECORD_ENV]!;
+    const database = await createTestDatabase('postgres');
+    try {
+      const before = new Set(fs.readdirSync(dir));
+      const r = await runCli(database, ['migrate']);
+      expect(r.code, r.stderr).toBe(0);
+      const theirs = fs.readdirSync(dir).filter((f) => !before.has(f) && !f.startsWith(`${process.pid}-`));
+      expect(theirs.length, 'a record file of the CLI process').toBeGreaterThanOrEqual(1);
+      const texts = theirs.flatMap((f) => fs.readFileSync(path.join(dir, f), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as RecordedStatement).text));
+      expect(texts.some((t) => t.includes('schema_migrations'))).toBe(true);
+    } finally {
+      await database.drop();
     }
   });
 });

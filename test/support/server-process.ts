@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import { recordEnv } from './record-env.js';
 
 export const SERVER_MASTER_KEY = 'system-test-master-key-0123';
 
@@ -51,6 +52,8 @@ export async function startServer(env: {
       // These servers race writers and kill processes; the rate-limit tests give their own budgets in `extra`.
       PUNCHCARD_RATE_LIMIT: 'off',
       ...(env.databaseUrl ? { DATABASE_URL: env.databaseUrl } : {}),
+      // The PostgreSQL suite's statement record (record-env.ts), when it is on.
+      ...recordEnv(),
       ...env.extra,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
