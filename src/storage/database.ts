@@ -77,6 +77,11 @@ export interface OpenOptions {
   readonly dataDir: string;
   /** PostgreSQL pool size per process. */
   readonly poolSize?: number;
+  /**
+   * PostgreSQL: where the LISTEN connection goes (it also reads the snapshot), when not to databaseUrl: straight
+   * to the server when the pool goes through PgBouncer, since LISTEN belongs to a session.
+   */
+  readonly listenUrl?: string | null;
 }
 
 // pg returns int8 and numeric as strings; every value we keep fits a double exactly (epoch ms, minor units).
@@ -88,7 +93,7 @@ export function sqliteFile(dataDir: string): string {
 }
 
 export async function openDatabase(options: OpenOptions): Promise<Db> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : openSqlite(options.dataDir);
+  return options.databaseUrl ? openPostgres(options.databaseUrl, options.poolSize ?? 10, options.listenUrl ?? options.databaseUrl) : openSqlite(options.dataDir);
 }
 
 function openSqlite(dataDir: string): Db {
@@ -187,7 +192,7 @@ function withStatementCache(native: SQLite.Database, limit = 1000): SQLite.Datab
   });
 }
 
-function openPostgres(url: string, poolSize: number): Db {
+function openPostgres(url: string, poolSize: number, listenUrl: string): Db {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000 });
   // An idle client that loses its server must not take the process down.
   pool.on('error', () => {});
@@ -196,7 +201,7 @@ function openPostgres(url: string, poolSize: number): Db {
   if (recorder) pool.on('connect', (client) => recordQueries(client, recorder));
   const named = namedStatements(pool);
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  const listener = listenForChanges(url, recorder);
+  const listener = listenForChanges(listenUrl, recorder);
   const changes = localChanges();
   return {
     engine: 'postgres',
@@ -258,6 +263,9 @@ function listenForChanges(
   let generation = 0;
   let connected = false;
   let closed = false;
+  // On Citus a write to one company runs on the worker that holds its shard, and this node's snapshot does not
+  // move with it: there the snapshot names nothing, and writeGeneration is null (reads ask the database).
+  let distributed = false;
   let client: pg.Client | undefined;
   let retry: NodeJS.Timeout | undefined;
   const connect = async () => {
@@ -282,6 +290,8 @@ function listenForChanges(
       await c.connect();
       await c.query(`LISTEN ${CHANGED_CHANNEL}`);
       await c.query(`LISTEN ${WEBHOOK_CHANNEL}`);
+      const citus = await c.query<{ citus: boolean }>(`SELECT EXISTS (SELECT FROM pg_extension WHERE extname = 'citus') AS citus`);
+      distributed = citus.rows[0]?.citus === true;
       generation++;
       connected = true;
     } catch {
@@ -302,7 +312,7 @@ function listenForChanges(
      * protocol (one message each way); null while it is down.
      */
     snapshot: async () => {
-      if (!connected || !client) return null;
+      if (!connected || !client || distributed) return null;
       try {
         const r = await client.query<{ s: string }>('SELECT pg_current_snapshot()::text AS s');
         return r.rows[0]?.s ?? null;
