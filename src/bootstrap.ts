@@ -6,7 +6,7 @@ import { createStore } from './storage/store.js';
 import type { Store } from './application/ports.js';
 
 export async function openStore(config: Config, options: { migrate?: boolean } = {}): Promise<{ store: Store; applied: string[] }> {
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, listenUrl: config.listenUrl });
   try {
     const applied = options.migrate === false ? [] : await migrate(db);
     return { store: createStore(db), applied };

@@ -12,6 +12,8 @@ export interface Config {
   readonly host: string;
   /** postgres://… selects PostgreSQL; null means the embedded SQLite database in dataDir. */
   readonly databaseUrl: string | null;
+  /** PostgreSQL: the LISTEN connection's own URL (straight to the server when DATABASE_URL is PgBouncer); null: DATABASE_URL. */
+  readonly listenUrl: string | null;
   readonly dataDir: string;
   readonly masterKey: string | null;
   readonly logLevel: LogLevel;
@@ -102,6 +104,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql:// (unset it for the embedded database)');
   }
+  const listenUrl = env.PUNCHCARD_LISTEN_URL?.trim() || null;
+  if (listenUrl !== null && !/^postgres(ql)?:\/\//.test(listenUrl)) {
+    throw new ConfigError('PUNCHCARD_LISTEN_URL must start with postgres:// or postgresql:// (unset it to listen through DATABASE_URL)');
+  }
   const masterKey = env.PUNCHCARD_MASTER_KEY || null;
   if (masterKey !== null && masterKey.length < 16) {
     throw new ConfigError('PUNCHCARD_MASTER_KEY must be at least 16 characters');
@@ -119,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     grpcPort: port(env, 'GRPC_PORT', 8081),
     host: env.HOST || '0.0.0.0',
     databaseUrl,
+    listenUrl,
     dataDir: path.resolve(env.PUNCHCARD_DATA_DIR || './data'),
     masterKey,
     logLevel,

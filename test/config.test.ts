@@ -84,6 +84,7 @@ describe('loadConfig', () => {
     ['PUNCHCARD_RATE_LIMIT', { PUNCHCARD_RATE_LIMIT: '10/2d' }],
     ['PUNCHCARD_AUTH_FAILURE_LIMIT', { PUNCHCARD_AUTH_FAILURE_LIMIT: '60 per minute' }],
     ['REDIS_URL', { REDIS_URL: 'localhost:6379' }],
+    ['PUNCHCARD_LISTEN_URL', { PUNCHCARD_LISTEN_URL: 'pgbouncer:6432' }],
     ['PUNCHCARD_TRUST_PROXY', { PUNCHCARD_TRUST_PROXY: 'yes' }],
   ])('refuses a bad %s (%o) with a ConfigError naming it', (name, env) => {
     let thrown: unknown;
@@ -121,5 +122,7 @@ describe('loadConfig', () => {
     expect(loadConfig({ PUNCHCARD_RATE_LIMIT: '5000/1h' }).rateLimits.perKey).toEqual({ requests: 5000, windowSeconds: 3600 });
     expect(loadConfig({ PUNCHCARD_RATE_LIMIT: 'OFF' }).rateLimits.perKey).toBeNull();
     expect(loadConfig({ PUNCHCARD_RATE_LIMIT: '10/30' }).rateLimits.perKey).toEqual({ requests: 10, windowSeconds: 30 });
+    expect(loadConfig({}).listenUrl).toBeNull();
+    expect(loadConfig({ PUNCHCARD_LISTEN_URL: 'postgres://u@db:5432/p' }).listenUrl).toBe('postgres://u@db:5432/p');
   });
 });
