@@ -99,8 +99,13 @@ export function startSweeper(deps: Deps, intervalMs: number, onError: (error: un
       onError(error);
     }
   };
+  // A round visits every company, so with many it can outlast the interval: then the next tick is skipped
+  // rather than queued behind it (queued ticks would pile up without end).
+  let busy = false;
   const timer = setInterval(() => {
-    running = running.then(round);
+    if (busy) return;
+    busy = true;
+    running = running.then(round).finally(() => (busy = false));
   }, intervalMs);
   timer.unref();
   return {
