@@ -2,7 +2,8 @@
 // The primary opens the store once, to migrate and to make the first start's demo company, and then only
 // supervises: it forks the workers, starts another when one dies (waiting longer each time they keep dying),
 // and on SIGTERM or SIGINT has each finish its requests and waits for them. Each worker is the ordinary server
-// of main.ts, minus the migrations and the first start.
+// of main.ts, minus the migrations and the first start. (A worker whose primary is killed exits at once: node's
+// cluster ends a worker whose channel to the primary closes unexpectedly.)
 import cluster, { type Worker } from 'node:cluster';
 import os from 'node:os';
 import type { Config, LogLevel } from './config.js';
@@ -33,11 +34,6 @@ export function reportReady(httpPort: number, grpcPort: number): void {
 export function reportFailure(message: string): void {
   const failed: WorkerMessage = { punchcard: 'failed', message };
   if (!process.send?.(failed, undefined, undefined, () => process.exit(1))) process.exit(1);
-}
-
-/** In a worker: stop when the primary is gone, rather than serve on with no one to restart or stop it. */
-export function onPrimaryGone(stop: () => void): void {
-  process.once('disconnect', stop);
 }
 
 export interface PrimaryOptions {

@@ -20,7 +20,7 @@ import { createWebhookRenderer } from './transport/webhooks/render.js';
 import { createHttpSender } from './transport/webhooks/http-sender.js';
 import { signatureHeaders } from './transport/webhooks/signature.js';
 import { webhookAttemptMetrics } from './transport/webhooks/metrics.js';
-import { onPrimaryGone, reportFailure, reportReady, runPrimary } from './cluster.js';
+import { reportFailure, reportReady, runPrimary } from './cluster.js';
 
 /** Serves in this process, or, with PUNCHCARD_WORKERS > 1, as the cluster's primary or one of its workers. */
 export async function serve(config: Config): Promise<void> {
@@ -82,7 +82,6 @@ export async function startServer(config: Config, options: { worker?: boolean } 
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
-  if (worker) onPrimaryGone(() => void stop('primary gone'));
 }
 
 /** The start's one announcement: where it runs and, on the first start, the demo key (shown only this once). */

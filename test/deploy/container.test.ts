@@ -319,3 +319,13 @@ describe('compose.yaml', () => {
     expect(() => interpolate(app.environment!.PUNCHCARD_MASTER_KEY!, {})).toThrow(/PUNCHCARD_MASTER_KEY/);
   });
 });
+
+describe('docs/deployment.md', () => {
+  it('describes every variable the server reads, and no other', () => {
+    const doc = read('docs/deployment.md');
+    const table = doc.slice(doc.indexOf('## Every variable'));
+    const documented = [...table.matchAll(/^\| `([A-Z][A-Z0-9_]*)` \|/gm)].map((m) => m[1]!).sort();
+    const { names } = configReading({});
+    expect(documented).toEqual([...names].sort());
+  });
+});
