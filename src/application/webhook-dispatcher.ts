@@ -241,19 +241,35 @@ export function startDispatcher(deps: Deps, sender: WebhookSender, sign: Signer,
     }
   }
 
+  // The full pass runs beside the polls, not in them: with many companies it takes a while, and a company
+  // known to have work must not wait for it.
+  let passing: Promise<void> | null = null;
+  const passSafely = (): Promise<void> => {
+    nextFullPass = deps.clock.now() + fullPassMs;
+    passing ??= fullPass()
+      .catch(hooks.onError)
+      .finally(() => {
+        passing = null;
+        if (!stopped) void pollSafely();
+      });
+    return passing;
+  };
+
   async function poll(): Promise<void> {
     if (stopped) return;
-    if (deps.clock.now() >= nextFullPass) {
-      nextFullPass = deps.clock.now() + fullPassMs;
-      await fullPass();
-    }
+    if (!passing && deps.clock.now() >= nextFullPass) void passSafely();
     for (const [companyId, at] of [...wake]) {
       const now = deps.clock.now();
       const free = config.concurrency - running.size - waitingCount;
       if (stopped || free <= 0) return;
       if (at > now) continue;
       wake.delete(companyId);
-      await claimFor(companyId, now, free);
+      try {
+        await claimFor(companyId, now, free);
+      } catch (error) {
+        wakeAt(companyId, at); // tried again at the next poll
+        throw error;
+      }
     }
   }
 
@@ -295,17 +311,19 @@ export function startDispatcher(deps: Deps, sender: WebhookSender, sign: Signer,
 
   return {
     async runOnce() {
-      // A poll already under way may have looked before now: let it end, then look again, at every company.
+      // A poll or pass already under way may have looked before now: let them end, then look again, at every company.
       if (polling) await polling;
-      nextFullPass = -Infinity;
+      if (passing) await passing;
+      await passSafely();
       await pollSafely();
-      while (running.size > 0 || polling) await Promise.all([...running, polling]);
+      while (running.size > 0 || polling || passing) await Promise.all([...running, polling, passing]);
     },
     async stop() {
       stopped = true;
       clearInterval(timer);
       stopListening();
       await polling;
+      await passing;
       await Promise.all([...running]);
     },
   };
