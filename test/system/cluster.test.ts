@@ -2,13 +2,19 @@
 // start's demo key is made and printed once, by the primary, and works on every worker; requests over several
 // connections are served by several workers (each request's log line names the worker's pid, and the workers
 // are the primary's children in the process list); 200 racing redemptions of 10 units give exactly 10; a worker
-// killed with SIGKILL is replaced; SIGTERM lets the request in flight finish before every process exits.
+// killed with SIGKILL is replaced; SIGTERM lets the request in flight finish before every process exits. A
+// cluster whose workers cannot listen exits 1 with the reason, said once.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '@connectrpc/connect';
 import { createGrpcTransport, Http2SessionManager } from '@connectrpc/connect-node';
 import { ENGINES, createTestDatabase, type TestDatabase } from '../support/engines.js';
-import { childPids, client, furnishCompany, logLines, startServer, waitForOutput, type ServerProcess } from '../support/server-process.js';
+import { childPids, client, freePort, furnishCompany, logLines, startServer, waitForOutput, type ServerProcess } from '../support/server-process.js';
 import { PackageService } from '../../src/gen/moego/business/package/v1/package_service_pb.js';
 import { verifyLedger } from '../../src/application/verify.js';
 import { createStore } from '../../src/storage/store.js';
@@ -240,6 +246,32 @@ describe.each(ENGINES)('PUNCHCARD_WORKERS=3 on %s', (engine) => {
     expect(Date.now() - answeredAt).toBeLessThan(2000);
     expect(workers.filter((pid) => isAlive(pid))).toEqual([]);
   });
+});
+
+describe('PUNCHCARD_WORKERS=2 when a worker cannot start', () => {
+  it('stops the others and exits 1 with the reason, said once', async () => {
+    // Something else holds the gRPC port, so every worker's listen fails.
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const grpcPort = (taken.address() as net.AddressInfo).port;
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'punchcard-cluster-'));
+    try {
+      const child = spawn(process.execPath, ['dist/src/main.js'], {
+        env: { PATH: process.env.PATH, PORT: String(await freePort()), GRPC_PORT: String(grpcPort), HOST: '127.0.0.1', LOG_LEVEL: 'warn', PUNCHCARD_DATA_DIR: dataDir, PUNCHCARD_WORKERS: '2' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      expect(code, out).toBe(1);
+      expect(out.match(/^punchcard: failed to start: .*EADDRINUSE.*$/gm), out).toHaveLength(1);
+      expect(out).not.toContain('Punchcard is running');
+    } finally {
+      taken.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, START_TIMEOUT_MS);
 });
 
 function isAlive(pid: number): boolean {
