@@ -2,8 +2,9 @@
 // start's demo key is made and printed once, by the primary, and works on every worker; requests over several
 // connections are served by several workers (each request's log line names the worker's pid, and the workers
 // are the primary's children in the process list); 200 racing redemptions of 10 units give exactly 10; a worker
-// killed with SIGKILL is replaced; SIGTERM lets the request in flight finish before every process exits. A
-// cluster whose workers cannot listen exits 1 with the reason, said once.
+// killed with SIGKILL is replaced (after 1 s, and after 2 s when its replacement dies too); SIGTERM lets the
+// request in flight finish before every process exits. A cluster whose workers cannot listen exits 1 with the
+// reason, said once.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -177,29 +178,35 @@ describe.each(ENGINES)('PUNCHCARD_WORKERS=3 on %s', (engine) => {
     expect([...pids].every((p) => childPids(primary).includes(p))).toBe(true);
   });
 
-  it('starts another worker when one is killed, and the port keeps answering', async () => {
+  it('starts another worker when one is killed, waiting longer when they keep dying, and the port keeps answering', async () => {
     const before = childPids(primary);
     expect(before).toHaveLength(WORKERS);
-    const victim = before[0]!;
-    process.kill(victim, 'SIGKILL');
-    const killedAt = Date.now();
-    const replacement = await until(
-      () => logLines(server).find((l) => l.msg === 'worker listening' && !before.includes(l.worker))?.worker as number | undefined,
-      RESTART_BACKOFF.firstMs + START_TIMEOUT_MS,
-      () => `no worker replaced ${victim}: ${server.output().slice(-2000)}`,
-    );
-    console.log(`PUNCHCARD_WORKERS=3 on ${engine}: worker ${victim} killed, ${replacement} listening ${Date.now() - killedAt} ms later`);
-    expect(Date.now() - killedAt).toBeGreaterThanOrEqual(RESTART_BACKOFF.firstMs); // backed off, not at once
-    expect(server.output()).toContain(`"worker":${victim},"code":null,"signal":"SIGKILL","msg":"worker was killed by SIGKILL; starting another in ${RESTART_BACKOFF.firstMs} ms"`);
-    expect(childPids(primary)).toEqual([...before.slice(1), replacement].sort((a, b) => a - b));
+    /** Kills `victim` and returns the worker that replaces it, once it listens, checking the wait before it came. */
+    const replace = async (victim: number, expectedDelayMs: number, known: readonly number[]) => {
+      process.kill(victim, 'SIGKILL');
+      const killedAt = Date.now();
+      const replacement = await until(
+        () => logLines(server).find((l) => l.msg === 'worker listening' && !known.includes(l.worker))?.worker as number | undefined,
+        expectedDelayMs + START_TIMEOUT_MS,
+        () => `no worker replaced ${victim}: ${server.output().slice(-2000)}`,
+      );
+      console.log(`PUNCHCARD_WORKERS=3 on ${engine}: worker ${victim} killed, ${replacement} listening ${Date.now() - killedAt} ms later`);
+      expect(server.output()).toContain(`"worker":${victim},"code":null,"signal":"SIGKILL","msg":"worker was killed by SIGKILL; starting another in ${expectedDelayMs} ms"`);
+      expect(Date.now() - killedAt).toBeGreaterThanOrEqual(expectedDelayMs); // backed off, not at once
+      return replacement;
+    };
+    const first = await replace(before[0]!, RESTART_BACKOFF.firstMs, before);
+    // Killed again at once, long before it served RESTART_BACKOFF.stableMs: the wait doubles.
+    const second = await replace(first, 2 * RESTART_BACKOFF.firstMs, [...before, first]);
+    expect(childPids(primary)).toEqual([...before.slice(1), second].sort((a, b) => a - b));
     const ids = requestIds(`after_kill_${engine}`, 12);
     const statuses = await Promise.all(
       ids.map((id) => getOnNewConnection(`${server.url}/v1/me`, { authorization: `Bearer ${demoKey}`, 'x-request-id': id }).then((r) => r.status)),
     );
     expect(statuses).toEqual(Array(12).fill(200));
     const pids = await servedBy(server, ids);
-    expect(pids.has(replacement), `the new worker serves (served by ${[...pids].join(', ')})`).toBe(true);
-  }, 2 * START_TIMEOUT_MS);
+    expect(pids.has(second), `the new worker serves (served by ${[...pids].join(', ')})`).toBe(true);
+  }, 3 * START_TIMEOUT_MS);
 
   it('on SIGTERM finishes the request in flight, then the primary and every worker exit', async () => {
     const call = client(server.url, demoKey);
