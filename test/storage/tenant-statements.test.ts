@@ -3,11 +3,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, sql, type Compilable } from 'kysely';
 import type { Database } from '../../src/storage/schema.js';
 import { fileRecorder, readRecorded, recordQueries, shapeOf, SQL_RECORD_ENV, type RecordedStatement } from '../../src/storage/sql-record.js';
 import { checkRecorded, checkStatement, describeProblems, loadParser } from '../support/tenant-statements.js';
+import { checkRecordedStatements } from '../support/statement-record.js';
 import { createTestDatabase, openTestStore } from '../support/engines.js';
 import { runCli } from '../cli/cli.js';
 
@@ -105,6 +106,30 @@ describe('the statement check', () => {
     const found = checkRecorded([migration, bad]);
     expect(found.map((f) => f.statement.text)).toEqual([bad.text]);
     expect(describeProblems(found)).toContain('webhook_messages is not constrained to one company_id');
+  });
+});
+
+describe('the end of the suite', () => {
+  it('fails the run (exit code 1) and names the statement when a recorded one breaks the rule', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'punchcard-sql-'));
+    const said = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const told = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const before = process.exitCode;
+    try {
+      const recorder = fileRecorder(dir);
+      recorder.record('select * from "packages" where "company_id" = $1', ['c1']);
+      await checkRecordedStatements({ dir, own: false });
+      expect(process.exitCode).toBe(before);
+      recorder.record('select "status", count(*) from "webhook_messages" group by "status"', []);
+      await checkRecordedStatements({ dir, own: false });
+      expect(process.exitCode).toBe(1);
+      expect(String(said.mock.calls[0]?.[0])).toContain('webhook_messages is not constrained to one company_id');
+    } finally {
+      process.exitCode = before;
+      said.mockRestore();
+      told.mockRestore();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
