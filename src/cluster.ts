@@ -33,7 +33,8 @@ export function reportReady(httpPort: number, grpcPort: number): void {
 /** In a worker: its start failed; the primary prints why, once, however many workers fail alike. Ends the process. */
 export function reportFailure(message: string): void {
   const failed: WorkerMessage = { punchcard: 'failed', message };
-  if (!process.send?.(failed, undefined, undefined, () => process.exit(1))) process.exit(1);
+  if (process.send) process.send(failed, undefined, undefined, () => process.exit(1));
+  else process.exit(1);
 }
 
 export interface PrimaryOptions {
