@@ -12,7 +12,8 @@ import { firstStart, type FirstStartResult } from './application/first-start.js'
 import { GenerationCache } from './application/generation-cache.js';
 import { PackageCache } from './application/package-cache.js';
 import { AnswerCache } from './application/answer-cache.js';
-import { buildServers } from './servers.js';
+import { buildServers, type Servers } from './servers.js';
+import { openRateLimiter } from './rate-limiter.js';
 import { startSweeper } from './application/sweeper.js';
 import { Outbox } from './application/webhook-outbox.js';
 import { DEFAULT_DISPATCHER, startDispatcher } from './application/webhook-dispatcher.js';
@@ -40,7 +41,12 @@ export async function serve(config: Config): Promise<void> {
 export async function startServer(config: Config, options: { worker?: boolean } = {}): Promise<void> {
   const worker = options.worker === true;
   const { store } = await openStore(config, { migrate: !worker });
+  let log: Servers['log'] | undefined;
+  const rateLimiter = openRateLimiter(config, (error) =>
+    error ? log?.warn({ err: error }, 'Redis is not answering: rate limits are counted in each process until it is back') : log?.info('Redis answers again: rate limits are shared'),
+  );
   const deps: Deps = {
+    ...(rateLimiter ? { rateLimiter } : {}),
     store,
     clock: systemClock,
     masterKey: config.masterKey,
@@ -51,6 +57,7 @@ export async function startServer(config: Config, options: { worker?: boolean } 
     outbox: new Outbox(createWebhookRenderer({ cache: new GenerationCache(), generation: () => store.changeGeneration() })),
   };
   const servers = await buildServers(deps, config);
+  log = servers.log;
   await servers.listen();
 
   // Lapsed holds and expired packages are written to the ledger every few seconds by every process, and
@@ -78,6 +85,7 @@ export async function startServer(config: Config, options: { worker?: boolean } 
     await sweeper.stop();
     await dispatcher.stop();
     await store.close();
+    await rateLimiter?.close();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
