@@ -303,6 +303,8 @@ export function startDispatcher(deps: Deps, sender: WebhookSender, sign: Signer,
 
   const timer = setInterval(() => void pollSafely(), config.pollMs);
   timer.unref();
+  // At once, not at the first tick: a process that restarts after a crash learns of the leases left behind now.
+  void pollSafely();
   // Messages this process wrote (after their commit), or the CLI did: look at once.
   const stopListening = deps.store.onWebhookWork((companyId) => {
     wakeAt(companyId, deps.clock.now());
