@@ -68,7 +68,7 @@ export interface BucketStore {
 
 /** Buckets in this process's memory, the least recently used going first past `limit` (a full bucket is absent). */
 export class MemoryBuckets implements BucketStore {
-  private readonly buckets: LRUCache<string, BucketState>;
+  private readonly buckets: LRUCache<string, { tokens: number; at: number }>;
 
   constructor(
     private readonly now: () => number = Date.now,
@@ -79,8 +79,16 @@ export class MemoryBuckets implements BucketStore {
 
   take(bucket: string, policy: RatePolicy, take: boolean): { allowed: boolean; tokens: number } {
     const now = this.now();
-    const result = refill(this.buckets.get(bucket), policy, now, take);
-    if (result.allowed && take) this.buckets.set(bucket, { tokens: result.tokens, at: now });
+    // get() makes the bucket the most recently used; its state is then updated in place (no second lookup).
+    const state = this.buckets.get(bucket);
+    const result = refill(state, policy, now, take);
+    if (!result.allowed || !take) return result;
+    if (state) {
+      state.tokens = result.tokens;
+      state.at = now;
+    } else {
+      this.buckets.set(bucket, { tokens: result.tokens, at: now });
+    }
     return result;
   }
 }

@@ -2,13 +2,17 @@
 // as every surface sends them: HTTP headers, or gRPC metadata.
 import type { BucketReading } from '../application/rate-limit.js';
 
-/** The fields of an answer whose request was counted against a bucket; Retry-After only on a refusal. */
-export function rateLimitHeaders(reading: BucketReading): Record<string, string> {
-  const name = `"${reading.scope}"`;
-  const headers: Record<string, string> = {
-    'ratelimit-policy': `${name};q=${reading.policy.requests};w=${reading.policy.windowSeconds}`,
-    ratelimit: `${name};r=${reading.remaining};t=${reading.resetSeconds}`,
-  };
-  if (!reading.allowed) headers['retry-after'] = String(reading.retryAfterSeconds);
-  return headers;
+/** The fields of an answer whose request was counted against a bucket, each given to `set`; Retry-After only on a refusal. */
+export function setRateLimitHeaders(reading: BucketReading, set: (name: string, value: string) => unknown): void {
+  set('ratelimit-policy', policyField(reading));
+  set('ratelimit', `"${reading.scope}";r=${reading.remaining};t=${reading.resetSeconds}`);
+  if (!reading.allowed) set('retry-after', String(reading.retryAfterSeconds));
+}
+
+// The policy field is the same for every answer of a bucket kind: made once per policy, not per request.
+const policyFields = new WeakMap<object, Partial<Record<BucketReading['scope'], string>>>();
+function policyField(reading: BucketReading): string {
+  let fields = policyFields.get(reading.policy);
+  if (fields === undefined) policyFields.set(reading.policy, (fields = {}));
+  return (fields[reading.scope] ??= `"${reading.scope}";q=${reading.policy.requests};w=${reading.policy.windowSeconds}`);
 }

@@ -5,7 +5,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Deps } from '../../application/context.js';
 import { admit, type Admission } from '../../application/admission.js';
-import { rateLimitHeaders } from '../rate-limit-headers.js';
+import { setRateLimitHeaders } from '../rate-limit-headers.js';
 import { ulid } from '../../application/ids.js';
 import { keyFromAuthorization } from './auth.js';
 import { DomainError } from '../../domain/errors.js';
@@ -149,8 +149,9 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     if (request.routeOptions.config?.public || !request.routeOptions.url) return done();
+    const setHeader = (name: string, value: string) => reply.header(name, value);
     const enter = (admission: Admission) => {
-      if (admission.reading) reply.headers(rateLimitHeaders(admission.reading));
+      if (admission.reading) setRateLimitHeaders(admission.reading, setHeader);
       if (admission.refusal) return done(admission.refusal);
       request.principal = admission.principal;
       done();

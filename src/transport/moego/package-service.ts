@@ -5,7 +5,7 @@ import type { ConnectRouter, HandlerContext } from '@connectrpc/connect';
 import type { Principal } from '../../domain/access.js';
 import type { Deps } from '../../application/context.js';
 import { admit } from '../../application/admission.js';
-import { rateLimitHeaders } from '../rate-limit-headers.js';
+import { setRateLimitHeaders } from '../rate-limit-headers.js';
 import { PackageService } from '../../gen/moego/business/package/v1/package_service_pb.js';
 import { keyFromAuthorization } from '../http/auth.js';
 import { toConnectError } from '../grpc/connect-errors.js';
@@ -19,7 +19,7 @@ async function call<T>(deps: Deps, ctx: HandlerContext, run: (principal: Princip
   ctx.responseHeader.set('x-request-id', requestId);
   try {
     const admission = await admit(deps, keyFromAuthorization(ctx.requestHeader.get('authorization') ?? undefined), address);
-    if (admission.reading) for (const [name, value] of Object.entries(rateLimitHeaders(admission.reading))) ctx.responseHeader.set(name, value);
+    if (admission.reading) setRateLimitHeaders(admission.reading, (name, value) => ctx.responseHeader.set(name, value));
     if (admission.refusal) throw admission.refusal;
     return await run(admission.principal);
   } catch (error) {
