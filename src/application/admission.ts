@@ -1,7 +1,7 @@
 // Whether a request may go in, the same for every surface: who its key is (keys.ts), and whether that key's
 // budget, or for a request without a valid key its address's budget, has a request left (rate-limit.ts).
-// Answers at once when the key is known and the buckets are in memory, and as a promise otherwise, so the
-// HTTP hook pays no promise on its common path.
+// Answers at once when the key is known, the store knows its changes without a round trip (SQLite) and the
+// buckets are in memory, and as a promise otherwise, so the HTTP hook pays no promise on its common path.
 import type { Principal } from '../domain/access.js';
 import { DomainError } from '../domain/errors.js';
 import type { Deps } from './context.js';
@@ -35,22 +35,20 @@ function letIn(deps: Deps, principal: Principal): Maybe<Admission> {
  * master key is never limited. Rejects only for what is not the client's doing (the database is down).
  */
 export function admit(deps: Deps, keyText: string | undefined, address: string): Maybe<Admission> {
-  let known: Principal | undefined;
-  try {
-    known = knownPrincipal(deps, keyText) ?? masterPrincipal(deps, keyText);
-  } catch (error) {
-    // No key at all.
-    return chargeAddress(deps, address, error);
-  }
-  if (known) return letIn(deps, known);
-  const limiter = deps.rateLimiter;
-  const peek = limiter?.peekAddress(address) ?? null;
-  return then(peek, (p) => {
-    if (p && !p.allowed) return refused(p, rateLimited(p));
-    return authenticate(deps, keyText).then(
-      (principal) => letIn(deps, principal),
-      (error: unknown) => chargeAddress(deps, address, error),
-    );
+  if (!keyText) return chargeAddress(deps, address, new DomainError('UNAUTHENTICATED', 'an API key is required: Authorization: Bearer <key>'));
+  // The cache may answer only for what was not revoked anywhere before this request came.
+  const heard = deps.keyCache ? deps.store.heardChanges() : null;
+  return then(heard, (generation) => {
+    const known = (generation === null ? undefined : knownPrincipal(deps, keyText, generation)) ?? masterPrincipal(deps, keyText);
+    if (known) return letIn(deps, known);
+    const peek = deps.rateLimiter?.peekAddress(address) ?? null;
+    return then(peek, (p) => {
+      if (p && !p.allowed) return refused(p, rateLimited(p));
+      return authenticate(deps, keyText).then(
+        (principal) => letIn(deps, principal),
+        (error: unknown) => chargeAddress(deps, address, error),
+      );
+    });
   });
 }
 

@@ -33,14 +33,12 @@ function isMasterKey(masterKey: string | null, digest: Buffer): boolean {
 }
 
 /**
- * The principal of a key this process has seen since the last revocation anywhere, without any I/O; undefined
- * when it must be looked up (authenticate). Throws for a missing key.
+ * The principal of a key this process has seen since the last revocation anywhere, without any I/O, given the
+ * store's change generation as heardChanges answered it after the request came; undefined when it must be
+ * looked up (authenticate).
  */
-export function knownPrincipal(deps: Deps, keyText: string | undefined): Principal | undefined {
-  if (!keyText) throw unauthenticated('an API key is required: Authorization: Bearer <key>');
-  const cache = deps.keyCache;
-  if (!cache) return undefined;
-  return cache.get(hashKey(keyText), deps.store.changeGeneration());
+export function knownPrincipal(deps: Deps, keyText: string, heard: number | null): Principal | undefined {
+  return deps.keyCache?.get(hashKey(keyText), heard);
 }
 
 // One-shot hashing: about a third of createHash's cost, and this runs on every request.

@@ -141,6 +141,11 @@ export interface Store {
    */
   changeGeneration(): number | null;
   /**
+   * changeGeneration counting every change committed before the call, here or in any other process: a key
+   * revoked anywhere before a request came is never taken from a cache (a promise where that takes a round trip).
+   */
+  heardChanges(): number | null | Promise<number | null>;
+  /**
    * Names the stored content exactly, as of a moment after the call: it changes with every committed write of
    * any process (a write under way may move it early, never late). Null when it cannot be known: then a read
    * asks the database what changed.

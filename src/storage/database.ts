@@ -32,6 +32,13 @@ export interface Db {
    * connection. Both plus this process's own changes (noteChange).
    */
   changeGeneration(): number | null;
+  /**
+   * changeGeneration as of a moment after the call: it counts every change committed before the call, in any
+   * process. SQLite: changeGeneration itself (its data_version is at most 100 µs old). PostgreSQL: after a
+   * round trip on the LISTEN connection begun after the call, since the server sends a session the notices
+   * committed before its query before it answers the query (shared with writeGeneration's readings).
+   */
+  heardChanges(): number | null | Promise<number | null>;
   /** Records a change made through this process to keys or reference data, for changeGeneration. */
   noteChange(): void;
   /**
@@ -114,23 +121,25 @@ function openSqlite(dataDir: string): Db {
   let lastDataVersion = 0;
   let dataVersionReadAt = -Infinity;
   const changes = localChanges();
+  const changeGeneration = (): number | null => {
+    if (!native.open) return null;
+    // Asked twice a request (key, reference data): reading it costs more than a request's lookups, so a
+    // reading serves for 100 µs; another process's commit is seen that much later at most.
+    const now = performance.now();
+    if (now - dataVersionReadAt > 0.1) {
+      lastDataVersion = dataVersion.get() as number;
+      dataVersionReadAt = now;
+    }
+    return changes.combine(lastDataVersion);
+  };
   return {
     engine: 'sqlite',
     kysely,
     shapes: new QueryShapes(),
     lists: 'values',
-    changeGeneration: () => {
-      if (!native.open) return null;
-      // Asked twice a request (key, reference data): reading it costs more than a request's lookups, so a
-      // reading serves for 100 µs; another process's commit is seen that much later at most.
-      const now = performance.now();
-      if (now - dataVersionReadAt > 0.1) {
-        lastDataVersion = dataVersion.get() as number;
-        dataVersionReadAt = now;
-      }
-      return changes.combine(lastDataVersion);
-    },
+    changeGeneration,
     noteChange: changes.note,
+    heardChanges: changeGeneration,
     // Read once per turn of the event loop for every request of that turn: a read costs 2 µs, 7% of a request.
     writeGeneration: turnReads(() => (native.open ? `${dataVersion.get() as number}.${commits}` : null)),
     // Kysely's SQLite driver has one connection behind a mutex: holding it for the whole function keeps
@@ -203,6 +212,11 @@ function openPostgres(url: string, poolSize: number, listenUrl: string): Db {
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const listener = listenForChanges(listenUrl, recorder);
   const changes = localChanges();
+  const changeGeneration = (): number | null => {
+    const heard = listener.generation();
+    return heard === null ? null : changes.combine(heard);
+  };
+  const writeGeneration = freshReads(listener.snapshot);
   return {
     engine: 'postgres',
     kysely,
@@ -212,12 +226,10 @@ function openPostgres(url: string, poolSize: number, listenUrl: string): Db {
     ping: async () => {
       await sql`SELECT 1`.execute(kysely);
     },
-    changeGeneration: () => {
-      const heard = listener.generation();
-      return heard === null ? null : changes.combine(heard);
-    },
+    changeGeneration,
     noteChange: changes.note,
-    writeGeneration: freshReads(listener.snapshot),
+    heardChanges: () => writeGeneration().then(changeGeneration),
+    writeGeneration,
     onWebhookNotice: listener.onWebhookNotice,
     poolUse: () => ({ max: poolSize, open: pool.totalCount, busy: pool.totalCount - pool.idleCount, waiting: pool.waitingCount }),
     close: async () => {
@@ -312,10 +324,11 @@ function listenForChanges(
      * protocol (one message each way); null while it is down.
      */
     snapshot: async () => {
-      if (!connected || !client || distributed) return null;
+      if (!connected || !client) return null;
       try {
+        // Asked on Citus too: the round trip is what heardChanges waits for.
         const r = await client.query<{ s: string }>('SELECT pg_current_snapshot()::text AS s');
-        return r.rows[0]?.s ?? null;
+        return distributed ? null : (r.rows[0]?.s ?? null);
       } catch {
         return null;
       }

@@ -92,6 +92,7 @@ export function createStore(db: Db): Store {
       else await sql`PRAGMA optimize`.execute(db.kysely);
     },
     changeGeneration: () => db.changeGeneration(),
+    heardChanges: () => db.heardChanges(),
     writeGeneration: () => db.writeGeneration(),
     poolUse: () => db.poolUse(),
     isUniqueViolation,
