@@ -5,7 +5,7 @@
 import type { Principal } from '../domain/access.js';
 import { DomainError } from '../domain/errors.js';
 import type { Deps } from './context.js';
-import { authenticate, knownPrincipal, masterPrincipal } from './keys.js';
+import { authenticate, keyRequired, knownPrincipal, masterPrincipal } from './keys.js';
 import { rateLimited, type BucketReading } from './rate-limit.js';
 
 export type Admission =
@@ -35,7 +35,7 @@ function letIn(deps: Deps, principal: Principal): Maybe<Admission> {
  * master key is never limited. Rejects only for what is not the client's doing (the database is down).
  */
 export function admit(deps: Deps, keyText: string | undefined, address: string): Maybe<Admission> {
-  if (!keyText) return chargeAddress(deps, address, new DomainError('UNAUTHENTICATED', 'an API key is required: Authorization: Bearer <key>'));
+  if (!keyText) return chargeAddress(deps, address, keyRequired());
   // The cache may answer only for what was not revoked anywhere before this request came.
   const heard = deps.keyCache ? deps.store.heardChanges() : null;
   return then(heard, (generation) => {

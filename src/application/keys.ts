@@ -22,6 +22,9 @@ export function newKeyText(companyId: string): string {
 
 const unauthenticated = (message: string) => new DomainError('UNAUTHENTICATED', message);
 
+/** The refusal of a request that presents no key at all. */
+export const keyRequired = (): DomainError => unauthenticated('an API key is required: Authorization: Bearer <key>');
+
 const masterDigests = new Map<string, Buffer>();
 
 function isMasterKey(masterKey: string | null, digest: Buffer): boolean {
@@ -51,7 +54,7 @@ export function masterPrincipal(deps: Deps, keyText: string | undefined): Princi
 
 /** Resolves a presented key to its principal; unknown, malformed and revoked keys are all UNAUTHENTICATED. */
 export async function authenticate(deps: Deps, keyText: string | undefined): Promise<Principal> {
-  if (!keyText) throw unauthenticated('an API key is required: Authorization: Bearer <key>');
+  if (!keyText) throw keyRequired();
   const digest = digestOf(keyText);
   if (isMasterKey(deps.masterKey, digest)) return { kind: 'master' };
   const parts = keyText.split('.');

@@ -119,20 +119,7 @@ export async function seedCompany(url: string, companyId: string, quantity: numb
   const master = client(url, SERVER_MASTER_KEY);
   await master('POST', '/v1/companies', { id: companyId, name: companyId });
   const key = (await master('POST', `/v1/companies/${companyId}/apiKeys`, { role: 'ADMIN' })).json.key as string;
-  const call = client(url, key);
-  const c = `/v1/companies/${companyId}`;
-  await call('PUT', `${c}/businesses/bus_1`, { name: 'Main', timeZone: 'America/New_York', currencyCode: 'USD' });
-  await call('PUT', `${c}/customers/cus_1`, { firstName: 'Ada', lastName: 'Lovelace' });
-  await call('PUT', `${c}/services/srv_1`, { name: 'Groom', durationMinutes: 60, price: { currencyCode: 'USD', units: 30 } });
-  const t = await call('POST', `${c}/packageTemplates`, {
-    id: 'tpl_1',
-    name: 'Sessions',
-    price: { currencyCode: 'USD', units: quantity * 30 },
-    items: [{ serviceIds: ['srv_1'], quantity }],
-    validity: { days: 365 },
-  });
-  if (t.status !== 201) throw new Error(`template: ${JSON.stringify(t.json)}`);
-  return { key, call, base: c };
+  return furnishCompany(url, companyId, key, quantity);
 }
 
 /** Gives a company made elsewhere (the demo company, say) what seedCompany makes: a business, a customer, a service and a template of `quantity` sessions. */
