@@ -13,7 +13,6 @@
 // increasing; default 10000,1000000 on SQLite, 10000,1000000,10000000 on PostgreSQL),
 // BENCH_DATABASE_URL (postgres://…; a schema of its own is made and dropped; unset: SQLite in a temp dir),
 // BENCH_RESULTS_DIR (default bench/results).
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +24,7 @@ import { freePort, killAll, start, waitUntil } from './lib/processes.mjs';
 import { createBenchCompany, startBenchServer } from './lib/server.mjs';
 import { figures, request } from './lib/http.mjs';
 import { addFillerPackages, countRows, fillerPackageId, openBenchDb } from './list-packages-seed.mjs';
+import { writeResults } from './lib/results.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const NAME = 'list-packages';
@@ -374,10 +374,7 @@ async function main() {
       spreads,
       memory,
     };
-    const results = process.env.BENCH_RESULTS_DIR || path.join(here, 'results');
-    fs.mkdirSync(results, { recursive: true });
-    fs.writeFileSync(path.join(results, `${NAME}.json`), `${JSON.stringify(record, null, 2)}\n`);
-    fs.writeFileSync(path.join(results, `${NAME}.${engine}.json`), `${JSON.stringify(record, null, 2)}\n`);
+    writeResults(NAME, engine, record);
     console.log(summary);
   } finally {
     await killAll();

@@ -10,15 +10,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { openDatabase } from '../dist/src/storage/database.js';
 import { migrate } from '../dist/src/storage/migrate.js';
 import { createStore } from '../dist/src/storage/store.js';
 import { sweepExpiredPackages, sweepLapsedHolds } from '../dist/src/application/sweeper.js';
 import { benchSchema } from './lib/pg-schema.mjs';
+import { writeResults } from './lib/results.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const NAME = 'per-company';
 const COMPANIES = Number(process.env.BENCH_COMPANIES ?? 1000);
 const DATABASE_URL = process.env.BENCH_DATABASE_URL || null;
@@ -83,10 +82,7 @@ async function main() {
     const pass = fullPass <= BUDGET_MS.fullPass && stats <= BUDGET_MS.stats && sweeperRound <= BUDGET_MS.sweeperRound;
     const summary = `${db.engine}, ${COMPANIES} companies: dispatcher full pass ${fullPass} ms, a claim of every company ${claimEvery} ms, webhook stats ${stats} ms, sweeper round ${sweeperRound} ms`;
     const record = { name: NAME, summary, pass, engine: db.engine, companies: COMPANIES, ms, budgetMs: BUDGET_MS, time: new Date().toISOString(), machine: { node: process.version, cpus: os.cpus().length, loadAverage1m: os.loadavg()[0] } };
-    const results = process.env.BENCH_RESULTS_DIR || path.join(here, 'results');
-    fs.mkdirSync(results, { recursive: true });
-    fs.writeFileSync(path.join(results, `${NAME}.json`), `${JSON.stringify(record, null, 2)}\n`);
-    fs.writeFileSync(path.join(results, `${NAME}.${db.engine}.json`), `${JSON.stringify(record, null, 2)}\n`);
+    writeResults(NAME, db.engine, record);
     console.log(summary);
   } finally {
     await db.close();

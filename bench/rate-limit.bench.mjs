@@ -12,14 +12,12 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { killAll } from './lib/processes.mjs';
 import { createBenchCompany, startBenchServer } from './lib/server.mjs';
 import { figures, request } from './lib/http.mjs';
+import { writeResults } from './lib/results.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const NAME = 'rate-limit';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
@@ -118,10 +116,7 @@ async function main() {
       machine: { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, loadAverage1m: { before: Number(loadBefore.toFixed(2)), after: Number(loadAfter.toFixed(2)) } },
       measured,
     };
-    const results = process.env.BENCH_RESULTS_DIR || path.join(here, 'results');
-    fs.mkdirSync(results, { recursive: true });
-    fs.writeFileSync(path.join(results, `${NAME}.json`), `${JSON.stringify(record, null, 2)}\n`);
-    fs.writeFileSync(path.join(results, `${NAME}.${engine}.json`), `${JSON.stringify(record, null, 2)}\n`);
+    writeResults(NAME, engine, record);
     console.log(summary);
   } finally {
     await killAll();

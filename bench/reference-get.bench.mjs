@@ -15,6 +15,7 @@ import autocannon from 'autocannon';
 import { freePort, killAll, start, waitUntil } from './lib/processes.mjs';
 import { createBenchCompany, startBenchServer } from './lib/server.mjs';
 import { figures, request } from './lib/http.mjs';
+import { writeResults } from './lib/results.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const NAME = 'reference-get';
@@ -146,10 +147,7 @@ async function main() {
       punchcard: measured.punchcard,
       bare: measured.bare,
     };
-    const results = process.env.BENCH_RESULTS_DIR || path.join(here, 'results');
-    fs.mkdirSync(results, { recursive: true });
-    fs.writeFileSync(path.join(results, `${NAME}.json`), `${JSON.stringify(record, null, 2)}\n`);
-    fs.writeFileSync(path.join(results, `${NAME}.${engine}.json`), `${JSON.stringify(record, null, 2)}\n`);
+    writeResults(NAME, engine, record);
     console.log(summary);
   } finally {
     await killAll();
