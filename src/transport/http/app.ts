@@ -149,9 +149,8 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     if (request.routeOptions.config?.public || !request.routeOptions.url) return done();
-    const setHeader = (name: string, value: string) => reply.header(name, value);
     const enter = (admission: Admission) => {
-      if (admission.reading) setRateLimitHeaders(admission.reading, setHeader);
+      if (admission.reading) setRateLimitHeaders(admission.reading, (name, value) => reply.header(name, value));
       if (admission.refusal) return done(admission.refusal);
       request.principal = admission.principal;
       done();
