@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { DomainError, invalidArgument } from '../domain/errors.js';
 import type { Deps } from './context.js';
-import type { Repos } from './ports.js';
+import type { CommandOptions, Repos } from './ports.js';
 
 export interface IdempotencyScope {
   readonly companyId: string;
@@ -14,6 +14,8 @@ export interface IdempotencyScope {
   readonly operation: string;
   /** The request as parsed; hashed canonically. */
   readonly request: unknown;
+  /** The package the work locks ('' for none, as a sale): the order a group commit runs its commands in. */
+  readonly target: string;
 }
 
 export interface Outcome<T> {
@@ -55,16 +57,20 @@ export async function storedOutcome<T>(deps: Deps, scope: IdempotencyScope): Pro
   return { result: JSON.parse(stored.body) as T, replayed: true };
 }
 
-/** Runs work in one transaction, recording its JSON-serialisable result under the idempotency key. */
+/**
+ * Runs work as one command of a group commit (a savepoint in a transaction shared with the commands that came
+ * meanwhile), recording its JSON-serialisable result under the idempotency key in the same savepoint.
+ */
 export async function runIdempotent<T>(deps: Deps, scope: IdempotencyScope, work: (repos: Repos) => Promise<T>): Promise<Outcome<T>> {
   const key = checkIdempotencyKey(scope.key);
-  if (key === undefined) return { result: await deps.store.transaction(work), replayed: false };
+  const options = { target: scope.target, bytes: JSON.stringify(scope.request)?.length ?? 0 };
+  if (key === undefined) return { result: await deps.store.command(work, options), replayed: false };
   const hash = requestHash(scope.operation, scope.request);
   const slot = `${scope.companyId}\u0000${key}`;
   if (inFlight.has(slot)) throw keyInUse();
   inFlight.add(slot);
   try {
-    return await runOnce(deps, scope.companyId, key, hash, scope.operation, work);
+    return await runOnce(deps, scope.companyId, key, hash, scope.operation, work, options);
   } catch (error) {
     // Another process stored the same key between our check and our insert: its answer is the answer.
     if (!deps.store.isUniqueViolation(error)) throw error;
@@ -78,8 +84,16 @@ export async function runIdempotent<T>(deps: Deps, scope: IdempotencyScope, work
 }
 
 /** The first run of a keyed request: claim the key, replay what is stored, or do the work and store its answer. */
-function runOnce<T>(deps: Deps, companyId: string, key: string, hash: string, operation: string, work: (repos: Repos) => Promise<T>): Promise<Outcome<T>> {
-  return deps.store.transaction(async (repos) => {
+function runOnce<T>(
+  deps: Deps,
+  companyId: string,
+  key: string,
+  hash: string,
+  operation: string,
+  work: (repos: Repos) => Promise<T>,
+  options: CommandOptions,
+): Promise<Outcome<T>> {
+  return deps.store.command(async (repos) => {
     if (!(await repos.idempotency.tryLock(companyId, key))) throw keyInUse();
     const stored = await repos.idempotency.get(companyId, key);
     if (stored) {
@@ -89,7 +103,7 @@ function runOnce<T>(deps: Deps, companyId: string, key: string, hash: string, op
     const result = await work(repos);
     await repos.idempotency.insert(companyId, key, { operation, requestHash: hash, status: 200, body: JSON.stringify(result) }, deps.clock.now());
     return { result, replayed: false };
-  });
+  }, options);
 }
 
 const keyInUse = () =>

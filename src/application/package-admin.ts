@@ -31,7 +31,7 @@ async function onPackage<T = PackageView>(
   action: 'freeze' | 'admin' = 'admin',
 ): Promise<Outcome<T>> {
   const now = deps.clock.now();
-  return runIdempotent(deps, { companyId, key: idempotencyKey, operation: `${operation}:${packageId}`, request }, async (repos) => {
+  return runIdempotent(deps, { companyId, key: idempotencyKey, operation: `${operation}:${packageId}`, request, target: packageId }, async (repos) => {
     const tx = await PackageTx.open(repos, companyId, packageId, now, { principal: p, staffId: null }, deps.outbox);
     authorize(p, companyId, action, tx.pkg.businessId);
     const decision = decide(tx.state, now);

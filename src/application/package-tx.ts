@@ -5,7 +5,7 @@ import type { Principal } from '../domain/access.js';
 import { actorKeyId } from '../domain/access.js';
 import { notFound } from '../domain/errors.js';
 import type { LedgerEvent, Redemption } from '../domain/ledger.js';
-import type { CustomerPackage } from '../domain/package.js';
+import { totalHeld, type CustomerPackage } from '../domain/package.js';
 import type { Decision, PackageState } from '../domain/decision.js';
 import type { EventDraft } from '../domain/package-events.js';
 import { catchUp, timeHasDecided } from '../domain/time-passes.js';
@@ -69,7 +69,9 @@ export class PackageTx {
   static async open(repos: Repos, companyId: string, packageId: string, now: number, actor: Actor, outbox?: Outbox): Promise<PackageTx> {
     const pkg = await repos.packages.lockForUpdate(companyId, packageId);
     if (!pkg) throw notFound('package', packageId);
-    const holds = await repos.redemptions.listPending(companyId, packageId);
+    // An item's held units are its pending holds' units (verify checks it), so a package holding none has none
+    // to read: the usual case, spared a query on every change.
+    const holds = totalHeld(pkg) > 0 ? await repos.redemptions.listPending(companyId, packageId) : [];
     return new PackageTx(repos, { pkg, holds }, pkg.eventSeq, now, actor, outbox);
   }
 

@@ -126,11 +126,36 @@ export interface Repos extends ReadRepos {
   readonly expiringNotices: ExpiringNoticeRepo;
 }
 
+export interface CommandOptions {
+  /** The row the command locks ('' for none): commands of a batch take their locks in this order. */
+  readonly target: string;
+  /** The command's size for the batch bound: its request's JSON length. */
+  readonly bytes: number;
+}
+
+/** One group commit: how many commands it held (and how many of them were refused), their size, its time. */
+export interface WriteBatch {
+  readonly commands: number;
+  readonly failed: number;
+  readonly bytes: number;
+  readonly ms: number;
+}
+
 export interface Store {
   readonly engine: 'sqlite' | 'postgres';
   /** Reads outside a transaction. Writes and locks exist only inside transaction(). */
   readonly read: ReadRepos;
   transaction<T>(fn: (repos: Repos) => Promise<T>): Promise<T>;
+  /**
+   * A command that moves balance or money, run in the next group commit: fn runs in a savepoint of a
+   * transaction shared with the commands that arrived while the writer was busy, and the promise settles as fn
+   * did once that transaction has committed (or rejects with what made it fail). fn's rows are as safe as in
+   * transaction(); a refusal undoes only fn's own writes. `target` is the row fn locks (its package; '' for
+   * none), `bytes` the size the batch bound counts.
+   */
+  command<T>(fn: (repos: Repos) => Promise<T>, options: CommandOptions): Promise<T>;
+  /** Calls fn after each group commit with what it held; returns the way to stop. */
+  onWriteBatch(fn: (batch: WriteBatch) => void): () => void;
   /** Throws when storage cannot be reached. */
   ping(): Promise<void>;
   /** Brings the query planner's statistics up to date after a large bulk write (an import). */

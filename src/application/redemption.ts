@@ -83,12 +83,12 @@ export async function redeem(
   idempotencyKey?: string,
 ): Promise<Outcome<RedemptionResult>> {
   const now = await admitRedemption(deps, p, companyId, input);
-  return redeemFrom(deps, p, companyId, packageId, input, { companyId, key: idempotencyKey, operation: `redeem:${packageId}`, request: input }, now);
+  return redeemFrom(deps, p, companyId, packageId, input, { companyId, key: idempotencyKey, operation: `redeem:${packageId}`, request: input, target: packageId }, now);
 }
 
 function redeemFrom(deps: Deps, p: Principal, companyId: string, packageId: string, input: RedeemInput, scope: IdempotencyScope, now: number) {
   const actor: Actor = { principal: p, staffId: input.staffId ?? null };
-  return runIdempotent(deps, scope, async (repos) => redeemIn(await PackageTx.open(repos, companyId, packageId, now, actor, deps.outbox), input));
+  return runIdempotent(deps, { ...scope, target: packageId }, async (repos) => redeemIn(await PackageTx.open(repos, companyId, packageId, now, actor, deps.outbox), input));
 }
 
 /**
@@ -129,7 +129,7 @@ export async function autoRedeem(
   const now = await admitRedemption(deps, p, companyId, input);
   // One key for the whole auto-apply, whichever package it lands on: a retry replays the first answer even when
   // that package has nothing left by then.
-  const scope: IdempotencyScope = { companyId, key: idempotencyKey, operation: `autoRedeem:${customerId}`, request: input };
+  const scope: IdempotencyScope = { companyId, key: idempotencyKey, operation: `autoRedeem:${customerId}`, request: input, target: '' };
   const replay = await storedOutcome<RedemptionResult>(deps, scope);
   if (replay) return replay;
   const candidates = await redeemableCandidates(deps, p, companyId, customerId, input);
@@ -176,7 +176,7 @@ async function onRedemption(
   if (!found) throw notFound('redemption', redemptionId);
   authorize(p, companyId, 'redeem', found.businessId);
   const now = deps.clock.now();
-  return runIdempotent(deps, { companyId, key: idempotencyKey, operation: `${step}:${redemptionId}`, request }, async (repos) => {
+  return runIdempotent(deps, { companyId, key: idempotencyKey, operation: `${step}:${redemptionId}`, request, target: found.packageId }, async (repos) => {
     const tx = await PackageTx.open(repos, companyId, found.packageId, now, { principal: p, staffId: found.staffId }, deps.outbox);
     // Read again under the package's lock: another request may have moved it since.
     const r = (await repos.redemptions.get(companyId, redemptionId))!;

@@ -71,7 +71,7 @@ export async function sellPackage(
     },
     now,
   );
-  return runIdempotent(deps, { companyId, key: idempotencyKey, operation: 'sell', request: input }, async (repos) => {
+  return runIdempotent(deps, { companyId, key: idempotencyKey, operation: 'sell', request: input, target: '' }, async (repos) => {
     const tx = await PackageTx.create(repos, sale, now, { principal: p, staffId: input.staffId ?? null }, deps.outbox);
     return tx.view();
   });

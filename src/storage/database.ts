@@ -10,6 +10,7 @@ import { LRUCache } from 'lru-cache';
 import { QueryShapes } from './query-shapes.js';
 import { freshReads, turnReads } from './fresh-reads.js';
 import { recordQueries, sqlRecorderFromEnv, type StatementRecorder } from './sql-record.js';
+import type { BatchWork, Settled } from './group-commit.js';
 import type { Database } from './schema.js';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -24,6 +25,14 @@ export interface Db {
   readonly lists: 'values' | 'arrays';
   /** Runs fn in one transaction. On SQLite it is BEGIN IMMEDIATE, so writers queue on busy_timeout instead of failing on upgrade. */
   transaction<T>(fn: (trx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Runs works one after another in one transaction, each in a savepoint: a work that throws rolls back its
+   * own writes only. Resolves with every work's outcome once the commit has returned; rejects when the
+   * transaction itself failed (begin, commit, or a failure that undid it whole), which fails every work.
+   */
+  batch(works: readonly BatchWork<Queryable>[]): Promise<Settled[]>;
+  /** Batches in flight at once (group-commit.ts): one on SQLite, which has one writer; several on PostgreSQL. */
+  readonly writers: number;
   ping(): Promise<void>;
   /**
    * A number that changes whenever keys or reference data may have changed, here or in another process, or
@@ -114,6 +123,14 @@ function openSqlite(dataDir: string): Db {
   native.pragma('foreign_keys = ON');
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(native) }) });
   const dataVersion = native.prepare('PRAGMA data_version').pluck();
+  const control = {
+    begin: native.prepare('BEGIN IMMEDIATE'),
+    savepoint: native.prepare('SAVEPOINT command'),
+    release: native.prepare('RELEASE command'),
+    rollbackTo: native.prepare('ROLLBACK TO command'),
+    commit: native.prepare('COMMIT'),
+    rollback: native.prepare('ROLLBACK'),
+  };
   // data_version moves with every other connection's commit; this connection's own are counted as they end.
   let commits = 0;
   // Transactions asked for and not yet ended: one holds the connection, the others wait for it.
@@ -158,6 +175,42 @@ function openSqlite(dataDir: string): Db {
             return result;
           } catch (error) {
             if (native.inTransaction) await sql`ROLLBACK`.execute(conn);
+            throw error;
+          } finally {
+            commits++;
+          }
+        })
+        .finally(() => void transactions--);
+    },
+    writers: 1,
+    // The same connection and lock as transaction(); the control statements go straight to the driver, prepared
+    // once, since they run for every command of every batch.
+    batch: (works) => {
+      transactions++;
+      return kysely
+        .connection()
+        .execute(async (conn) => {
+          control.begin.run();
+          try {
+            const settled: Settled[] = [];
+            for (const work of works) {
+              control.savepoint.run();
+              try {
+                const value = await work(conn);
+                control.release.run();
+                settled.push({ ok: true, value });
+              } catch (error) {
+                // SQLite ends the whole transaction on some errors (a full disk): then nothing of the batch stands.
+                if (!native.inTransaction) throw error;
+                control.rollbackTo.run();
+                control.release.run();
+                settled.push({ ok: false, error });
+              }
+            }
+            control.commit.run();
+            return settled;
+          } catch (error) {
+            if (native.inTransaction) control.rollback.run();
             throw error;
           } finally {
             commits++;
@@ -223,6 +276,9 @@ function openPostgres(url: string, poolSize: number, listenUrl: string): Db {
     shapes: new QueryShapes(500, named.add),
     lists: 'arrays',
     transaction: (fn) => kysely.transaction().execute(fn),
+    // Every batch on a connection of its own; half the pool, so that reads always find a connection.
+    writers: Math.max(1, Math.floor(poolSize / 2)),
+    batch: (works) => kysely.connection().execute((conn) => batchOn(conn, works)),
     ping: async () => {
       await sql`SELECT 1`.execute(kysely);
     },
@@ -237,6 +293,34 @@ function openPostgres(url: string, poolSize: number, listenUrl: string): Db {
       await kysely.destroy();
     },
   };
+}
+
+/**
+ * A batch on one PostgreSQL connection: each control step is one round trip (a simple-protocol text may hold
+ * two statements), so n commands cost n + 1 round trips besides their own, where a transaction each costs 2n.
+ */
+async function batchOn(conn: Queryable, works: readonly BatchWork<Queryable>[]): Promise<Settled[]> {
+  const control = (text: string) => sql.raw(text).execute(conn);
+  await control('BEGIN; SAVEPOINT command');
+  try {
+    const settled: Settled[] = [];
+    for (const [i, work] of works.entries()) {
+      if (i > 0) await control('RELEASE SAVEPOINT command; SAVEPOINT command');
+      try {
+        settled.push({ ok: true, value: await work(conn) });
+      } catch (error) {
+        // The work's statements are undone and the transaction usable again; if even that fails, the connection
+        // is gone and so is the batch.
+        await control('ROLLBACK TO SAVEPOINT command');
+        settled.push({ ok: false, error });
+      }
+    }
+    await control('COMMIT');
+    return settled;
+  } catch (error) {
+    await control('ROLLBACK').catch(() => {});
+    throw error;
+  }
 }
 
 /** At most this many SQL texts get a name: each is prepared once on every connection of the pool. */

@@ -15,6 +15,8 @@ import {
 } from './reference-repos.js';
 import { eventRepo, idempotencyRepo, packageRepo, redemptionRepo, templateRepo } from './package-repos.js';
 import { expiringNoticeRepo, webhookEndpointRepo, webhookMessageRepo, type WebhookWork } from './webhook-repos.js';
+import { DEFAULT_GROUP_COMMIT, GroupCommit, type GroupCommitLimits } from './group-commit.js';
+import type { WriteBatch } from '../application/ports.js';
 
 /** Repositories on q; `work` gathers the companies whose webhook messages a transaction made due. */
 export function reposOn(q: Queryable, db: Db, work?: WebhookWork): Repos {
@@ -64,17 +66,35 @@ function readsOf(repos: Repos): ReadRepos {
   return Object.fromEntries(readable.map(([name, repo]) => [name, strip(repo, WRITES[name as keyof ReadRepos])])) as unknown as ReadRepos;
 }
 
-export function createStore(db: Db): Store {
+export function createStore(db: Db, limits: Partial<GroupCommitLimits> = {}): Store {
   // The dispatchers of this process: told of their own process's webhook writes once they commit.
   const listeners = new Set<(companyId: string) => void>();
+  const batchWatchers = new Set<(batch: WriteBatch) => void>();
+  const group = new GroupCommit<Queryable>((works) => db.batch(works), { ...DEFAULT_GROUP_COMMIT, writers: db.writers, ...limits }, (batch) => {
+    for (const watcher of batchWatchers) watcher(batch);
+  });
+  const tell = (work: WebhookWork) => {
+    for (const companyId of work.written) for (const listener of listeners) listener(companyId);
+  };
   return {
     engine: db.engine,
     read: readsOf(reposOn(db.kysely, db)),
     async transaction(fn) {
       const work: WebhookWork = { written: new Set(), tellOthers: listeners.size === 0 };
       const result = await db.transaction((trx) => fn(reposOn(trx, db, work)));
-      for (const companyId of work.written) for (const listener of listeners) listener(companyId);
+      tell(work);
       return result;
+    },
+    async command(fn, options) {
+      // Its own record of webhook work: a command refused in its savepoint made nothing due.
+      const work: WebhookWork = { written: new Set(), tellOthers: listeners.size === 0 };
+      const result = await group.submit<Awaited<ReturnType<typeof fn>>>({ work: (trx) => fn(reposOn(trx, db, work)), ...options });
+      tell(work);
+      return result;
+    },
+    onWriteBatch(fn) {
+      batchWatchers.add(fn);
+      return () => void batchWatchers.delete(fn);
     },
     onWebhookWork(fn) {
       listeners.add(fn);

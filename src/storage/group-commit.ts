@@ -1,0 +1,124 @@
+// Group commit: balance-moving commands that arrive while a commit is in flight wait and go together into the
+// next transaction, each in a savepoint of its own, so that one fsync (SQLite) or one commit round (PostgreSQL)
+// serves many. A command refused or failing rolls back only its savepoint and answers its own error; no command
+// is answered before the commit that holds it has returned, since even a refusal was judged on what the commands
+// before it in the batch wrote.
+
+/** One command's work in a batch: it runs on the batch's transaction. */
+export type BatchWork<Q> = (trx: Q) => Promise<unknown>;
+
+/** What became of each work of a batch, in order, once its transaction has committed. */
+export type Settled = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
+
+/**
+ * Runs works in one transaction, each in a savepoint, one after another, and commits; resolves with each work's
+ * outcome after the commit returned, or rejects (every work failed with it) when the transaction as a whole did.
+ */
+export type RunBatch<Q> = (works: readonly BatchWork<Q>[]) => Promise<Settled[]>;
+
+export interface GroupCommitLimits {
+  /** Commands in one batch at most. */
+  readonly maxCommands: number;
+  /** The commands' declared sizes in one batch at most (a command bigger than this runs alone). */
+  readonly maxBytes: number;
+  /** Batches in flight at once: 1 on SQLite (one writer); several on PostgreSQL, each on a connection. */
+  readonly writers: number;
+}
+
+export const DEFAULT_GROUP_COMMIT: Omit<GroupCommitLimits, 'writers'> = { maxCommands: 128, maxBytes: 1 << 20 };
+
+export interface Command<Q> {
+  readonly work: BatchWork<Q>;
+  /** The size the batch bound counts: the command's request, as its JSON's length. */
+  readonly bytes: number;
+  /**
+   * The row the command locks (its package), or '' for none: a batch runs its commands in this order, so that
+   * concurrent batches (and other processes') take their locks in one order and can never deadlock.
+   */
+  readonly target: string;
+}
+
+interface Waiting<Q> extends Command<Q> {
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+/** A batch as it went: for /metrics and the benchmarks. */
+export interface BatchReport {
+  readonly commands: number;
+  readonly bytes: number;
+  readonly failed: number;
+  readonly ms: number;
+}
+
+export class GroupCommit<Q> {
+  private readonly queue: Waiting<Q>[] = [];
+  private inFlight = 0;
+  private scheduled = false;
+
+  constructor(
+    private readonly run: RunBatch<Q>,
+    private readonly limits: GroupCommitLimits,
+    private readonly observe: (report: BatchReport) => void = () => {},
+  ) {}
+
+  /** Runs the command in the next batch; settles as its work did, once that batch has committed. */
+  submit<T>(command: Command<Q>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ ...command, resolve: resolve as (value: unknown) => void, reject });
+      this.schedule();
+    });
+  }
+
+  /** Commands waiting for a writer. */
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  // A batch starts at the end of this turn of the event loop, not at once: every command that reached the
+  // queue in the same turn (requests read from the network together) joins it. An idle writer waits no longer.
+  private schedule(): void {
+    if (this.scheduled || this.inFlight >= this.limits.writers || this.queue.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      while (this.inFlight < this.limits.writers && this.queue.length > 0) void this.runBatch(this.take());
+    });
+  }
+
+  private take(): Waiting<Q>[] {
+    const batch: Waiting<Q>[] = [];
+    let bytes = 0;
+    while (this.queue.length > 0 && batch.length < this.limits.maxCommands) {
+      const next = this.queue[0]!;
+      if (batch.length > 0 && bytes + next.bytes > this.limits.maxBytes) break;
+      bytes += next.bytes;
+      batch.push(this.queue.shift()!);
+    }
+    // A stable sort: commands on one package keep their order of arrival.
+    return batch.sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : 0));
+  }
+
+  private async runBatch(batch: Waiting<Q>[]): Promise<void> {
+    this.inFlight++;
+    const started = performance.now();
+    try {
+      const settled = await this.run(batch.map((c) => c.work));
+      let failed = 0;
+      settled.forEach((s, i) => {
+        if (s.ok) batch[i]!.resolve(s.value);
+        else {
+          failed++;
+          batch[i]!.reject(s.error);
+        }
+      });
+      this.observe({ commands: batch.length, bytes: batch.reduce((n, c) => n + c.bytes, 0), failed, ms: performance.now() - started });
+    } catch (error) {
+      for (const c of batch) c.reject(error);
+      this.observe({ commands: batch.length, bytes: batch.reduce((n, c) => n + c.bytes, 0), failed: batch.length, ms: performance.now() - started });
+    } finally {
+      this.inFlight--;
+      this.schedule();
+    }
+  }
+}
