@@ -21,6 +21,7 @@ import { alreadyExists } from '../domain/errors.js';
 import type { Db, Queryable } from './database.js';
 import type { Placeholders, ShapeValues } from './query-shapes.js';
 import { ListParameter } from './query-shapes.js';
+import { changedRows, insertRow, rowByKey } from './row-shapes.js';
 import { isUniqueViolation } from './database.js';
 import * as m from './package-mappers.js';
 import { messageToRow } from './webhook-mappers.js';
@@ -83,16 +84,26 @@ type BalanceSql = { set: Record<string, unknown>; guard: ReturnType<typeof sql> 
 
 export function packageRepo(q: Queryable, db: Db, work?: WebhookWork): PackageRepo {
   const engine = db.engine;
-  async function move(companyId: string, packageId: string, itemId: string, change: BalanceSql): Promise<boolean> {
-    const r = await q
-      .updateTable('package_items')
-      .set(change.set as never)
-      .where('company_id', '=', companyId)
-      .where('package_id', '=', packageId)
-      .where('item_id', '=', itemId)
-      .where(change.guard as never)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+  async function move(companyId: string, packageId: string, mv: BalanceMove): Promise<boolean> {
+    const values = mv.kind === 'adjust' ? { companyId, packageId, itemId: mv.itemId, n: mv.delta, free: mv.freeDelta } : { companyId, packageId, itemId: mv.itemId, n: mv.n };
+    const compiled = db.shapes.compile(`items.${mv.kind}`, values, (v) => {
+      const change = guarded(mv.kind, v.n, v.free);
+      return q
+        .updateTable('package_items')
+        .set(change.set as never)
+        .where('company_id', '=', v.companyId as string)
+        .where('package_id', '=', v.packageId as string)
+        .where('item_id', '=', v.itemId as string)
+        .where(change.guard as never);
+    });
+    return changedRows(await q.executeQuery(compiled)) === 1;
+  }
+  /** One package's items, by a shape of its own: read with every change to the package. */
+  async function itemsOf(companyId: string, packageId: string): Promise<PackageItemsTable[]> {
+    const compiled = db.shapes.compile('packages.items', { companyId, packageId }, (v) =>
+      q.selectFrom('package_items').selectAll().where('company_id', '=', v.companyId as string).where('package_id', '=', v.packageId as string),
+    );
+    return (await q.executeQuery(compiled)).rows;
   }
 
   return {
@@ -126,14 +137,16 @@ export function packageRepo(q: Queryable, db: Db, work?: WebhookWork): PackageRe
       return withItems(q, companyId, rows);
     },
     async lockForUpdate(companyId, id) {
-      const row = await q
-        .updateTable('packages')
-        .set({ event_seq: sql<number>`event_seq + 1` })
-        .where('company_id', '=', companyId)
-        .where('package_id', '=', id)
-        .returningAll()
-        .executeTakeFirst();
-      return row ? (await withItems(q, companyId, [row]))[0] : undefined;
+      const compiled = db.shapes.compile('packages.lock', { companyId, id }, (v) =>
+        q
+          .updateTable('packages')
+          .set({ event_seq: sql<number>`event_seq + 1` })
+          .where('company_id', '=', v.companyId as string)
+          .where('package_id', '=', v.id as string)
+          .returningAll(),
+      );
+      const row = (await q.executeQuery(compiled)).rows[0];
+      return row ? m.packageRowToPackage(row, await itemsOf(companyId, id)) : undefined;
     },
     query: (companyId, filter, order, page) => queryPackages(q, db, companyId, filter, order, page),
     count: (companyId, filter) => countPackages(q, db, companyId, filter),
@@ -217,7 +230,12 @@ export function packageRepo(q: Queryable, db: Db, work?: WebhookWork): PackageRe
       };
       const update = (db: Queryable) => db.updateTable('packages').set(state).where('company_id', '=', pkg.companyId).where('package_id', '=', pkg.id);
       if (messages.length === 0) {
-        await update(q).execute();
+        const values = { ...state, companyId: pkg.companyId, packageId: pkg.id };
+        const compiled = db.shapes.compile('packages.state', values, (v) => {
+          const { companyId, packageId, ...columns } = v;
+          return q.updateTable('packages').set(columns as never).where('company_id', '=', companyId as string).where('package_id', '=', packageId as string);
+        });
+        await q.executeQuery(compiled);
       } else if (engine === 'postgres') {
         // One statement, one round trip: the messages ride in a data-modifying CTE of the state's update.
         await q.with('written', (db) => db.insertInto('webhook_messages').values(messages.map(messageToRow))).updateTable('packages').set(state).where('company_id', '=', pkg.companyId).where('package_id', '=', pkg.id).execute();
@@ -228,21 +246,23 @@ export function packageRepo(q: Queryable, db: Db, work?: WebhookWork): PackageRe
       }
       if (messages.length > 0) await noteWebhookWork(q, engine, work, [pkg.companyId]);
     },
-    move: (companyId, packageId, mv) => move(companyId, packageId, mv.itemId, guarded(mv)),
+    move: (companyId, packageId, mv) => move(companyId, packageId, mv),
   };
 }
 
-/** Each balance move as SQL: the same arithmetic as domain applyMove, guarded so no balance goes below zero. */
-function guarded(mv: BalanceMove): BalanceSql {
-  if (mv.kind === 'adjust') {
-    const { delta, freeDelta } = mv;
+/**
+ * Each balance move as SQL: the same arithmetic as domain applyMove, guarded so no balance goes below zero. `n`
+ * is the units moved (an adjustment's delta) and `freeDelta` an adjustment's free units, both bound as they are.
+ */
+function guarded(kind: BalanceMove['kind'], n: unknown, freeDelta: unknown): BalanceSql {
+  if (kind === 'adjust') {
+    const delta = n;
     return {
       set: { total: sql`total + ${delta}`, remaining: sql`remaining + ${delta}`, free: sql`free + ${freeDelta}` },
       guard: sql`remaining + ${delta} >= 0 AND free + ${freeDelta} >= 0`,
     };
   }
-  const n = mv.n;
-  switch (mv.kind) {
+  switch (kind) {
     case 'consume':
       return { set: { used: sql`used + ${n}`, remaining: sql`remaining - ${n}` }, guard: sql`remaining >= ${n}` };
     case 'hold':
@@ -475,7 +495,7 @@ const num = (v: number | null): number | null => (v === null ? null : Number(v))
 const countRowToCount = (r: { n: number | string }): number => Number(r.n);
 const zoneRowToZone = (r: { tz: string | null }): string => r.tz!;
 
-export function redemptionRepo(q: Queryable): RedemptionRepo {
+export function redemptionRepo(q: Queryable, db: Db): RedemptionRepo {
   const withCurrency = () =>
     q
       .selectFrom('redemptions as r')
@@ -484,7 +504,7 @@ export function redemptionRepo(q: Queryable): RedemptionRepo {
       .select('p.currency');
   return {
     async insert(r) {
-      await q.insertInto('redemptions').values(m.redemptionToRow(r)).execute();
+      await insertRow(q, db, 'redemptions', m.redemptionToRow(r));
     },
     async get(companyId, id) {
       const row = await withCurrency().where('r.company_id', '=', companyId).where('r.redemption_id', '=', id).executeTakeFirst();
@@ -584,7 +604,7 @@ function chunks<T>(list: readonly T[], size: number): T[][] {
   return out;
 }
 
-export function eventRepo(q: Queryable): EventRepo {
+export function eventRepo(q: Queryable, db: Db): EventRepo {
   const withCurrency = () =>
     q
       .selectFrom('package_events as e')
@@ -593,7 +613,7 @@ export function eventRepo(q: Queryable): EventRepo {
       .select('p.currency');
   return {
     async append(e) {
-      await q.insertInto('package_events').values(m.eventToRow(e)).execute();
+      await insertRow(q, db, 'package_events', m.eventToRow(e));
     },
     async appendMany(events) {
       for (const batch of chunks(events, 500)) await q.insertInto('package_events').values(batch.map(m.eventToRow)).execute();
@@ -655,35 +675,31 @@ export function eventRepo(q: Queryable): EventRepo {
   };
 }
 
-export function idempotencyRepo(q: Queryable, engine: Db['engine']): IdempotencyRepo {
+export function idempotencyRepo(q: Queryable, db: Db): IdempotencyRepo {
+  const engine = db.engine;
   return {
     async get(companyId, key) {
-      const row = await q
-        .selectFrom('idempotency_keys')
-        .selectAll()
-        .where('company_id', '=', companyId)
-        .where('idempotency_key', '=', key)
-        .executeTakeFirst();
+      const row = await rowByKey(q, db, 'idempotency_keys', { company_id: companyId, idempotency_key: key });
       return row && { operation: row.operation, requestHash: row.request_hash, status: Number(row.response_status), body: row.response_body };
     },
     async insert(companyId, key, response, at) {
-      await q
-        .insertInto('idempotency_keys')
-        .values({
-          company_id: companyId,
-          idempotency_key: key,
-          operation: response.operation,
-          request_hash: response.requestHash,
-          response_status: response.status,
-          response_body: response.body,
-          created_at: at,
-        })
-        .execute();
+      await insertRow(q, db, 'idempotency_keys', {
+        company_id: companyId,
+        idempotency_key: key,
+        operation: response.operation,
+        request_hash: response.requestHash,
+        response_status: response.status,
+        response_body: response.body,
+        created_at: at,
+      });
     },
     async tryLock(companyId, key) {
       if (engine !== 'postgres') return true;
-      const r = await sql<{ ok: boolean }>`SELECT pg_try_advisory_xact_lock(hashtextextended(${`${companyId}/${key}`}, 0)) AS ok`.execute(q);
-      return r.rows[0]?.ok === true;
+      const compiled = db.shapes.compile('idempotency.lock', { lock: `${companyId}/${key}` }, (v) =>
+        q.selectNoFrom(sql<boolean>`pg_try_advisory_xact_lock(hashtextextended(${v.lock}, 0))`.as('ok')),
+      );
+      const r = await q.executeQuery(compiled);
+      return (r.rows[0] as { ok?: boolean } | undefined)?.ok === true;
     },
   };
 }

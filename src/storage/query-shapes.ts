@@ -57,11 +57,14 @@ export class QueryShapes {
 
   /**
    * The query `build` makes of these values. `name` says which query this is; the shape is the name with each
-   * value's presence and each list's length. The first call of a shape builds it with placeholders (so a
-   * builder may branch on which values are given and on list lengths, but must bind every value as it is).
+   * value's presence and each list's length, in the order of the record's keys (a call site writes them in one
+   * order; another order is another shape, never a wrong one). The first call of a shape builds it with
+   * placeholders (so a builder may branch on which values are given and on list lengths, but must bind every
+   * value as it is).
    */
   compile<R, V extends ShapeValues>(name: string, values: V, build: (v: Placeholders<V>) => Compilable<R>): CompiledQuery<R> {
-    const keys = Object.keys(values).sort();
+    // Not sorted: the write path's rows have a dozen keys or more, and sorting them cost more than the rest.
+    const keys = Object.keys(values);
     const flat: unknown[] = [];
     let shape = name;
     for (const key of keys) {

@@ -3,6 +3,7 @@ import type { ApiKeyRepo, CatalogEntryRepo, CatalogFilter, CompanyRepo, Customer
 import type { PageRequest } from '../application/paging.js';
 import { alreadyExists } from '../domain/errors.js';
 import { sql } from 'kysely';
+import { rowByKey } from './row-shapes.js';
 import type { Db, Queryable } from './database.js';
 import { CHANGED_CHANNEL, isUniqueViolation } from './database.js';
 import * as m from './reference-mappers.js';
@@ -127,8 +128,8 @@ function referenceRepo<T, R extends { created_at: number }, F = undefined>(
       return spec.fromRow(stored as R);
     },
     async get(companyId, id) {
-      const row = await untyped.selectFrom(table).selectAll().where('company_id', '=', companyId).where(idColumn, '=', id).executeTakeFirst();
-      return row ? spec.fromRow(row as R) : undefined;
+      const row = await rowByKey(q, db, table, { company_id: companyId, [idColumn]: id } as never);
+      return row ? spec.fromRow(row as unknown as R) : undefined;
     },
     async getMany(companyId, ids) {
       if (ids.length === 0) return [];

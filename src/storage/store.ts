@@ -18,26 +18,82 @@ import { expiringNoticeRepo, webhookEndpointRepo, webhookMessageRepo, type Webho
 import { DEFAULT_GROUP_COMMIT, GroupCommit, type GroupCommitLimits } from './group-commit.js';
 import type { WriteBatch } from '../application/ports.js';
 
-/** Repositories on q; `work` gathers the companies whose webhook messages a transaction made due. */
+/**
+ * Repositories on q; `work` gathers the companies whose webhook messages a transaction made due. Each is made
+ * when first used: a command touches four or five of the fifteen, and one set is made for every command.
+ */
 export function reposOn(q: Queryable, db: Db, work?: WebhookWork): Repos {
-  const engine = db.engine;
-  return {
-    templates: templateRepo(q),
-    packages: packageRepo(q, db, work),
-    redemptions: redemptionRepo(q),
-    events: eventRepo(q),
-    idempotency: idempotencyRepo(q, engine),
-    companies: companyRepo(q),
-    apiKeys: apiKeyRepo(q, db),
-    businesses: businessRepo(q, db),
-    customers: customerRepo(q, db),
-    staff: staffRepo(q, db),
-    services: serviceRepo(q, db),
-    products: productRepo(q, db),
-    webhookEndpoints: webhookEndpointRepo(q),
-    webhookMessages: webhookMessageRepo(q, engine, work),
-    expiringNotices: expiringNoticeRepo(q),
-  };
+  return new LazyRepos(q, db, work);
+}
+
+class LazyRepos implements Repos {
+  #templates?: Repos['templates'];
+  #packages?: Repos['packages'];
+  #redemptions?: Repos['redemptions'];
+  #events?: Repos['events'];
+  #idempotency?: Repos['idempotency'];
+  #companies?: Repos['companies'];
+  #apiKeys?: Repos['apiKeys'];
+  #businesses?: Repos['businesses'];
+  #customers?: Repos['customers'];
+  #staff?: Repos['staff'];
+  #services?: Repos['services'];
+  #products?: Repos['products'];
+  #webhookEndpoints?: Repos['webhookEndpoints'];
+  #webhookMessages?: Repos['webhookMessages'];
+  #expiringNotices?: Repos['expiringNotices'];
+
+  constructor(
+    private readonly q: Queryable,
+    private readonly db: Db,
+    private readonly work: WebhookWork | undefined,
+  ) {}
+
+  get templates() {
+    return (this.#templates ??= templateRepo(this.q));
+  }
+  get packages() {
+    return (this.#packages ??= packageRepo(this.q, this.db, this.work));
+  }
+  get redemptions() {
+    return (this.#redemptions ??= redemptionRepo(this.q, this.db));
+  }
+  get events() {
+    return (this.#events ??= eventRepo(this.q, this.db));
+  }
+  get idempotency() {
+    return (this.#idempotency ??= idempotencyRepo(this.q, this.db));
+  }
+  get companies() {
+    return (this.#companies ??= companyRepo(this.q));
+  }
+  get apiKeys() {
+    return (this.#apiKeys ??= apiKeyRepo(this.q, this.db));
+  }
+  get businesses() {
+    return (this.#businesses ??= businessRepo(this.q, this.db));
+  }
+  get customers() {
+    return (this.#customers ??= customerRepo(this.q, this.db));
+  }
+  get staff() {
+    return (this.#staff ??= staffRepo(this.q, this.db));
+  }
+  get services() {
+    return (this.#services ??= serviceRepo(this.q, this.db));
+  }
+  get products() {
+    return (this.#products ??= productRepo(this.q, this.db));
+  }
+  get webhookEndpoints() {
+    return (this.#webhookEndpoints ??= webhookEndpointRepo(this.q));
+  }
+  get webhookMessages() {
+    return (this.#webhookMessages ??= webhookMessageRepo(this.q, this.db.engine, this.work));
+  }
+  get expiringNotices() {
+    return (this.#expiringNotices ??= expiringNoticeRepo(this.q));
+  }
 }
 
 /** The writes and locks of each repository: not there at all on Store.read, so none can run outside a transaction. */
@@ -62,8 +118,8 @@ function readsOf(repos: Repos): ReadRepos {
   const strip = <T extends object>(repo: T, writes: readonly PropertyKey[]) =>
     Object.fromEntries(Object.entries(repo).filter(([name]) => !writes.includes(name)));
   // Repositories with no read part at all (expiringNotices) are left out whole.
-  const readable = Object.entries(repos).filter(([name]) => name in WRITES);
-  return Object.fromEntries(readable.map(([name, repo]) => [name, strip(repo, WRITES[name as keyof ReadRepos])])) as unknown as ReadRepos;
+  const readable = Object.keys(WRITES) as (keyof ReadRepos)[];
+  return Object.fromEntries(readable.map((name) => [name, strip(repos[name], WRITES[name])])) as unknown as ReadRepos;
 }
 
 export function createStore(db: Db, limits: Partial<GroupCommitLimits> = {}): Store {
