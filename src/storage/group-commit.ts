@@ -102,9 +102,10 @@ export class GroupCommit<Q> {
   private async runBatch(batch: Waiting<Q>[]): Promise<void> {
     this.inFlight++;
     const started = performance.now();
+    const bytes = batch.reduce((n, c) => n + c.bytes, 0);
+    let failed = 0;
     try {
       const settled = await this.run(batch.map((c) => c.work));
-      let failed = 0;
       settled.forEach((s, i) => {
         if (s.ok) batch[i]!.resolve(s.value);
         else {
@@ -112,13 +113,18 @@ export class GroupCommit<Q> {
           batch[i]!.reject(s.error);
         }
       });
-      this.observe({ commands: batch.length, bytes: batch.reduce((n, c) => n + c.bytes, 0), failed, ms: performance.now() - started });
     } catch (error) {
+      failed = batch.length;
       for (const c of batch) c.reject(error);
-      this.observe({ commands: batch.length, bytes: batch.reduce((n, c) => n + c.bytes, 0), failed: batch.length, ms: performance.now() - started });
     } finally {
       this.inFlight--;
       this.schedule();
+    }
+    // After every command is settled, and outside the try: a watcher that throws cannot undo an answer.
+    try {
+      this.observe({ commands: batch.length, bytes, failed, ms: performance.now() - started });
+    } catch {
+      // A watcher's failure is its own; the batch committed as it did.
     }
   }
 }

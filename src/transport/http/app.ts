@@ -141,7 +141,8 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   registerErrorHandling(app, (e) => deps.store.classify(e));
   const metrics = registerMetrics(app);
   registerWebhookMetrics(metrics, deps);
-  registerOperationsMetrics(metrics, deps);
+  const stopOperationsMetrics = registerOperationsMetrics(metrics, deps);
+  app.addHook('onClose', async () => stopOperationsMetrics());
 
   // Who asks, and whether their budget lets them in: a callback hook, and no promise at all when the key is in
   // the cache and the buckets in memory, since this runs on every request. A refusal leaves through the one

@@ -1,6 +1,7 @@
 // Metrics of what protects the database: the rate limiter's refusals (and requests it served from this
-// process's buckets because Redis could not answer), and the database connections' use, read on each scrape.
-import { Counter, Gauge, type Registry } from 'prom-client';
+// process's buckets because Redis could not answer), the database connections' use, read on each scrape, and
+// the group commits' sizes and times.
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Deps } from '../../application/context.js';
 import type { RateLimitObserver } from '../../application/rate-limit.js';
 
@@ -22,12 +23,29 @@ export const rateLimitMetrics: RateLimitObserver & { fellBack(): void } = {
   fellBack: () => fallbacks.inc(),
 };
 
-/** Adds the limiter's counters and the connection gauges to a registry. */
-export function registerOperationsMetrics(registry: Registry, deps: Deps): void {
+/** Adds the limiter's counters, the connection gauges and the group commits' histograms to a registry; returns the way to stop. */
+export function registerOperationsMetrics(registry: Registry, deps: Deps): () => void {
   for (const metric of [refusals, fallbacks]) registry.registerMetric(metric);
   // Both scopes show from the start, at 0, so a rate() over them is defined before the first refusal.
   refusals.labels({ scope: 'key' });
   refusals.labels({ scope: 'address' });
+  // The group commits (group-commit.ts): how many commands each held, and how long each took.
+  const batchCommands = new Histogram({
+    name: 'punchcard_write_batch_commands',
+    help: 'Commands in each group commit: balance-moving writes that shared one transaction',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128],
+    registers: [registry],
+  });
+  const batchSeconds = new Histogram({
+    name: 'punchcard_write_batch_seconds',
+    help: 'Time of each group commit, from its first statement to its commit returning',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [registry],
+  });
+  const stop = deps.store.onWriteBatch((batch) => {
+    batchCommands.observe(batch.commands);
+    batchSeconds.observe(batch.ms / 1000);
+  });
   new Gauge({
     name: 'punchcard_db_connections',
     help: 'Database connections of this process: the most there may be (max), open, busy, and callers waiting for one',
@@ -41,4 +59,5 @@ export function registerOperationsMetrics(registry: Registry, deps: Deps): void 
       this.labels({ state: 'waiting' }).set(use.waiting);
     },
   });
+  return stop;
 }
