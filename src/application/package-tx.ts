@@ -119,23 +119,9 @@ export class PackageTx {
 
   /** Writes a decision made over this transaction's state. */
   async apply(decision: Decision): Promise<void> {
-    const { companyId, id } = this.current.pkg;
-    for (const move of decision.moves) {
-      if (!(await this.repos.packages.move(companyId, id, move))) this.disagree();
-    }
-    for (const w of decision.redemptions) {
-      if (w.kind === 'insert') await this.repos.redemptions.insert(w.redemption);
-      else if (!(await this.repos.redemptions.transition(companyId, w.id, w.from, w.to, this.now, w.value))) this.disagree();
-    }
     const next = decision.state.pkg;
     const before = this.current.holds;
-    const written: LedgerEvent[] = [];
-    for (const draft of decision.events) {
-      // What time decided (a hold lapsing, a package expiring) is the system's doing, whoever's request wrote it.
-      const event = eventOf(draft, next, this.seq++, this.now, this.actor);
-      await this.repos.events.append(event);
-      written.push(event);
-    }
+    const written = decision.events.map((draft) => eventOf(draft, next, this.seq++, this.now, this.actor));
     this.events.push(...written);
     const saved = { ...next, eventSeq: this.seq - 1, updateTime: decision.events.length > 0 ? this.now : next.updateTime };
     this.current = { pkg: saved, holds: decision.state.holds };
@@ -147,7 +133,8 @@ export class PackageTx {
       for (const w of decision.redemptions) if (w.kind === 'insert') known.set(w.redemption.id, w.redemption);
       messages = await this.outbox.messagesFor(this.repos, this.view(), written, this.now, known);
     }
-    await this.repos.packages.saveState(saved, messages);
+    const change = { moves: decision.moves, redemptions: decision.redemptions, at: this.now, events: written, state: saved, messages };
+    if (!(await this.repos.packages.writeChange(change))) this.disagree();
   }
 
   /** The package as a client sees it after this change, as of now. */

@@ -8,7 +8,7 @@ import type { PageRequest } from './paging.js';
 import type { CustomerPackage, Lifecycle } from '../domain/package.js';
 import type { EventType, LedgerEvent, Redemption, RedemptionStatus } from '../domain/ledger.js';
 import type { Money } from '../domain/money.js';
-import type { BalanceMove } from '../domain/decision.js';
+import type { BalanceMove, RedemptionWrite } from '../domain/decision.js';
 import type { MessageStatus, WebhookAttempt, WebhookEndpoint, WebhookMessage } from '../domain/webhooks.js';
 import type { PackageTemplate } from '../domain/template.js';
 
@@ -306,6 +306,25 @@ export interface PackageRepo extends PackageReads {
   saveState(pkg: CustomerPackage, messages?: readonly WebhookMessage[]): Promise<void>;
   /** One balance move as one guarded update (domain applyMove says what it does); false when the guard refused. */
   move(companyId: string, packageId: string, move: BalanceMove): Promise<boolean>;
+  /**
+   * Writes one decision on a locked package: its moves as guarded updates, its redemption inserts and
+   * transitions (each guarded by the status it leaves), its events, then the state and the webhook messages, as
+   * saveState does. False when a guard refused, with some of it written: the caller must then roll back. On
+   * PostgreSQL one statement (data-modifying CTEs: one round trip instead of one per row) unless the change
+   * touches one item or one redemption twice, which a single statement cannot.
+   */
+  writeChange(change: PackageChange): Promise<boolean>;
+}
+
+/** What one decision writes on a package (PackageTx.apply): in this order on an engine that writes row by row. */
+export interface PackageChange {
+  readonly moves: readonly BalanceMove[];
+  readonly redemptions: readonly RedemptionWrite[];
+  /** When the redemption transitions happen. */
+  readonly at: number;
+  readonly events: readonly LedgerEvent[];
+  readonly state: CustomerPackage;
+  readonly messages: readonly WebhookMessage[];
 }
 
 export interface RedemptionReads {

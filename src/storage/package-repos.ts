@@ -22,6 +22,7 @@ import type { Db, Queryable } from './database.js';
 import type { Placeholders, ShapeValues } from './query-shapes.js';
 import { ListParameter } from './query-shapes.js';
 import { changedRows, insertRow, rowByKey } from './row-shapes.js';
+import { fitsOneStatement, stateColumns, transition, writeInOneStatement, writeRowByRow, type BalanceSql } from './package-change.js';
 import { isUniqueViolation } from './database.js';
 import * as m from './package-mappers.js';
 import { messageToRow } from './webhook-mappers.js';
@@ -80,7 +81,6 @@ async function withItems(q: Queryable, companyId: string, rows: PackagesTable[])
   return rows.map((r) => m.packageRowToPackage(r, byPackage.get(r.package_id) ?? []));
 }
 
-type BalanceSql = { set: Record<string, unknown>; guard: ReturnType<typeof sql> };
 
 export function packageRepo(q: Queryable, db: Db, work?: WebhookWork): PackageRepo {
   const engine = db.engine;
@@ -209,25 +209,7 @@ export function packageRepo(q: Queryable, db: Db, work?: WebhookWork): PackageRe
       return withItems(q, companyId, rows);
     },
     async saveState(pkg, messages = []) {
-      const row = m.packageToRow(pkg);
-      const state = {
-        start_time: row.start_time,
-        end_time: row.end_time,
-        freeze_start_date: row.freeze_start_date,
-        freeze_end_date: row.freeze_end_date,
-        freeze_reason: row.freeze_reason,
-        freeze_keep_end_time: row.freeze_keep_end_time,
-        cancelled_at: row.cancelled_at,
-        refund_minor: row.refund_minor,
-        expired_at: row.expired_at,
-        event_seq: row.event_seq,
-        updated_at: row.updated_at,
-        grace_end_time: row.grace_end_time,
-        freeze_start_time: row.freeze_start_time,
-        freeze_end_time: row.freeze_end_time,
-        units_left: row.units_left,
-        service_units_left: row.service_units_left,
-      };
+      const state = stateColumns(m.packageToRow(pkg));
       const update = (db: Queryable) => db.updateTable('packages').set(state).where('company_id', '=', pkg.companyId).where('package_id', '=', pkg.id);
       if (messages.length === 0) {
         const values = { ...state, companyId: pkg.companyId, packageId: pkg.id };
@@ -247,6 +229,15 @@ export function packageRepo(q: Queryable, db: Db, work?: WebhookWork): PackageRe
       if (messages.length > 0) await noteWebhookWork(q, engine, work, [pkg.companyId]);
     },
     move: (companyId, packageId, mv) => move(companyId, packageId, mv),
+    async writeChange(change) {
+      const { companyId, id } = change.state;
+      if (engine === 'postgres' && fitsOneStatement(change)) {
+        if (!(await writeInOneStatement(q, db, change, guarded))) return false;
+        if (change.messages.length > 0) await noteWebhookWork(q, engine, work, [companyId]);
+        return true;
+      }
+      return writeRowByRow(q, db, change, { move: (mv) => move(companyId, id, mv), saveState: (c) => this.saveState(c.state, c.messages) });
+    },
   };
 }
 
@@ -511,14 +502,7 @@ export function redemptionRepo(q: Queryable, db: Db): RedemptionRepo {
       return row && m.redemptionRowToRedemption(row, row.currency);
     },
     async transition(companyId, id, from, to, at, value) {
-      const r = await q
-        .updateTable('redemptions')
-        .set(value === undefined ? { status: to, updated_at: at } : { status: to, updated_at: at, value_minor: value.minor })
-        .where('company_id', '=', companyId)
-        .where('redemption_id', '=', id)
-        .where('status', '=', from)
-        .executeTakeFirst();
-      return Number(r.numUpdatedRows) === 1;
+      return transition(q, db, companyId, id, from, to, at, value?.minor);
     },
     async listPending(companyId, packageId) {
       const rows = await withCurrency()

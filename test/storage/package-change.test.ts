@@ -1,0 +1,96 @@
+// PackageRepo.writeChange on each engine: a guarded move that changes no row makes the whole change answer
+// false (on PostgreSQL from inside its one statement), and a change that moves one item twice, which one
+// PostgreSQL statement cannot hold, is written row by row and exactly.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENGINES, openTestStore, type TestStore } from '../support/engines.js';
+import { FixedClock } from '../../src/domain/clock.js';
+import type { Principal } from '../../src/domain/access.js';
+import { money } from '../../src/domain/money.js';
+import type { Deps } from '../../src/application/context.js';
+import type { PackageChange } from '../../src/application/ports.js';
+import type { BalanceMove } from '../../src/domain/decision.js';
+import { createCompany } from '../../src/application/keys.js';
+import { upsertBusiness, upsertCustomer, upsertService } from '../../src/application/reference-data.js';
+import { createTemplate } from '../../src/application/catalog.js';
+import { sellPackage } from '../../src/application/selling.js';
+import { uniqueId } from '../support/app.js';
+
+const START = Date.parse('2026-06-01T10:00:00Z');
+const MASTER: Principal = { kind: 'master' };
+const rolledBack = new Error('rolled back by the test');
+
+describe.each(ENGINES)('writeChange on %s', (engine) => {
+  let ts: TestStore;
+  let deps: Deps;
+  beforeAll(async () => {
+    ts = await openTestStore(engine);
+    deps = { store: ts.store, clock: new FixedClock(START), masterKey: null };
+  });
+  afterAll(() => ts.close());
+
+  /** A sold package of 3 visits; answers its ids and how its one item stands now. */
+  async function soldPackage() {
+    const companyId = uniqueId('cmp');
+    await createCompany(deps, MASTER, { id: companyId, name: 'Salon' });
+    await upsertBusiness(deps, MASTER, companyId, 'bus_1', { name: 'Main street', timeZone: 'UTC', currencyCode: 'USD' });
+    await upsertCustomer(deps, MASTER, companyId, 'cus_1', { firstName: 'Ada', lastName: 'Lovelace' });
+    await upsertService(deps, MASTER, companyId, 'srv_1', { name: 'Basic grooming', durationMinutes: 60, price: money('USD', 3000) });
+    const template = await createTemplate(deps, MASTER, companyId, {
+      name: '3 visits',
+      price: money('USD', 9000),
+      items: [{ serviceIds: ['srv_1'], quantity: 3, unitPrice: null }],
+      validity: { days: 30 },
+    });
+    const pkg = (await sellPackage(deps, MASTER, companyId, { templateId: template.id, customerId: 'cus_1', businessId: 'bus_1' })).result.pkg;
+    const item = async () => (await ts.store.read.packages.get(companyId, pkg.id))!.items[0]!;
+    return { companyId, packageId: pkg.id, itemId: pkg.items[0]!.id, item };
+  }
+
+  /** Runs writeChange with these moves on the locked package, answers what it said, then rolls back if asked. */
+  async function write(companyId: string, packageId: string, moves: BalanceMove[], keep: boolean): Promise<boolean> {
+    let answer: boolean | undefined;
+    try {
+      await ts.store.transaction(async (repos) => {
+        const state = (await repos.packages.lockForUpdate(companyId, packageId))!;
+        const change: PackageChange = { moves, redemptions: [], at: START, events: [], state, messages: [] };
+        answer = await repos.packages.writeChange(change);
+        if (!keep) throw rolledBack;
+      });
+    } catch (error) {
+      if (error !== rolledBack) throw error;
+    }
+    return answer!;
+  }
+
+  it('answers false when a guarded move changes no row', async () => {
+    const p = await soldPackage();
+    expect(await write(p.companyId, p.packageId, [{ kind: 'consume', itemId: p.itemId, n: 4 }], false)).toBe(false);
+    expect(await p.item()).toMatchObject({ remaining: 3, used: 0 });
+  });
+
+  it('answers false when the second of two moves is refused, whether or not they touch one item', async () => {
+    const p = await soldPackage();
+    const twice: BalanceMove[] = [
+      { kind: 'consume', itemId: p.itemId, n: 2 },
+      { kind: 'consume', itemId: p.itemId, n: 2 },
+    ];
+    expect(await write(p.companyId, p.packageId, twice, false)).toBe(false);
+    expect(await p.item()).toMatchObject({ remaining: 3, used: 0 });
+  });
+
+  it('writes a change that moves one item twice exactly, row by row', async () => {
+    const p = await soldPackage();
+    const moves: BalanceMove[] = [
+      { kind: 'hold', itemId: p.itemId, n: 1 },
+      { kind: 'consume', itemId: p.itemId, n: 1 },
+    ];
+    expect(await write(p.companyId, p.packageId, moves, true)).toBe(true);
+    expect(await p.item()).toMatchObject({ remaining: 1, used: 1, held: 1 });
+  });
+
+  it('writes a change of one move and the state in one go', async () => {
+    const p = await soldPackage();
+    expect(await write(p.companyId, p.packageId, [{ kind: 'consume', itemId: p.itemId, n: 3 }], true)).toBe(true);
+    expect(await p.item()).toMatchObject({ remaining: 0, used: 3 });
+  });
+});
