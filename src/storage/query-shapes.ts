@@ -6,7 +6,6 @@
 // and PostgreSQL a named one (database.ts).
 import { CompiledQuery } from 'kysely';
 import type { Compilable } from 'kysely';
-import { LRUCache } from 'lru-cache';
 
 /** Stands for the value at `index` while a shape is built; never reaches the database, and cannot be read. */
 class Placeholder {
@@ -47,13 +46,32 @@ interface Shape {
   readonly parameters: readonly (Placeholder | { readonly constant: unknown })[];
 }
 
+/** A shape as it was first built: the record's keys in order, and each one's form (see formOf). */
+interface KnownShape {
+  readonly keys: readonly string[];
+  readonly forms: readonly number[];
+  readonly shape: Shape;
+}
+
+/** A value's form in a shape: absent (-1), one scalar (-2), a ListParameter (-3), or a list of that length. */
+function formOf(value: ShapeValues[string]): number {
+  if (value === undefined) return -1;
+  if (value instanceof ListParameter) return -3;
+  return Array.isArray(value) ? value.length : -2;
+}
+
 export class QueryShapes {
-  private readonly shapes: LRUCache<string, Shape>;
+  // By name, the shapes built under it: usually one, a few where values may be absent or lists vary. Found by
+  // comparing keys and forms, not by a string made of them: the write path's rows have a dozen keys or more,
+  // and building and hashing that string cost more than the rest of the call.
+  private readonly byName = new Map<string, KnownShape[]>();
+  private count = 0;
 
   /** `onShape` learns the SQL text of each shape built (PostgreSQL names them: database.ts). */
-  constructor(max = 500, private readonly onShape?: (sql: string) => void) {
-    this.shapes = new LRUCache({ max });
-  }
+  constructor(
+    private readonly max = 500,
+    private readonly onShape?: (sql: string) => void,
+  ) {}
 
   /**
    * The query `build` makes of these values. `name` says which query this is; the shape is the name with each
@@ -63,34 +81,50 @@ export class QueryShapes {
    * value as it is).
    */
   compile<R, V extends ShapeValues>(name: string, values: V, build: (v: Placeholders<V>) => Compilable<R>): CompiledQuery<R> {
-    // Not sorted: the write path's rows have a dozen keys or more, and sorting them cost more than the rest.
     const keys = Object.keys(values);
+    const forms = new Array<number>(keys.length);
     const flat: unknown[] = [];
-    let shape = name;
-    for (const key of keys) {
-      const value = values[key];
-      if (value === undefined) continue;
-      if (value instanceof ListParameter) {
-        shape += `|${key}[]`;
-        flat.push(value.list);
-      } else if (Array.isArray(value)) {
-        shape += `|${key}[${value.length}]`;
-        flat.push(...value);
-      } else {
-        shape += `|${key}`;
-        flat.push(value);
-      }
+    for (let i = 0; i < keys.length; i++) {
+      const value = values[keys[i]!];
+      const form = formOf(value);
+      forms[i] = form;
+      if (form === -3) flat.push((value as ListParameter).list);
+      else if (form >= 0) flat.push(...(value as readonly Scalar[]));
+      else if (form === -2) flat.push(value);
     }
-    let known = this.shapes.get(shape);
+    let known = this.find(name, keys, forms);
     if (!known) {
       known = shapeOf(keys, values, flat.length, build as (v: unknown) => Compilable<R>);
-      this.shapes.set(shape, known);
+      this.remember(name, { keys, forms, shape: known });
       this.onShape?.(known.sql);
     }
     return CompiledQuery.raw(
       known.sql,
       known.parameters.map((p) => (p instanceof Placeholder ? flat[p.index] : p.constant)),
     ) as CompiledQuery<R>;
+  }
+
+  private find(name: string, keys: readonly string[], forms: readonly number[]): Shape | undefined {
+    const candidates = this.byName.get(name);
+    if (!candidates) return undefined;
+    next: for (const c of candidates) {
+      if (c.keys.length !== keys.length) continue;
+      for (let i = 0; i < keys.length; i++) if (c.keys[i] !== keys[i] || c.forms[i] !== forms[i]) continue next;
+      return c.shape;
+    }
+    return undefined;
+  }
+
+  // Bounded: past `max` shapes (lists of every length, say) all are forgotten and built again as they come.
+  private remember(name: string, known: KnownShape): void {
+    if (this.count >= this.max) {
+      this.byName.clear();
+      this.count = 0;
+    }
+    const list = this.byName.get(name);
+    if (list) list.push(known);
+    else this.byName.set(name, [known]);
+    this.count++;
   }
 }
 
