@@ -31,11 +31,16 @@ describe.each(ENGINES)('concurrent redemptions on %s', (engine) => {
     await c.call('POST', '/packageTemplates', { id: 'tpl_1', name: 'Ten', price: { currencyCode: 'USD', units: 300 }, items: [{ serviceIds: ['srv_1'], quantity: 10 }], validity: { days: 30 } });
     const sold = await c.call('POST', '/packages:sell', { templateId: 'tpl_1', customerId: 'cus_1', businessId: 'bus_1' });
     const id = sold.json.packageInfo.id;
+    const batches: number[] = [];
+    const stop = t.deps.store.onWriteBatch((b) => batches.push(b.commands));
     const results = await Promise.all(
       Array.from({ length: 200 }, () => c.call('POST', `/packages/${id}:redeem`, redeemBody)),
-    );
+    ).finally(stop);
     const counts = tally(results.map((r) => ({ status: r.status, reason: r.json?.details?.[0]?.reason })));
     expect(counts).toEqual({ ok: 10, refused: 190, other: 0 });
+    // Group commit was at work: the refusals and the successes shared transactions.
+    expect(Math.max(...batches)).toBeGreaterThan(1);
+    expect(batches.reduce((a, b) => a + b, 0)).toBe(200);
     const after = await c.call('GET', `/packages/${id}`);
     expect(after.json.packageInfo.totalRemainingQuantity).toBe(0);
     expect(after.json.lifecycle).toBe('FULLY_REDEEMED');
