@@ -109,7 +109,7 @@ const EVENT_COLUMNS = `company_id, package_id, seq, event_id, type, time, record
   item_id, quantity, value_delta_minor, breakage_delta_minor, refund_minor, total_remaining_after, data`;
 
 /**
- * SQLite: the statements of a redemption (the business read, the package locked, its items, the guarded update,
+ * SQLite: the statements of a redemption (the business read, the package read under the write lock, its items, the guarded update,
  * the redemption, the event, the state), prepared once and run synchronously, as fast as better-sqlite3 goes:
  * `single` commits each redemption, `batched` BATCH of them per commit.
  */
@@ -121,7 +121,8 @@ function rawSqlite(file, companyId, packageIds) {
   db.pragma('busy_timeout = 5000');
   const s = {
     business: db.prepare('select * from businesses where company_id = ? and business_id = ?'),
-    lock: db.prepare('update packages set event_seq = event_seq + 1 where company_id = ? and package_id = ? returning *'),
+    // In a write transaction SQLite's one write lock is held: reading the package is locking it (as PackageRepo does).
+    lock: db.prepare('select * from packages where company_id = ? and package_id = ?'),
     items: db.prepare('select * from package_items where company_id = ? and package_id in (?)'),
     consume: db.prepare('update package_items set used = used + ?, remaining = remaining - ? where company_id = ? and package_id = ? and item_id = ? and remaining >= ?'),
     redemption: db.prepare(`insert into redemptions (${REDEMPTION_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -140,8 +141,8 @@ function rawSqlite(file, companyId, packageIds) {
     if (s.consume.run(1, 1, companyId, packageId, item.item_id, 1).changes !== 1) throw new Error('guard');
     const rid = id('red');
     s.redemption.run(companyId, rid, packageId, item.item_id, 'srv_1', 1, 'bus_1', null, null, 'COMMITTED', now, null, 1000, now, now);
-    s.event.run(companyId, packageId, pkg.event_seq, id('evt'), 'REDEEMED', now, now, 'bus_1', 'master', null, rid, item.item_id, 1, -1000, 0, 0, item.remaining - 1, '{}');
-    s.finish.run(...saveStateValues(pkg, now, item.remaining - 1, companyId, packageId));
+    s.event.run(companyId, packageId, pkg.event_seq + 1, id('evt'), 'REDEEMED', now, now, 'bus_1', 'master', null, rid, item.item_id, 1, -1000, 0, 0, item.remaining - 1, '{}');
+    s.finish.run(...saveStateValues({ ...pkg, event_seq: pkg.event_seq + 1 }, now, item.remaining - 1, companyId, packageId));
   };
   const commitEach = () => {
     s.begin.run();

@@ -137,6 +137,12 @@ export function packageRepo(q: Queryable, db: Db, work?: WebhookWork): PackageRe
       return withItems(q, companyId, rows);
     },
     async lockForUpdate(companyId, id) {
+      if (engine === 'sqlite') {
+        // A write transaction on SQLite holds the database's one write lock from BEGIN IMMEDIATE to its end, so
+        // reading the row is locking it; the next sequence number is the one after the row's.
+        const row = await rowByKey(q, db, 'packages', { company_id: companyId, package_id: id });
+        return row ? m.packageRowToPackage({ ...row, event_seq: Number(row.event_seq) + 1 }, await itemsOf(companyId, id)) : undefined;
+      }
       const compiled = db.shapes.compile('packages.lock', { companyId, id }, (v) =>
         q
           .updateTable('packages')
