@@ -86,7 +86,7 @@ class LazyRepos implements Repos {
     return (this.#products ??= productRepo(this.q, this.db));
   }
   get webhookEndpoints() {
-    return (this.#webhookEndpoints ??= webhookEndpointRepo(this.q));
+    return (this.#webhookEndpoints ??= webhookEndpointRepo(this.q, this.db));
   }
   get webhookMessages() {
     return (this.#webhookMessages ??= webhookMessageRepo(this.q, this.db.engine, this.work));

@@ -26,7 +26,7 @@ export async function noteWebhookWork(q: Queryable, engine: Db['engine'], work: 
   }
 }
 
-export function webhookEndpointRepo(q: Queryable): WebhookEndpointRepo {
+export function webhookEndpointRepo(q: Queryable, db: Db): WebhookEndpointRepo {
   return {
     async insert(e) {
       try {
@@ -59,8 +59,11 @@ export function webhookEndpointRepo(q: Queryable): WebhookEndpointRepo {
       return rows.map(m.rowToEndpoint);
     },
     async listEnabled(companyId) {
-      const rows = await q.selectFrom('webhook_endpoints').selectAll().where('company_id', '=', companyId).where('disabled', '=', 0).orderBy('endpoint_id').execute();
-      return rows.map(m.rowToEndpoint);
+      // Asked by every change to a package (the outbox): a query shape, built once.
+      const compiled = db.shapes.compile('webhookEndpoints.enabled', { companyId }, (v) =>
+        q.selectFrom('webhook_endpoints').selectAll().where('company_id', '=', v.companyId as string).where('disabled', '=', 0).orderBy('endpoint_id'),
+      );
+      return (await q.executeQuery(compiled)).rows.map(m.rowToEndpoint);
     },
   };
 }
