@@ -143,16 +143,29 @@ export function packageRepo(q: Queryable, db: Db, work?: WebhookWork): PackageRe
         const row = await rowByKey(q, db, 'packages', { company_id: companyId, package_id: id });
         return row ? m.packageRowToPackage({ ...row, event_seq: Number(row.event_seq) + 1 }, await itemsOf(companyId, id)) : undefined;
       }
-      const compiled = db.shapes.compile('packages.lock', { companyId, id }, (v) =>
+      // PostgreSQL: the package row and its items in one statement, each row locked. Locking the items too is
+      // what makes this safe in one statement: after waiting for another transaction's lock, PostgreSQL reads
+      // the latest version of every row it locks, where a plain subquery would read the statement's older
+      // snapshot. NO KEY UPDATE is the strength an UPDATE of these rows takes.
+      const compiled = db.shapes.compile('packages.lockWithItems', { companyId, id }, (v) =>
         q
-          .updateTable('packages')
-          .set({ event_seq: sql<number>`event_seq + 1` })
-          .where('company_id', '=', v.companyId as string)
-          .where('package_id', '=', v.id as string)
-          .returningAll(),
+          .selectFrom('packages as p')
+          .innerJoin('package_items as i', (j) => j.onRef('i.company_id', '=', 'p.company_id').onRef('i.package_id', '=', 'p.package_id'))
+          .selectAll('p')
+          .select(sql<PackageItemsTable>`row_to_json(i)`.as('locked_item'))
+          .where('p.company_id', '=', v.companyId as string)
+          .where('p.package_id', '=', v.id as string)
+          .orderBy('i.position')
+          .forNoKeyUpdate(),
       );
-      const row = (await q.executeQuery(compiled)).rows[0];
-      return row ? m.packageRowToPackage(row, await itemsOf(companyId, id)) : undefined;
+      const rows = (await q.executeQuery(compiled)).rows;
+      if (rows.length === 0) {
+        // No such package, or one without items: the row alone, locked.
+        const alone = await q.selectFrom('packages').selectAll().where('company_id', '=', companyId).where('package_id', '=', id).forNoKeyUpdate().executeTakeFirst();
+        return alone ? m.packageRowToPackage({ ...alone, event_seq: Number(alone.event_seq) + 1 }, []) : undefined;
+      }
+      const { locked_item: _, ...row } = rows[0]!;
+      return m.packageRowToPackage({ ...row, event_seq: Number(row.event_seq) + 1 }, rows.map((r) => r.locked_item));
     },
     query: (companyId, filter, order, page) => queryPackages(q, db, companyId, filter, order, page),
     count: (companyId, filter) => countPackages(q, db, companyId, filter),
