@@ -8,7 +8,8 @@
 //
 // Env: BENCH_SECONDS (default 5) per measurement, BENCH_ROUNDS (2, alternating), BENCH_CONCURRENCY (32)
 // callers, BENCH_BATCH (32) redemptions per commit of the batched loop, BENCH_DATABASE_URL (postgres://…) to add
-// PostgreSQL (SQLite always runs, in a temporary directory), BENCH_RESULTS_DIR.
+// PostgreSQL (SQLite always runs, in a temporary directory), BENCH_WRITERS (group commits in flight at once;
+// default: the store's, half the pool on PostgreSQL), BENCH_RESULTS_DIR.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,7 +39,7 @@ const id = (p) => `${p}_${randomBytes(8).toString('hex')}`;
 async function setup(databaseUrl, dataDir) {
   const db = await openDatabase({ databaseUrl, dataDir, poolSize: 16 });
   await migrate(db);
-  const store = createStore(db);
+  const store = createStore(db, process.env.BENCH_WRITERS ? { writers: Number(process.env.BENCH_WRITERS) } : {});
   const deps = { store, clock: systemClock, masterKey: null };
   const { companyId, sell } = await benchCompany(deps);
   return { db, store, deps, companyId, sell };
