@@ -4,13 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { ENGINES, openTestStore, type TestStore } from '../support/engines.js';
 import { FixedClock } from '../../src/domain/clock.js';
-import type { Principal } from '../../src/domain/access.js';
 import { money } from '../../src/domain/money.js';
 import type { Deps } from '../../src/application/context.js';
 import type { Store } from '../../src/application/ports.js';
-import { createCompany } from '../../src/application/keys.js';
-import { upsertBusiness, upsertCustomer, upsertService } from '../../src/application/reference-data.js';
-import { createTemplate } from '../../src/application/catalog.js';
 import { sellPackage } from '../../src/application/selling.js';
 import { commitHold, redeem, reverseRedemption } from '../../src/application/redemption.js';
 import { adjustPackage, cancelPackage, extendPackage, freezePackage, previewRefund, unfreezePackage } from '../../src/application/package-admin.js';
@@ -18,9 +14,8 @@ import { getPackage } from '../../src/application/package-queries.js';
 import { sweepExpiredPackages, sweepLapsedHolds } from '../../src/application/sweeper.js';
 import { verifyLedger } from '../../src/application/verify.js';
 import { fillDerivedColumns } from '../../src/storage/derived-backfill.js';
-import { uniqueId } from '../support/app.js';
+import { MASTER, VISIT, furnishSalon } from '../support/salon.js';
 
-const MASTER: Principal = { kind: 'master' };
 const START = Date.parse('2026-03-10T15:00:00Z');
 const DAY = 86_400_000;
 
@@ -38,20 +33,8 @@ describe.each(ENGINES)('package use cases on %s', (engine) => {
   /** A company with a business in `timeZone`, a customer and a $30 service, and a 5-visit template. */
   async function setUp(timeZone = 'UTC', validity: { days: number } = { days: 30 }) {
     clock.set(START);
-    const companyId = uniqueId('cmp');
-    await createCompany(deps, MASTER, { id: companyId, name: 'Salon' });
-    await upsertBusiness(deps, MASTER, companyId, 'bus_1', { name: 'Main street', timeZone, currencyCode: 'USD' });
-    await upsertCustomer(deps, MASTER, companyId, 'cus_1', { firstName: 'Ada', lastName: 'Lovelace' });
-    await upsertService(deps, MASTER, companyId, 'srv_1', { name: 'Basic grooming', durationMinutes: 60, price: money('USD', 3000) });
-    const template = await createTemplate(deps, MASTER, companyId, {
-      name: 'Five visits',
-      price: money('USD', 15_000),
-      items: [{ serviceIds: ['srv_1'], quantity: 5, unitPrice: null }],
-      validity,
-    });
-    const sell = async (key?: string) => (await sellPackage(deps, MASTER, companyId, { templateId: template.id, customerId: 'cus_1', businessId: 'bus_1' }, key)).result.pkg;
-    const visit = { serviceId: 'srv_1', quantity: 1, businessId: 'bus_1' };
-    return { companyId, sell, visit };
+    const { companyId, sell } = await furnishSalon(deps, { units: 5, timeZone, validity });
+    return { companyId, sell, visit: VISIT };
   }
 
   it('walks a package through its life and leaves a history that explains every balance', async () => {

@@ -7,18 +7,12 @@ import { GroupCommit, type BatchReport, type BatchWork, type GroupCommitLimits, 
 import type { Queryable } from '../../src/storage/database.js';
 import { ENGINES, openTestStore, type TestStore } from '../support/engines.js';
 import { FixedClock } from '../../src/domain/clock.js';
-import type { Principal } from '../../src/domain/access.js';
-import { money } from '../../src/domain/money.js';
 import { DomainError } from '../../src/domain/errors.js';
 import type { Deps } from '../../src/application/context.js';
 import type { WriteBatch } from '../../src/application/ports.js';
-import { createCompany } from '../../src/application/keys.js';
-import { upsertBusiness, upsertCustomer, upsertService } from '../../src/application/reference-data.js';
-import { createTemplate } from '../../src/application/catalog.js';
-import { sellPackage } from '../../src/application/selling.js';
 import { redeem } from '../../src/application/redemption.js';
 import { verifyLedger } from '../../src/application/verify.js';
-import { uniqueId } from '../support/app.js';
+import { MASTER, VISIT, furnishSalon } from '../support/salon.js';
 
 /** The end of this turn of the event loop: a batch scheduled before it has started by then. */
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -270,7 +264,6 @@ describe('GroupCommit with a fake batch runner', () => {
   });
 });
 
-const MASTER: Principal = { kind: 'master' };
 const START = Date.parse('2026-03-10T15:00:00Z');
 
 describe.each(ENGINES)('group commit on %s', (engine) => {
@@ -328,19 +321,9 @@ describe.each(ENGINES)('group commit on %s', (engine) => {
 
   /** A company with a business, a customer, a $30 service and a sold package of `units` visits. */
   async function packageOf(units: number) {
-    const companyId = uniqueId('cmp');
-    await createCompany(deps, MASTER, { id: companyId, name: 'Salon' });
-    await upsertBusiness(deps, MASTER, companyId, 'bus_1', { name: 'Main street', timeZone: 'UTC', currencyCode: 'USD' });
-    await upsertCustomer(deps, MASTER, companyId, 'cus_1', { firstName: 'Ada', lastName: 'Lovelace' });
-    await upsertService(deps, MASTER, companyId, 'srv_1', { name: 'Basic grooming', durationMinutes: 60, price: money('USD', 3000) });
-    const template = await createTemplate(deps, MASTER, companyId, {
-      name: `${units} visits`,
-      price: money('USD', 3000 * units),
-      items: [{ serviceIds: ['srv_1'], quantity: units, unitPrice: null }],
-      validity: { days: 30 },
-    });
-    const sold = await sellPackage(deps, MASTER, companyId, { templateId: template.id, customerId: 'cus_1', businessId: 'bus_1' });
-    const visit = { serviceId: 'srv_1', quantity: 1, businessId: 'bus_1' };
+    const { companyId, sell } = await furnishSalon(deps, { units });
+    const sold = { result: { pkg: await sell() } };
+    const visit = VISIT;
     const left = async () => (await ts.store.read.packages.get(companyId, sold.result.pkg.id))!.items[0]!.remaining;
     const redeemed = async () => (await ts.store.read.events.all(companyId, sold.result.pkg.id)).filter((e) => e.type === 'REDEEMED');
     return { companyId, packageId: sold.result.pkg.id, visit, left, redeemed };

@@ -4,19 +4,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES, openTestStore, type TestStore } from '../support/engines.js';
 import { FixedClock } from '../../src/domain/clock.js';
-import type { Principal } from '../../src/domain/access.js';
-import { money } from '../../src/domain/money.js';
 import type { Deps } from '../../src/application/context.js';
 import type { PackageChange } from '../../src/application/ports.js';
 import type { BalanceMove } from '../../src/domain/decision.js';
-import { createCompany } from '../../src/application/keys.js';
-import { upsertBusiness, upsertCustomer, upsertService } from '../../src/application/reference-data.js';
-import { createTemplate } from '../../src/application/catalog.js';
-import { sellPackage } from '../../src/application/selling.js';
-import { uniqueId } from '../support/app.js';
+import { furnishSalon } from '../support/salon.js';
 
 const START = Date.parse('2026-06-01T10:00:00Z');
-const MASTER: Principal = { kind: 'master' };
 const rolledBack = new Error('rolled back by the test');
 
 describe.each(ENGINES)('writeChange on %s', (engine) => {
@@ -30,18 +23,8 @@ describe.each(ENGINES)('writeChange on %s', (engine) => {
 
   /** A sold package of 3 visits; answers its ids and how its one item stands now. */
   async function soldPackage() {
-    const companyId = uniqueId('cmp');
-    await createCompany(deps, MASTER, { id: companyId, name: 'Salon' });
-    await upsertBusiness(deps, MASTER, companyId, 'bus_1', { name: 'Main street', timeZone: 'UTC', currencyCode: 'USD' });
-    await upsertCustomer(deps, MASTER, companyId, 'cus_1', { firstName: 'Ada', lastName: 'Lovelace' });
-    await upsertService(deps, MASTER, companyId, 'srv_1', { name: 'Basic grooming', durationMinutes: 60, price: money('USD', 3000) });
-    const template = await createTemplate(deps, MASTER, companyId, {
-      name: '3 visits',
-      price: money('USD', 9000),
-      items: [{ serviceIds: ['srv_1'], quantity: 3, unitPrice: null }],
-      validity: { days: 30 },
-    });
-    const pkg = (await sellPackage(deps, MASTER, companyId, { templateId: template.id, customerId: 'cus_1', businessId: 'bus_1' })).result.pkg;
+    const { companyId, sell } = await furnishSalon(deps, { units: 3 });
+    const pkg = await sell();
     const item = async () => (await ts.store.read.packages.get(companyId, pkg.id))!.items[0]!;
     return { companyId, packageId: pkg.id, itemId: pkg.items[0]!.id, item };
   }
