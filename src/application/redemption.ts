@@ -17,6 +17,7 @@ import type { Actor, PackageView } from './package-tx.js';
 import { PackageTx } from './package-tx.js';
 import { findPackages } from './package-queries.js';
 import { MAX_PAGE_SIZE, parsePageRequest } from './paging.js';
+import { findReference } from './reference-data.js';
 
 export { DEFAULT_HOLD_MS } from '../domain/visits.js';
 
@@ -38,8 +39,8 @@ export interface RedemptionResult {
 
 async function checkReferences(deps: Deps, companyId: string, input: RedeemInput): Promise<void> {
   const [business, staff] = await Promise.all([
-    deps.store.read.businesses.get(companyId, input.businessId),
-    input.staffId ? deps.store.read.staff.get(companyId, input.staffId) : Promise.resolve(true),
+    findReference(deps, companyId, 'businesses', input.businessId),
+    input.staffId ? findReference(deps, companyId, 'staff', input.staffId) : Promise.resolve(true),
   ]);
   if (!business) throw notFound('business', input.businessId);
   if (!staff) throw notFound('staff member', input.staffId!);

@@ -179,6 +179,17 @@ type EntityOf<K extends Kind> = RepoOf<K> extends ReferenceRepo<infer T, any> ? 
 /** Reads one record of a company; NOT_FOUND when absent. */
 export async function getReference<K extends Kind>(deps: Deps, p: Principal, companyId: string, kind: K, id: string): Promise<EntityOf<K>> {
   authorize(p, companyId, 'read');
+  const found = await findReference(deps, companyId, kind, id);
+  if (!found) throw notFound(NOUN[kind], id);
+  return found;
+}
+
+/**
+ * One record of a company, or undefined, from this process's cache while no reference data may have changed
+ * (a record found is kept; an absent one is asked again): for the use cases that check what a command names,
+ * as every redemption does its business.
+ */
+export async function findReference<K extends Kind>(deps: Deps, companyId: string, kind: K, id: string): Promise<EntityOf<K> | undefined> {
   const cache = deps.referenceCache;
   const key = `${kind}/${companyId}/${id}`;
   const generation = cache ? deps.store.changeGeneration() : null;
@@ -186,8 +197,7 @@ export async function getReference<K extends Kind>(deps: Deps, p: Principal, com
   if (cached) return cached;
   const repo = deps.store.read[kind] as unknown as ReferenceRepo<EntityOf<K>, any>;
   const found = await repo.get(companyId, id);
-  if (!found) throw notFound(NOUN[kind], id);
-  if (cache && generation !== null && deps.store.changeGeneration() === generation) cache.set(key, found, generation);
+  if (found && cache && generation !== null && deps.store.changeGeneration() === generation) cache.set(key, found, generation);
   return found;
 }
 
