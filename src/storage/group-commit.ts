@@ -55,6 +55,9 @@ export class GroupCommit<Q> {
   private readonly queue: Waiting<Q>[] = [];
   private inFlight = 0;
   private scheduled = false;
+  private closed = false;
+  /** Told when the last batch in flight has ended and nothing waits: what drain() waits for. */
+  private idle: (() => void)[] = [];
 
   constructor(
     private readonly run: RunBatch<Q>,
@@ -64,10 +67,18 @@ export class GroupCommit<Q> {
 
   /** Runs the command in the next batch; settles as its work did, once that batch has committed. */
   submit<T>(command: Command<Q>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('the store is closing: no more commands'));
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ ...command, resolve: resolve as (value: unknown) => void, reject });
       this.schedule();
     });
+  }
+
+  /** Takes no more commands and resolves once every command taken so far has been answered. */
+  drain(): Promise<void> {
+    this.closed = true;
+    if (this.queue.length === 0 && this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
   }
 
   /** Commands waiting for a writer. */
@@ -106,6 +117,8 @@ export class GroupCommit<Q> {
     let failed = 0;
     try {
       const settled = await this.run(batch.map((c) => c.work));
+      // A runner owes one outcome per work; one that answered fewer would leave the rest waiting for ever.
+      if (settled.length !== batch.length) throw new Error(`a batch of ${batch.length} came back with ${settled.length} outcomes`);
       settled.forEach((s, i) => {
         if (s.ok) batch[i]!.resolve(s.value);
         else {
@@ -119,6 +132,7 @@ export class GroupCommit<Q> {
     } finally {
       this.inFlight--;
       this.schedule();
+      if (this.inFlight === 0 && this.queue.length === 0) for (const resolve of this.idle.splice(0)) resolve();
     }
     // After every command is settled, and outside the try: a watcher that throws cannot undo an answer.
     try {

@@ -178,6 +178,10 @@ export function createStore(db: Db, limits: Partial<GroupCommitLimits> = {}): St
       if (isDataException(error)) return new DomainError('INVALID_ARGUMENT', 'a value is out of range or not valid text');
       return undefined;
     },
-    close: () => db.close(),
+    // Commands already taken are answered before the database goes.
+    close: async () => {
+      await group.drain();
+      await db.close();
+    },
   };
 }

@@ -107,6 +107,31 @@ describe('GroupCommit with a fake batch runner', () => {
     expect(runs).toHaveLength(1);
   });
 
+  it('drains on close: answers every command already taken, in flight or waiting, and refuses new ones', async () => {
+    const { group, runs, submit } = harness();
+    const first = submit('a');
+    await nextTurn();
+    const waiting = submit('b'); // queued behind the batch in flight
+    const drained = watch(group.drain());
+    await expect(submit('late')).rejects.toThrow(/closing/);
+    await turns(3);
+    expect(drained.settled).toBe(false);
+    await runs[0]!.complete();
+    await nextTurn();
+    expect(runs.map((r) => r.labels)).toEqual([['a'], ['b']]);
+    expect(drained.settled).toBe(false);
+    await runs[1]!.complete();
+    await turns(2);
+    expect(drained.settled).toBe(true);
+    expect(await Promise.all([first, waiting])).toEqual(['a', 'b']);
+  });
+
+  it('fails every command of a batch whose runner answered fewer outcomes than works', async () => {
+    const group = new GroupCommit<null>(async () => [{ ok: true, value: 'only one' }], { maxCommands: 10, maxBytes: 100, writers: 1 });
+    const answers = [group.submit({ work: async () => 'a', target: '', bytes: 1 }), group.submit({ work: async () => 'b', target: '', bytes: 1 })];
+    for (const answer of answers) await expect(answer).rejects.toThrow(/2 came back with 1/);
+  });
+
   it('runs a lone command as a batch of one once its turn ends, waiting for no others', async () => {
     const { runs, submit } = harness();
     const answer = submit('alone');
