@@ -94,8 +94,8 @@ function runOnce<T>(
   options: CommandOptions,
 ): Promise<Outcome<T>> {
   return deps.store.command(async (repos) => {
-    if (!(await repos.idempotency.tryLock(companyId, key))) throw keyInUse();
-    const stored = await repos.idempotency.get(companyId, key);
+    const { locked, stored } = await repos.idempotency.claim(companyId, key);
+    if (!locked) throw keyInUse();
     if (stored) {
       if (stored.requestHash !== hash) throw keyReused();
       return { result: JSON.parse(stored.body) as T, replayed: true };

@@ -432,6 +432,12 @@ export interface IdempotencyRepo extends IdempotencyReads {
    * (a retry racing the first request). SQLite's single writer makes this always true there.
    */
   tryLock(companyId: string, key: string): Promise<boolean>;
+  /**
+   * tryLock and then get, as one step (on PostgreSQL one statement): whether the key is this transaction's,
+   * and the response stored under it if one is. A record committed by another process between the two is
+   * caught by the insert's unique violation, as a race between two inserts is.
+   */
+  claim(companyId: string, key: string): Promise<{ readonly locked: boolean; readonly stored: StoredResponse | undefined }>;
 }
 
 // ---- webhooks ----

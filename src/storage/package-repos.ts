@@ -27,7 +27,7 @@ import { isUniqueViolation } from './database.js';
 import * as m from './package-mappers.js';
 import { messageToRow } from './webhook-mappers.js';
 import { noteWebhookWork, type WebhookWork } from './webhook-repos.js';
-import type { PackageItemsTable, PackagesTable } from './schema.js';
+import type { IdempotencyKeysTable, PackageItemsTable, PackagesTable } from './schema.js';
 import type { ImportedDetails } from '../domain/import.js';
 
 export function templateRepo(q: Queryable): TemplateRepo {
@@ -678,12 +678,19 @@ export function eventRepo(q: Queryable, db: Db): EventRepo {
   };
 }
 
+const storedResponseOf = (row: IdempotencyKeysTable) => ({
+  operation: row.operation,
+  requestHash: row.request_hash,
+  status: Number(row.response_status),
+  body: row.response_body,
+});
+
 export function idempotencyRepo(q: Queryable, db: Db): IdempotencyRepo {
   const engine = db.engine;
   return {
     async get(companyId, key) {
       const row = await rowByKey(q, db, 'idempotency_keys', { company_id: companyId, idempotency_key: key });
-      return row && { operation: row.operation, requestHash: row.request_hash, status: Number(row.response_status), body: row.response_body };
+      return row && storedResponseOf(row);
     },
     async insert(companyId, key, response, at) {
       await insertRow(q, db, 'idempotency_keys', {
@@ -695,6 +702,25 @@ export function idempotencyRepo(q: Queryable, db: Db): IdempotencyRepo {
         response_body: response.body,
         created_at: at,
       });
+    },
+    async claim(companyId, key) {
+      if (engine !== 'postgres') return { locked: true, stored: await this.get(companyId, key) };
+      // The lock in the select list, the record beside it: one round trip for what took two.
+      const compiled = db.shapes.compile('idempotency.claim', { lock: `${companyId}/${key}`, companyId, key }, (v) =>
+        q
+          .selectNoFrom((eb) => [
+            sql<boolean>`pg_try_advisory_xact_lock(hashtextextended(${v.lock}, 0))`.as('locked'),
+            eb
+              .selectFrom('idempotency_keys')
+              .select(sql<string>`row_to_json(idempotency_keys)::text`.as('r'))
+              .where('company_id', '=', v.companyId as string)
+              .where('idempotency_key', '=', v.key as string)
+              .as('stored'),
+          ]),
+      );
+      const row = (await q.executeQuery(compiled)).rows[0] as { locked: boolean; stored: string | null } | undefined;
+      const stored = row?.stored ? (JSON.parse(row.stored) as IdempotencyKeysTable) : undefined;
+      return { locked: row?.locked === true, stored: stored && storedResponseOf(stored) };
     },
     async tryLock(companyId, key) {
       if (engine !== 'postgres') return true;

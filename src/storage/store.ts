@@ -109,7 +109,7 @@ const WRITES: { readonly [K in keyof ReadRepos]: readonly Exclude<keyof Repos[K]
   packages: ['insert', 'insertMany', 'lockForUpdate', 'saveState', 'move'],
   redemptions: ['insert', 'transition'],
   events: ['append', 'appendMany'],
-  idempotency: ['insert', 'tryLock'],
+  idempotency: ['insert', 'tryLock', 'claim'],
   webhookEndpoints: ['insert', 'update', 'delete'],
   webhookMessages: ['insert', 'claimDue', 'finishAttempt', 'failPending', 'redeliver'],
 };
