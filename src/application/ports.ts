@@ -7,7 +7,6 @@ import type { Business, Company, Customer, Product, Service, Staff } from '../do
 import type { PageRequest } from './paging.js';
 import type { CustomerPackage, Lifecycle } from '../domain/package.js';
 import type { EventType, LedgerEvent, Redemption, RedemptionStatus } from '../domain/ledger.js';
-import type { Money } from '../domain/money.js';
 import type { BalanceMove, RedemptionWrite } from '../domain/decision.js';
 import type { MessageStatus, WebhookAttempt, WebhookEndpoint, WebhookMessage } from '../domain/webhooks.js';
 import type { PackageTemplate } from '../domain/template.js';
@@ -299,17 +298,10 @@ export interface PackageRepo extends PackageReads {
    */
   lockForUpdate(companyId: string, id: string): Promise<CustomerPackage | undefined>;
   /**
-   * Writes the package's state columns (dates, freeze, cancellation, expiry, sequence number) and what is
-   * derived from them, and the webhook messages of the change with them (on PostgreSQL in the same statement:
-   * one round trip); never the item balances, which change only through move().
-   */
-  saveState(pkg: CustomerPackage, messages?: readonly WebhookMessage[]): Promise<void>;
-  /** One balance move as one guarded update (domain applyMove says what it does); false when the guard refused. */
-  move(companyId: string, packageId: string, move: BalanceMove): Promise<boolean>;
-  /**
-   * Writes one decision on a locked package: its moves as guarded updates, its redemption inserts and
-   * transitions (each guarded by the status it leaves), its events, then the state and the webhook messages, as
-   * saveState does. False when a guard refused, with some of it written: the caller must then roll back. On
+   * Writes one decision on a locked package: its moves as guarded updates (domain applyMove says what each
+   * does), its redemption inserts and transitions (each guarded by the status it leaves), its events, then the
+   * state columns (dates, freeze, cancellation, expiry, sequence number, what is derived from them) and the
+   * webhook messages; never any other balance write. False when a guard refused, with some of it written: the caller must then roll back. On
    * PostgreSQL one statement (data-modifying CTEs: one round trip instead of one per row) unless the change
    * touches one item or one redemption twice, which a single statement cannot.
    */
@@ -372,11 +364,8 @@ export interface RedemptionListRow {
   readonly serviceName: string;
 }
 
-export interface RedemptionRepo extends RedemptionReads {
-  insert(r: Redemption): Promise<void>;
-  /** Moves status from → to; false when it was not in `from` (someone else moved it first). */
-  transition(companyId: string, id: string, from: RedemptionStatus, to: RedemptionStatus, at: number, value?: Money): Promise<boolean>;
-}
+/** A redemption is written only as part of its package's change (PackageRepo.writeChange). */
+export type RedemptionRepo = RedemptionReads;
 
 export interface EventReads {
   /** In sequence order, after the given sequence number. */
@@ -392,9 +381,8 @@ export interface EventReads {
   redemptionsPerDay(companyId: string, from: number, to: number, businessId?: string): Promise<{ businessId: string; time: number; quantity: number; type: string }[]>;
 }
 
-/** The history is append-only: appending is its only write. */
+/** The history is append-only: appending is its only write (one change's events come with it, writeChange). */
 export interface EventRepo extends EventReads {
-  append(event: LedgerEvent): Promise<void>;
   appendMany(events: readonly LedgerEvent[]): Promise<void>;
 }
 
@@ -428,13 +416,9 @@ export interface IdempotencyReads {
 export interface IdempotencyRepo extends IdempotencyReads {
   insert(companyId: string, key: string, response: StoredResponse, at: number): Promise<void>;
   /**
-   * Inside a transaction: claims the key until commit or rollback; false when another transaction holds it
-   * (a retry racing the first request). SQLite's single writer makes this always true there.
-   */
-  tryLock(companyId: string, key: string): Promise<boolean>;
-  /**
-   * tryLock and then get, as one step (on PostgreSQL one statement): whether the key is this transaction's,
-   * and the response stored under it if one is. A record committed by another process between the two is
+   * Inside a transaction: claims the key until commit or rollback (locked false when another transaction
+   * holds it: a retry racing the first request; SQLite's single writer makes it always true there), and reads
+   * the response stored under it if one is, as one step (on PostgreSQL one statement). A record committed by another process between the two is
    * caught by the insert's unique violation, as a race between two inserts is.
    */
   claim(companyId: string, key: string): Promise<{ readonly locked: boolean; readonly stored: StoredResponse | undefined }>;

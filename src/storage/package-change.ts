@@ -13,29 +13,63 @@ import type { ShapeValues } from './query-shapes.js';
 import { changedRows, insertRow } from './row-shapes.js';
 
 /** A balance move as SQL: its column changes and its guard, with n (and an adjustment's free units) bound. */
-export type BalanceSql = { set: Record<string, unknown>; guard: RawBuilder<unknown> };
-export type Guarded = (kind: BalanceMove['kind'], n: unknown, freeDelta: unknown) => BalanceSql;
+type BalanceSql = { set: Record<string, unknown>; guard: RawBuilder<unknown> };
 
-export interface ChangeWriters {
-  move(mv: BalanceMove): Promise<boolean>;
-  saveState(change: PackageChange): Promise<void>;
+/**
+ * Each balance move as SQL: the same arithmetic as domain applyMove, guarded so no balance goes below zero. `n`
+ * is the units moved (an adjustment's delta) and `freeDelta` an adjustment's free units, both bound as they are.
+ */
+function guarded(kind: BalanceMove['kind'], n: unknown, freeDelta: unknown): BalanceSql {
+  switch (kind) {
+    case 'adjust':
+      return {
+        set: { total: sql`total + ${n}`, remaining: sql`remaining + ${n}`, free: sql`free + ${freeDelta}` },
+        guard: sql`remaining + ${n} >= 0 AND free + ${freeDelta} >= 0`,
+      };
+    case 'consume':
+      return { set: { used: sql`used + ${n}`, remaining: sql`remaining - ${n}` }, guard: sql`remaining >= ${n}` };
+    case 'hold':
+      return { set: { held: sql`held + ${n}`, remaining: sql`remaining - ${n}` }, guard: sql`remaining >= ${n}` };
+    case 'commitHeld':
+      return { set: { held: sql`held - ${n}`, used: sql`used + ${n}` }, guard: sql`held >= ${n}` };
+    case 'releaseHeld':
+      return { set: { held: sql`held - ${n}`, remaining: sql`remaining + ${n}` }, guard: sql`held >= ${n}` };
+    case 'unconsume':
+      return { set: { used: sql`used - ${n}`, remaining: sql`remaining + ${n}` }, guard: sql`used >= ${n}` };
+  }
 }
 
-/** Row by row, in the port's order. */
-export async function writeRowByRow(q: Queryable, db: Db, change: PackageChange, writers: ChangeWriters): Promise<boolean> {
-  const { companyId } = change.state;
-  for (const mv of change.moves) if (!(await writers.move(mv))) return false;
+/** A move's bound values: the units (an adjustment's delta) and an adjustment's free units. */
+const unitsOf = (mv: BalanceMove) => (mv.kind === 'adjust' ? { n: mv.delta, free: mv.freeDelta } : { n: mv.n });
+
+/** Row by row, in the port's order: SQLite, and a change one PostgreSQL statement cannot hold. */
+export async function writeRowByRow(q: Queryable, db: Db, change: PackageChange): Promise<boolean> {
+  const { companyId, id: packageId } = change.state;
+  for (const mv of change.moves) {
+    const compiled = db.shapes.compile(`items.${mv.kind}`, { companyId, packageId, itemId: mv.itemId, ...unitsOf(mv) }, (v) => {
+      const g = guarded(mv.kind, v.n, v.free);
+      const w = q.updateTable('package_items').set(g.set as never);
+      return w.where('company_id', '=', v.companyId as string).where('package_id', '=', v.packageId as string).where('item_id', '=', v.itemId as string).where(g.guard as never);
+    });
+    if (changedRows(await q.executeQuery(compiled)) !== 1) return false;
+  }
   for (const w of change.redemptions) {
     if (w.kind === 'insert') await insertRow(q, db, 'redemptions', m.redemptionToRow(w.redemption));
     else if (!(await transition(q, db, companyId, w.id, w.from, w.to, change.at, w.value?.minor))) return false;
   }
   for (const e of change.events) await insertRow(q, db, 'package_events', m.eventToRow(e));
-  await writers.saveState(change);
+  const state = { ...stateColumns(m.packageToRow(change.state)), companyId, packageId };
+  const compiled = db.shapes.compile('packages.state', state, (v) => {
+    const { companyId: company, packageId: pkg, ...columns } = v;
+    return q.updateTable('packages').set(columns as never).where('company_id', '=', company as string).where('package_id', '=', pkg as string);
+  });
+  await q.executeQuery(compiled);
+  if (change.messages.length > 0) await q.insertInto('webhook_messages').values(change.messages.map(messageToRow)).execute();
   return true;
 }
 
 /** A redemption's status from one to another (and its value, when committed), guarded by the one it leaves. */
-export async function transition(q: Queryable, db: Db, companyId: string, id: string, from: string, to: string, at: number, value: number | undefined): Promise<boolean> {
+async function transition(q: Queryable, db: Db, companyId: string, id: string, from: string, to: string, at: number, value: number | undefined): Promise<boolean> {
   const values = value === undefined ? { companyId, id, from, to, at } : { companyId, id, from, to, at, value };
   const compiled = db.shapes.compile('redemptions.transition', values, (v) =>
     q
@@ -56,7 +90,7 @@ export function fitsOneStatement(change: PackageChange): boolean {
 }
 
 /** The state columns saveState writes, from the package's row. */
-export function stateColumns(row: ReturnType<typeof m.packageToRow>) {
+function stateColumns(row: ReturnType<typeof m.packageToRow>) {
   return {
     start_time: row.start_time,
     end_time: row.end_time,
@@ -90,7 +124,7 @@ function rowsOf(v: Record<string, unknown>, prefix: string, rows: readonly Recor
 }
 
 /** PostgreSQL: the whole change as one statement; false when a guard changed no row. */
-export async function writeInOneStatement(q: Queryable, db: Db, change: PackageChange, guarded: Guarded): Promise<boolean> {
+export async function writeInOneStatement(q: Queryable, db: Db, change: PackageChange): Promise<boolean> {
   const { companyId, id: packageId } = change.state;
   const inserts = change.redemptions.flatMap((w) => (w.kind === 'insert' ? [m.redemptionToRow(w.redemption) as unknown as Record<string, unknown>] : []));
   const transitions = change.redemptions.flatMap((w) => (w.kind === 'transition' ? [w] : []));
@@ -100,9 +134,10 @@ export async function writeInOneStatement(q: Queryable, db: Db, change: PackageC
 
   const values: Record<string, unknown> = { companyId, packageId };
   change.moves.forEach((mv, i) => {
+    const { n, free } = unitsOf(mv) as { n: number; free?: number };
     values[`m${i}.item`] = mv.itemId;
-    values[`m${i}.n`] = mv.kind === 'adjust' ? mv.delta : mv.n;
-    if (mv.kind === 'adjust') values[`m${i}.free`] = mv.freeDelta;
+    values[`m${i}.n`] = n;
+    if (free !== undefined) values[`m${i}.free`] = free;
   });
   transitions.forEach((t, i) => {
     Object.assign(values, { [`t${i}.id`]: t.id, [`t${i}.from`]: t.from, [`t${i}.to`]: t.to, [`t${i}.at`]: change.at });

@@ -16,16 +16,14 @@ import type {
 import { addDays, localDateOf, startOfLocalDay } from '../domain/calendar.js';
 import type { Lifecycle } from '../domain/package.js';
 import type { EventType } from '../domain/ledger.js';
-import type { BalanceMove } from '../domain/decision.js';
 import { alreadyExists } from '../domain/errors.js';
 import type { Db, Queryable } from './database.js';
 import type { Placeholders, ShapeValues } from './query-shapes.js';
 import { ListParameter } from './query-shapes.js';
-import { changedRows, insertRow, rowByKey } from './row-shapes.js';
-import { fitsOneStatement, stateColumns, transition, writeInOneStatement, writeRowByRow, type BalanceSql } from './package-change.js';
+import { insertRow, rowByKey } from './row-shapes.js';
+import { fitsOneStatement, writeInOneStatement, writeRowByRow } from './package-change.js';
 import { isUniqueViolation } from './database.js';
 import * as m from './package-mappers.js';
-import { messageToRow } from './webhook-mappers.js';
 import { noteWebhookWork, type WebhookWork } from './webhook-repos.js';
 import type { IdempotencyKeysTable, PackageItemsTable, PackagesTable } from './schema.js';
 import type { ImportedDetails } from '../domain/import.js';
@@ -84,20 +82,6 @@ async function withItems(q: Queryable, companyId: string, rows: PackagesTable[])
 
 export function packageRepo(q: Queryable, db: Db, work?: WebhookWork): PackageRepo {
   const engine = db.engine;
-  async function move(companyId: string, packageId: string, mv: BalanceMove): Promise<boolean> {
-    const values = mv.kind === 'adjust' ? { companyId, packageId, itemId: mv.itemId, n: mv.delta, free: mv.freeDelta } : { companyId, packageId, itemId: mv.itemId, n: mv.n };
-    const compiled = db.shapes.compile(`items.${mv.kind}`, values, (v) => {
-      const change = guarded(mv.kind, v.n, v.free);
-      return q
-        .updateTable('package_items')
-        .set(change.set as never)
-        .where('company_id', '=', v.companyId as string)
-        .where('package_id', '=', v.packageId as string)
-        .where('item_id', '=', v.itemId as string)
-        .where(change.guard as never);
-    });
-    return changedRows(await q.executeQuery(compiled)) === 1;
-  }
   /** One package's items, by a shape of its own: read with every change to the package. */
   async function itemsOf(companyId: string, packageId: string): Promise<PackageItemsTable[]> {
     const compiled = db.shapes.compile('packages.items', { companyId, packageId }, (v) =>
@@ -227,63 +211,12 @@ export function packageRepo(q: Queryable, db: Db, work?: WebhookWork): PackageRe
       const rows = await query.orderBy('package_id').limit(limit).execute();
       return withItems(q, companyId, rows);
     },
-    async saveState(pkg, messages = []) {
-      const state = stateColumns(m.packageToRow(pkg));
-      const update = (db: Queryable) => db.updateTable('packages').set(state).where('company_id', '=', pkg.companyId).where('package_id', '=', pkg.id);
-      if (messages.length === 0) {
-        const values = { ...state, companyId: pkg.companyId, packageId: pkg.id };
-        const compiled = db.shapes.compile('packages.state', values, (v) => {
-          const { companyId, packageId, ...columns } = v;
-          return q.updateTable('packages').set(columns as never).where('company_id', '=', companyId as string).where('package_id', '=', packageId as string);
-        });
-        await q.executeQuery(compiled);
-      } else if (engine === 'postgres') {
-        // One statement, one round trip: the messages ride in a data-modifying CTE of the state's update.
-        await q.with('written', (db) => db.insertInto('webhook_messages').values(messages.map(messageToRow))).updateTable('packages').set(state).where('company_id', '=', pkg.companyId).where('package_id', '=', pkg.id).execute();
-      } else {
-        // SQLite runs in-process: a second statement costs no round trip.
-        await update(q).execute();
-        await q.insertInto('webhook_messages').values(messages.map(messageToRow)).execute();
-      }
-      if (messages.length > 0) await noteWebhookWork(q, engine, work, [pkg.companyId]);
-    },
-    move: (companyId, packageId, mv) => move(companyId, packageId, mv),
     async writeChange(change) {
-      const { companyId, id } = change.state;
-      if (engine === 'postgres' && fitsOneStatement(change)) {
-        if (!(await writeInOneStatement(q, db, change, guarded))) return false;
-        if (change.messages.length > 0) await noteWebhookWork(q, engine, work, [companyId]);
-        return true;
-      }
-      return writeRowByRow(q, db, change, { move: (mv) => move(companyId, id, mv), saveState: (c) => this.saveState(c.state, c.messages) });
+      const written = engine === 'postgres' && fitsOneStatement(change) ? await writeInOneStatement(q, db, change) : await writeRowByRow(q, db, change);
+      if (written && change.messages.length > 0) await noteWebhookWork(q, engine, work, [change.state.companyId]);
+      return written;
     },
   };
-}
-
-/**
- * Each balance move as SQL: the same arithmetic as domain applyMove, guarded so no balance goes below zero. `n`
- * is the units moved (an adjustment's delta) and `freeDelta` an adjustment's free units, both bound as they are.
- */
-function guarded(kind: BalanceMove['kind'], n: unknown, freeDelta: unknown): BalanceSql {
-  if (kind === 'adjust') {
-    const delta = n;
-    return {
-      set: { total: sql`total + ${delta}`, remaining: sql`remaining + ${delta}`, free: sql`free + ${freeDelta}` },
-      guard: sql`remaining + ${delta} >= 0 AND free + ${freeDelta} >= 0`,
-    };
-  }
-  switch (kind) {
-    case 'consume':
-      return { set: { used: sql`used + ${n}`, remaining: sql`remaining - ${n}` }, guard: sql`remaining >= ${n}` };
-    case 'hold':
-      return { set: { held: sql`held + ${n}`, remaining: sql`remaining - ${n}` }, guard: sql`remaining >= ${n}` };
-    case 'commitHeld':
-      return { set: { held: sql`held - ${n}`, used: sql`used + ${n}` }, guard: sql`held >= ${n}` };
-    case 'releaseHeld':
-      return { set: { held: sql`held - ${n}`, remaining: sql`remaining + ${n}` }, guard: sql`held >= ${n}` };
-    case 'unconsume':
-      return { set: { used: sql`used - ${n}`, remaining: sql`remaining + ${n}` }, guard: sql`used >= ${n}` };
-  }
 }
 
 // ---- the one package query ----------------------------------------------------------------------------
@@ -513,15 +446,9 @@ export function redemptionRepo(q: Queryable, db: Db): RedemptionRepo {
       .selectAll('r')
       .select('p.currency');
   return {
-    async insert(r) {
-      await insertRow(q, db, 'redemptions', m.redemptionToRow(r));
-    },
     async get(companyId, id) {
       const row = await withCurrency().where('r.company_id', '=', companyId).where('r.redemption_id', '=', id).executeTakeFirst();
       return row && m.redemptionRowToRedemption(row, row.currency);
-    },
-    async transition(companyId, id, from, to, at, value) {
-      return transition(q, db, companyId, id, from, to, at, value?.minor);
     },
     async listPending(companyId, packageId) {
       const rows = await withCurrency()
@@ -615,9 +542,6 @@ export function eventRepo(q: Queryable, db: Db): EventRepo {
       .selectAll('e')
       .select('p.currency');
   return {
-    async append(e) {
-      await insertRow(q, db, 'package_events', m.eventToRow(e));
-    },
     async appendMany(events) {
       for (const batch of chunks(events, 500)) await q.insertInto('package_events').values(batch.map(m.eventToRow)).execute();
     },
@@ -721,14 +645,6 @@ export function idempotencyRepo(q: Queryable, db: Db): IdempotencyRepo {
       const row = (await q.executeQuery(compiled)).rows[0] as { locked: boolean; stored: string | null } | undefined;
       const stored = row?.stored ? (JSON.parse(row.stored) as IdempotencyKeysTable) : undefined;
       return { locked: row?.locked === true, stored: stored && storedResponseOf(stored) };
-    },
-    async tryLock(companyId, key) {
-      if (engine !== 'postgres') return true;
-      const compiled = db.shapes.compile('idempotency.lock', { lock: `${companyId}/${key}` }, (v) =>
-        q.selectNoFrom(sql<boolean>`pg_try_advisory_xact_lock(hashtextextended(${v.lock}, 0))`.as('ok')),
-      );
-      const r = await q.executeQuery(compiled);
-      return (r.rows[0] as { ok?: boolean } | undefined)?.ok === true;
     },
   };
 }

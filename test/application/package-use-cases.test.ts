@@ -123,7 +123,7 @@ describe.each(ENGINES)('the store on %s', (engine) => {
     const ts = await openTestStore(engine);
     try {
       const read = ts.store.read as unknown as Record<string, Record<string, unknown>>;
-      for (const [repo, method] of [['packages', 'lockForUpdate'], ['packages', 'move'], ['packages', 'saveState'], ['templates', 'insert'], ['companies', 'insert'], ['events', 'append'], ['idempotency', 'tryLock'], ['customers', 'upsert']] as const) {
+      for (const [repo, method] of [['packages', 'lockForUpdate'], ['packages', 'writeChange'], ['templates', 'insert'], ['companies', 'insert'], ['events', 'appendMany'], ['idempotency', 'claim'], ['customers', 'upsert']] as const) {
         expect(read[repo]![method], `${repo}.${method}`).toBeUndefined();
       }
       expect(typeof ts.store.read.packages.get).toBe('function');
