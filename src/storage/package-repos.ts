@@ -79,6 +79,8 @@ async function withItems(q: Queryable, companyId: string, rows: PackagesTable[])
   return rows.map((r) => m.packageRowToPackage(r, byPackage.get(r.package_id) ?? []));
 }
 
+/** A package read under its lock, carrying the next sequence number to use (PackageRepo.lockForUpdate). */
+const lockedPackage = (row: PackagesTable, items: PackageItemsTable[]) => m.packageRowToPackage({ ...row, event_seq: Number(row.event_seq) + 1 }, items);
 
 export function packageRepo(q: Queryable, db: Db, work?: WebhookWork): PackageRepo {
   const engine = db.engine;
@@ -125,7 +127,7 @@ export function packageRepo(q: Queryable, db: Db, work?: WebhookWork): PackageRe
         // A write transaction on SQLite holds the database's one write lock from BEGIN IMMEDIATE to its end, so
         // reading the row is locking it; the next sequence number is the one after the row's.
         const row = await rowByKey(q, db, 'packages', { company_id: companyId, package_id: id });
-        return row ? m.packageRowToPackage({ ...row, event_seq: Number(row.event_seq) + 1 }, await itemsOf(companyId, id)) : undefined;
+        return row && lockedPackage(row, await itemsOf(companyId, id));
       }
       // PostgreSQL: the package row and its items in one statement, each row locked. Locking the items too is
       // what makes this safe in one statement: after waiting for another transaction's lock, PostgreSQL reads
@@ -146,10 +148,10 @@ export function packageRepo(q: Queryable, db: Db, work?: WebhookWork): PackageRe
       if (rows.length === 0) {
         // No such package, or one without items: the row alone, locked.
         const alone = await q.selectFrom('packages').selectAll().where('company_id', '=', companyId).where('package_id', '=', id).forNoKeyUpdate().executeTakeFirst();
-        return alone ? m.packageRowToPackage({ ...alone, event_seq: Number(alone.event_seq) + 1 }, []) : undefined;
+        return alone && lockedPackage(alone, []);
       }
       const { locked_item: _, ...row } = rows[0]!;
-      return m.packageRowToPackage({ ...row, event_seq: Number(row.event_seq) + 1 }, rows.map((r) => r.locked_item));
+      return lockedPackage(row, rows.map((r) => r.locked_item));
     },
     query: (companyId, filter, order, page) => queryPackages(q, db, companyId, filter, order, page),
     count: (companyId, filter) => countPackages(q, db, companyId, filter),
