@@ -15,7 +15,7 @@ import os from 'node:os';
 import autocannon from 'autocannon';
 import { killAll } from './lib/processes.mjs';
 import { createBenchCompany, startBenchServer } from './lib/server.mjs';
-import { figures, request } from './lib/http.mjs';
+import { checkClean, expectStatus, figures, request } from './lib/http.mjs';
 import { writeResults } from './lib/results.mjs';
 
 const NAME = 'rate-limit';
@@ -29,16 +29,7 @@ const MAX_COST = 0.05;
 /** A budget no client reaches in a run: the limiter does all its work and never refuses. */
 const UNREACHED = '1000000000/60s';
 
-async function expectStatus(promise, status, what) {
-  const r = await promise;
-  if (r.status !== status) throw new Error(`${what}: expected ${status}, got ${r.status} ${r.bytes.toString()}`);
-  return r;
-}
 
-function checkClean(name, result) {
-  const bad = result.non2xx + result.errors + result.timeouts + result.mismatches;
-  if (bad > 0 || result.requests.total === 0) throw new Error(`${name}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts, ${result.mismatches} mismatches of ${result.requests.total}`);
-}
 
 /** A server with its own company, VIEWER key and customer; answers the URL to load and its headers. */
 async function prepare(name, env) {

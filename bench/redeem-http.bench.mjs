@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { freePort, killAll, start, waitUntil } from './lib/processes.mjs';
 import { createBenchCompany, startBenchServer } from './lib/server.mjs';
-import { figures, request } from './lib/http.mjs';
+import { checkClean, expectStatus, figures, request } from './lib/http.mjs';
 import { writeResults } from './lib/results.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -29,11 +29,6 @@ const CPU_PROF_DIR = process.env.BENCH_CPU_PROF || null;
 const TARGET_RATIO = 0.2;
 const TARGET_P99_MS = 20;
 
-async function expectStatus(promise, status, what) {
-  const r = await promise;
-  if (r.status !== status) throw new Error(`${what}: expected ${status}, got ${r.status} ${r.bytes.toString()}`);
-  return r;
-}
 
 /** Every request a new Idempotency-Key; each connection keeps to its own package (autocannon's context is per connection). */
 function cannon(port, paths, auth, connections, seconds) {
@@ -56,13 +51,6 @@ function cannon(port, paths, auth, connections, seconds) {
   });
 }
 
-function checkClean(name, result) {
-  const bad = result.non2xx + result.errors + result.timeouts;
-  if (bad > 0 || result.requests.total === 0) {
-    const statuses = Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => `${code}×${s.count}`).join(', ');
-    throw new Error(`${name}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts of ${result.requests.total} (statuses: ${statuses})`);
-  }
-}
 
 /** The server's group-commit histogram so far: batches and commands. */
 async function batchTotals(port) {

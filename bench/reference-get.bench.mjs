@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { freePort, killAll, start, waitUntil } from './lib/processes.mjs';
 import { createBenchCompany, startBenchServer } from './lib/server.mjs';
-import { figures, request } from './lib/http.mjs';
+import { checkClean, expectStatus, figures, request } from './lib/http.mjs';
 import { writeResults } from './lib/results.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -26,26 +26,11 @@ const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
 const DATABASE_URL = process.env.BENCH_DATABASE_URL || null;
 const TARGET_RATIO = 0.5;
 
-async function expectStatus(promise, status, what) {
-  const r = await promise;
-  if (r.status !== status) throw new Error(`${what}: expected ${status}, got ${r.status} ${r.bytes.toString()}`);
-  return r;
-}
 
 function cannon(url, headers, expectBody, seconds) {
   return autocannon({ url, connections: CONNECTIONS, duration: seconds, headers, expectBody });
 }
 
-function checkClean(name, result) {
-  const bad = result.non2xx + result.errors + result.timeouts + result.mismatches;
-  if (bad > 0 || result.requests.total === 0) {
-    const statuses = Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => `${code}×${s.count}`).join(', ');
-    throw new Error(
-      `${name}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts, ${result.mismatches} body mismatches ` +
-        `of ${result.requests.total} (statuses: ${statuses})`,
-    );
-  }
-}
 
 async function main() {
   let server;

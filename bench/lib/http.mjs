@@ -37,3 +37,22 @@ export function figures(result) {
     mismatches: result.mismatches,
   };
 }
+
+/** A request's answer, or a failure naming what was asked when its status is not the one expected. */
+export async function expectStatus(promise, status, what) {
+  const r = await promise;
+  if (r.status !== status) throw new Error(`${what}: expected ${status}, got ${r.status} ${r.bytes.toString()}`);
+  return r;
+}
+
+/** Fails a measurement that had any non-2xx answer, error, timeout or body mismatch, or no request at all. */
+export function checkClean(name, result) {
+  const bad = result.non2xx + result.errors + result.timeouts + result.mismatches;
+  if (bad > 0 || result.requests.total === 0) {
+    const statuses = Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => `${code}×${s.count}`).join(', ');
+    throw new Error(
+      `${name}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts, ${result.mismatches} body mismatches ` +
+        `of ${result.requests.total} (statuses: ${statuses})`,
+    );
+  }
+}
