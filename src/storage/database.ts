@@ -11,6 +11,7 @@ import { QueryShapes } from './query-shapes.js';
 import { freshReads, turnReads } from './fresh-reads.js';
 import { recordQueries, sqlRecorderFromEnv, type StatementRecorder } from './sql-record.js';
 import type { BatchWork, Settled } from './group-commit.js';
+import { runBatch, type BatchSteps } from './batch-runner.js';
 import type { Database } from './schema.js';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -26,8 +27,8 @@ export interface Db {
   /** Runs fn in one transaction. On SQLite it is BEGIN IMMEDIATE, so writers queue on busy_timeout instead of failing on upgrade. */
   transaction<T>(fn: (trx: Queryable) => Promise<T>): Promise<T>;
   /**
-   * Runs works one after another in one transaction, each in a savepoint: a work that throws rolls back its
-   * own writes only. Resolves with every work's outcome once the commit has returned; rejects when the
+   * Runs works one after another in one transaction: a work that throws leaves none of its writes behind
+   * (batch-runner.ts). Resolves with every work's outcome once the commit has returned; rejects when the
    * transaction itself failed (begin, commit, or a failure that undid it whole), which fails every work.
    */
   batch(works: readonly BatchWork<Queryable>[]): Promise<Settled[]>;
@@ -130,6 +131,7 @@ function openSqlite(dataDir: string): Db {
     rollbackTo: native.prepare('ROLLBACK TO command'),
     commit: native.prepare('COMMIT'),
     rollback: native.prepare('ROLLBACK'),
+    totalChanges: native.prepare('SELECT total_changes()').pluck(),
   };
   // data_version moves with every other connection's commit; this connection's own are counted as they end.
   let commits = 0;
@@ -189,33 +191,7 @@ function openSqlite(dataDir: string): Db {
       transactions++;
       return kysely
         .connection()
-        .execute(async (conn) => {
-          control.begin.run();
-          try {
-            const settled: Settled[] = [];
-            for (const work of works) {
-              control.savepoint.run();
-              try {
-                const value = await work(conn);
-                control.release.run();
-                settled.push({ ok: true, value });
-              } catch (error) {
-                // SQLite ends the whole transaction on some errors (a full disk): then nothing of the batch stands.
-                if (!native.inTransaction) throw error;
-                control.rollbackTo.run();
-                control.release.run();
-                settled.push({ ok: false, error });
-              }
-            }
-            control.commit.run();
-            return settled;
-          } catch (error) {
-            if (native.inTransaction) control.rollback.run();
-            throw error;
-          } finally {
-            commits++;
-          }
-        })
+        .execute((conn) => runBatch(sqliteSteps(conn, native, control), works).finally(() => void commits++))
         .finally(() => void transactions--);
     },
     // One connection: busy while a transaction holds it (a read holds it for microseconds, unseen here).
@@ -278,7 +254,7 @@ function openPostgres(url: string, poolSize: number, listenUrl: string): Db {
     transaction: (fn) => kysely.transaction().execute(fn),
     // Every batch on a connection of its own; half the pool, so that reads always find a connection.
     writers: Math.max(1, Math.floor(poolSize / 2)),
-    batch: (works) => kysely.connection().execute((conn) => batchOn(conn, works)),
+    batch: (works) => kysely.connection().execute((conn) => runBatch(postgresSteps(conn), works)),
     ping: async () => {
       await sql`SELECT 1`.execute(kysely);
     },
@@ -295,32 +271,73 @@ function openPostgres(url: string, poolSize: number, listenUrl: string): Db {
   };
 }
 
+type SqliteControl = Record<'begin' | 'savepoint' | 'release' | 'rollbackTo' | 'commit' | 'rollback', SQLite.Statement> & {
+  totalChanges: SQLite.Statement;
+};
+
+/** A batch on the one SQLite connection: its control statements prepared, run synchronously. */
+function sqliteSteps(conn: Queryable, native: SQLite.Database, control: SqliteControl): BatchSteps<Queryable> {
+  return {
+    conn,
+    begin: () => void control.begin.run(),
+    beginWithSavepoint: () => {
+      control.begin.run();
+      control.savepoint.run();
+    },
+    nextSavepoint: () => {
+      control.release.run();
+      control.savepoint.run();
+    },
+    rollbackToSavepoint: (error) => {
+      // SQLite ends the whole transaction on some errors (a full disk): then nothing of the batch stands.
+      if (!native.inTransaction) throw error;
+      control.rollbackTo.run();
+    },
+    commit: () => void control.commit.run(),
+    rollback: () => {
+      if (native.inTransaction) control.rollback.run();
+    },
+    // A failed statement takes back only its own changes on SQLite; rows changed before it by the same work
+    // show in total_changes() even if the work did not say it wrote.
+    mark: () => control.totalChanges.get() as number,
+    intact: (error, scope, mark) => {
+      if (!native.inTransaction) throw error;
+      return !scope.wrote && control.totalChanges.get() === mark;
+    },
+  };
+}
+
 /**
  * A batch on one PostgreSQL connection: each control step is one round trip (a simple-protocol text may hold
- * two statements), so n commands cost n + 1 round trips besides their own, where a transaction each costs 2n.
+ * several statements). Without savepoints a batch of n commands costs one round trip besides their own; with
+ * them, n + 1.
  */
-async function batchOn(conn: Queryable, works: readonly BatchWork<Queryable>[]): Promise<Settled[]> {
-  const control = (text: string) => sql.raw(text).execute(conn);
-  await control('BEGIN; SAVEPOINT command');
-  try {
-    const settled: Settled[] = [];
-    for (const [i, work] of works.entries()) {
-      if (i > 0) await control('RELEASE SAVEPOINT command; SAVEPOINT command');
+function postgresSteps(conn: Queryable): BatchSteps<Queryable> {
+  const control = async (text: string) => void (await sql.raw(text).execute(conn));
+  return {
+    conn,
+    begin: () => control('BEGIN'),
+    beginWithSavepoint: () => control('BEGIN; SAVEPOINT command'),
+    nextSavepoint: () => control('RELEASE SAVEPOINT command; SAVEPOINT command'),
+    rollbackToSavepoint: () => control('ROLLBACK TO SAVEPOINT command'),
+    // COMMIT in a transaction a failed statement had ended rolls back without an error: the SELECT before it
+    // fails there instead, so a batch is never answered as committed when it was not.
+    commit: () => control('SELECT 1; COMMIT'),
+    rollback: () => control('ROLLBACK'),
+    mark: () => 0,
+    async intact(error, scope) {
+      // Any failed statement ends the transaction until a rollback.
+      if (scope.wrote || error instanceof pg.DatabaseError) return false;
+      // Refused in our own code, having written nothing; unless it had caught a failed statement and gone on.
       try {
-        settled.push({ ok: true, value: await work(conn) });
-      } catch (error) {
-        // The work's statements are undone and the transaction usable again; if even that fails, the connection
-        // is gone and so is the batch.
-        await control('ROLLBACK TO SAVEPOINT command');
-        settled.push({ ok: false, error });
+        await control('SELECT 1');
+        return true;
+      } catch (probe) {
+        if (probe instanceof pg.DatabaseError && probe.code === '25P02') return false;
+        throw probe;
       }
-    }
-    await control('COMMIT');
-    return settled;
-  } catch (error) {
-    await control('ROLLBACK').catch(() => {});
-    throw error;
-  }
+    },
+  };
 }
 
 /** At most this many SQL texts get a name: each is prepared once on every connection of the pool. */

@@ -1,17 +1,28 @@
 // Group commit: balance-moving commands that arrive while a commit is in flight wait and go together into the
-// next transaction, each in a savepoint of its own, so that one fsync (SQLite) or one commit round (PostgreSQL)
-// serves many. A command refused or failing rolls back only its savepoint and answers its own error; no command
+// next transaction, so that one fsync (SQLite) or one commit round (PostgreSQL) serves many. A command refused or
+// failing leaves nothing of its own in it (batch-runner.ts) and answers its own error; no command
 // is answered before the commit that holds it has returned, since even a refusal was judged on what the commands
 // before it in the batch wrote.
 
 /** One command's work in a batch: it runs on the batch's transaction. */
-export type BatchWork<Q> = (trx: Q) => Promise<unknown>;
+export type BatchWork<Q> = (trx: Q, scope: WorkScope) => Promise<unknown>;
+
+/** What a work and the batch running it tell each other. */
+export interface WorkScope {
+  /**
+   * Set by the work before its first write (the write methods of the repositories do it): a work that throws
+   * having written must have its writes undone, one that has not can simply be left out.
+   */
+  wrote: boolean;
+  /** Kept for the batch's duration, shared by its works: what every command reads alike (the webhook endpoints). */
+  readonly shared: Map<string, unknown>;
+}
 
 /** What became of each work of a batch, in order, once its transaction has committed. */
 export type Settled = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
 
 /**
- * Runs works in one transaction, each in a savepoint, one after another, and commits; resolves with each work's
+ * Runs works in one transaction, one after another, a failed one's writes undone, and commits; resolves with each work's
  * outcome after the commit returned, or rejects (every work failed with it) when the transaction as a whole did.
  */
 export type RunBatch<Q> = (works: readonly BatchWork<Q>[]) => Promise<Settled[]>;

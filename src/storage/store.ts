@@ -15,15 +15,16 @@ import {
 } from './reference-repos.js';
 import { eventRepo, idempotencyRepo, packageRepo, redemptionRepo, templateRepo } from './package-repos.js';
 import { expiringNoticeRepo, webhookEndpointRepo, webhookMessageRepo, type WebhookWork } from './webhook-repos.js';
-import { DEFAULT_GROUP_COMMIT, GroupCommit, type GroupCommitLimits } from './group-commit.js';
+import { DEFAULT_GROUP_COMMIT, GroupCommit, type GroupCommitLimits, type WorkScope } from './group-commit.js';
 import type { WriteBatch } from '../application/ports.js';
 
 /**
  * Repositories on q; `work` gathers the companies whose webhook messages a transaction made due. Each is made
- * when first used: a command touches four or five of the fifteen, and one set is made for every command.
+ * when first used: a command touches four or five of the fifteen, and one set is made for every command. In a
+ * group commit's batch (`scope`), every write method tells the batch that the command has written before it does.
  */
-export function reposOn(q: Queryable, db: Db, work?: WebhookWork): Repos {
-  return new LazyRepos(q, db, work);
+export function reposOn(q: Queryable, db: Db, work?: WebhookWork, scope?: WorkScope): Repos {
+  return new LazyRepos(q, db, work, scope);
 }
 
 class LazyRepos implements Repos {
@@ -47,57 +48,62 @@ class LazyRepos implements Repos {
     private readonly q: Queryable,
     private readonly db: Db,
     private readonly work: WebhookWork | undefined,
+    private readonly scope: WorkScope | undefined,
   ) {}
 
+  private marked<K extends keyof Repos>(name: K, repo: Repos[K]): Repos[K] {
+    return this.scope ? markingWrites(repo, WRITES[name], this.scope) : repo;
+  }
+
   get templates() {
-    return (this.#templates ??= templateRepo(this.q));
+    return (this.#templates ??= this.marked('templates', templateRepo(this.q)));
   }
   get packages() {
-    return (this.#packages ??= packageRepo(this.q, this.db, this.work));
+    return (this.#packages ??= this.marked('packages', packageRepo(this.q, this.db, this.work)));
   }
   get redemptions() {
-    return (this.#redemptions ??= redemptionRepo(this.q, this.db));
+    return (this.#redemptions ??= this.marked('redemptions', redemptionRepo(this.q, this.db)));
   }
   get events() {
-    return (this.#events ??= eventRepo(this.q, this.db));
+    return (this.#events ??= this.marked('events', eventRepo(this.q, this.db)));
   }
   get idempotency() {
-    return (this.#idempotency ??= idempotencyRepo(this.q, this.db));
+    return (this.#idempotency ??= this.marked('idempotency', idempotencyRepo(this.q, this.db)));
   }
   get companies() {
-    return (this.#companies ??= companyRepo(this.q));
+    return (this.#companies ??= this.marked('companies', companyRepo(this.q)));
   }
   get apiKeys() {
-    return (this.#apiKeys ??= apiKeyRepo(this.q, this.db));
+    return (this.#apiKeys ??= this.marked('apiKeys', apiKeyRepo(this.q, this.db)));
   }
   get businesses() {
-    return (this.#businesses ??= businessRepo(this.q, this.db));
+    return (this.#businesses ??= this.marked('businesses', businessRepo(this.q, this.db)));
   }
   get customers() {
-    return (this.#customers ??= customerRepo(this.q, this.db));
+    return (this.#customers ??= this.marked('customers', customerRepo(this.q, this.db)));
   }
   get staff() {
-    return (this.#staff ??= staffRepo(this.q, this.db));
+    return (this.#staff ??= this.marked('staff', staffRepo(this.q, this.db)));
   }
   get services() {
-    return (this.#services ??= serviceRepo(this.q, this.db));
+    return (this.#services ??= this.marked('services', serviceRepo(this.q, this.db)));
   }
   get products() {
-    return (this.#products ??= productRepo(this.q, this.db));
+    return (this.#products ??= this.marked('products', productRepo(this.q, this.db)));
   }
   get webhookEndpoints() {
-    return (this.#webhookEndpoints ??= webhookEndpointRepo(this.q, this.db));
+    return (this.#webhookEndpoints ??= this.marked('webhookEndpoints', webhookEndpointRepo(this.q, this.db, this.scope?.shared)));
   }
   get webhookMessages() {
-    return (this.#webhookMessages ??= webhookMessageRepo(this.q, this.db.engine, this.work));
+    return (this.#webhookMessages ??= this.marked('webhookMessages', webhookMessageRepo(this.q, this.db.engine, this.work)));
   }
   get expiringNotices() {
-    return (this.#expiringNotices ??= expiringNoticeRepo(this.q));
+    return (this.#expiringNotices ??= this.marked('expiringNotices', expiringNoticeRepo(this.q)));
   }
 }
 
 /** The writes and locks of each repository: not there at all on Store.read, so none can run outside a transaction. */
-const WRITES: { readonly [K in keyof ReadRepos]: readonly Exclude<keyof Repos[K], keyof ReadRepos[K]>[] } = {
+const WRITES: { readonly [K in keyof Repos]: readonly Exclude<keyof Repos[K], K extends keyof ReadRepos ? keyof ReadRepos[K] : never>[] } = {
   companies: ['insert'],
   apiKeys: ['insert', 'revoke'],
   businesses: ['upsert'],
@@ -112,13 +118,31 @@ const WRITES: { readonly [K in keyof ReadRepos]: readonly Exclude<keyof Repos[K]
   idempotency: ['insert', 'claim'],
   webhookEndpoints: ['insert', 'update', 'delete'],
   webhookMessages: ['insert', 'claimDue', 'finishAttempt', 'failPending', 'redeliver'],
+  expiringNotices: ['record'],
 };
+
+/** Take locks and write nothing: a command refused after them has nothing to undo (the locks go with the commit). */
+const LOCKS_ONLY: ReadonlySet<PropertyKey> = new Set(['lockForUpdate', 'claim']);
+
+/** The repository with each of its write methods setting scope.wrote before it runs. */
+function markingWrites<T>(repo: T, writes: readonly PropertyKey[], scope: WorkScope): T {
+  const marked = { ...repo } as Record<PropertyKey, unknown>;
+  for (const name of writes) {
+    if (LOCKS_ONLY.has(name)) continue;
+    const write = marked[name] as (...args: unknown[]) => unknown;
+    marked[name] = (...args: unknown[]) => {
+      scope.wrote = true;
+      return write.apply(repo, args);
+    };
+  }
+  return marked as T;
+}
 
 function readsOf(repos: Repos): ReadRepos {
   const strip = <T extends object>(repo: T, writes: readonly PropertyKey[]) =>
     Object.fromEntries(Object.entries(repo).filter(([name]) => !writes.includes(name)));
   // Repositories with no read part at all (expiringNotices) are left out whole.
-  const readable = Object.keys(WRITES) as (keyof ReadRepos)[];
+  const readable = (Object.keys(WRITES) as (keyof Repos)[]).filter((name): name is keyof ReadRepos => name !== 'expiringNotices');
   return Object.fromEntries(readable.map((name) => [name, strip(repos[name], WRITES[name])])) as unknown as ReadRepos;
 }
 
@@ -142,9 +166,16 @@ export function createStore(db: Db, limits: Partial<GroupCommitLimits> = {}): St
       return result;
     },
     async command(fn, options) {
-      // Its own record of webhook work: a command refused in its savepoint made nothing due.
-      const work: WebhookWork = { written: new Set(), tellOthers: listeners.size === 0 };
-      const result = await group.submit<Awaited<ReturnType<typeof fn>>>({ work: (trx) => fn(reposOn(trx, db, work)), ...options });
+      // Its own record of webhook work, made anew each time the batch runs it: a command refused made nothing
+      // due, and a batch run again with savepoints keeps only what its last run made.
+      let work: WebhookWork = { written: new Set(), tellOthers: false };
+      const result = await group.submit<Awaited<ReturnType<typeof fn>>>({
+        work: (trx, scope) => {
+          work = { written: new Set(), tellOthers: listeners.size === 0 };
+          return fn(reposOn(trx, db, work, scope));
+        },
+        ...options,
+      });
       tell(work);
       return result;
     },

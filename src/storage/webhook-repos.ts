@@ -2,7 +2,7 @@
 import { sql } from 'kysely';
 import type { ExpiringNoticeRepo, WebhookEndpointRepo, WebhookMessageRepo } from '../application/ports.js';
 import { alreadyExists } from '../domain/errors.js';
-import type { MessageStatus } from '../domain/webhooks.js';
+import type { MessageStatus, WebhookEndpoint } from '../domain/webhooks.js';
 import { MESSAGE_STATUSES } from '../domain/webhooks.js';
 import type { Db, Queryable } from './database.js';
 import { isUniqueViolation, WEBHOOK_CHANNEL } from './database.js';
@@ -26,7 +26,11 @@ export async function noteWebhookWork(q: Queryable, engine: Db['engine'], work: 
   }
 }
 
-export function webhookEndpointRepo(q: Queryable, db: Db): WebhookEndpointRepo {
+/**
+ * `shared`, in a group commit's batch, keeps the enabled endpoints once read: every command of the batch arrived
+ * before it began, so the endpoints as of its first read are those as of every command's arrival or later.
+ */
+export function webhookEndpointRepo(q: Queryable, db: Db, shared?: Map<string, unknown>): WebhookEndpointRepo {
   return {
     async insert(e) {
       try {
@@ -59,11 +63,16 @@ export function webhookEndpointRepo(q: Queryable, db: Db): WebhookEndpointRepo {
       return rows.map(m.rowToEndpoint);
     },
     async listEnabled(companyId) {
+      const memo = `webhookEndpoints.enabled ${companyId}`;
+      const kept = shared?.get(memo) as readonly WebhookEndpoint[] | undefined;
+      if (kept) return [...kept];
       // Asked by every change to a package (the outbox): a query shape, built once.
       const compiled = db.shapes.compile('webhookEndpoints.enabled', { companyId }, (v) =>
         q.selectFrom('webhook_endpoints').selectAll().where('company_id', '=', v.companyId as string).where('disabled', '=', 0).orderBy('endpoint_id'),
       );
-      return (await q.executeQuery(compiled)).rows.map(m.rowToEndpoint);
+      const endpoints = (await q.executeQuery(compiled)).rows.map(m.rowToEndpoint);
+      shared?.set(memo, endpoints);
+      return [...endpoints];
     },
   };
 }

@@ -3,7 +3,7 @@
 // batch runner the test settles by hand; then Db.batch and the use cases on each engine.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { GroupCommit, type BatchReport, type BatchWork, type GroupCommitLimits, type Settled } from '../../src/storage/group-commit.js';
+import { GroupCommit, type BatchReport, type BatchWork, type GroupCommitLimits, type Settled, type WorkScope } from '../../src/storage/group-commit.js';
 import type { Queryable } from '../../src/storage/database.js';
 import { ENGINES, openTestStore, type TestStore } from '../support/engines.js';
 import { FixedClock } from '../../src/domain/clock.js';
@@ -49,7 +49,7 @@ function harness(limits: Partial<GroupCommitLimits> = {}) {
             settled = [];
             for (const work of works) {
               try {
-                settled.push({ ok: true, value: await work(null) });
+                settled.push({ ok: true, value: await work(null, { wrote: false, shared: new Map() }) });
               } catch (error) {
                 settled.push({ ok: false, error });
               }
@@ -301,38 +301,47 @@ describe.each(ENGINES)('group commit on %s', (engine) => {
   });
   afterAll(() => ts.close());
 
+  /** The probe rows of one test (by its label), in id order. */
+  const rowsOf = async (batch: string, q: Queryable = ts.db.kysely) =>
+    (await sql<{ id: string }>`SELECT id FROM gc_probe WHERE batch = ${batch} ORDER BY id`.execute(q)).rows.map((r) => r.id.split('/')[1]);
+  /** A write as the repositories make them: the scope told first. Ids are the test's own. */
+  const insertInto = (batch: string) => (q: Queryable, scope: WorkScope, id: string) => {
+    scope.wrote = true;
+    return sql`INSERT INTO gc_probe (id, batch) VALUES (${`${batch}/${id}`}, ${batch})`.execute(q);
+  };
+  const outcomes = (settled: Settled[]) => settled.map((s) => (s.ok ? { ok: true, value: s.value } : { ok: false }));
+
   it('Db.batch: a throwing work leaves none of its rows, the works around it commit, and each sees those before it', async () => {
-    const rows = async (q: Queryable = ts.db.kysely) =>
-      (await sql<{ id: string }>`SELECT id FROM gc_probe WHERE batch = 'one' ORDER BY id`.execute(q)).rows.map((r) => r.id);
-    const insert = (q: Queryable, id: string) => sql`INSERT INTO gc_probe (id, batch) VALUES (${id}, 'one')`.execute(q);
+    const rows = (q?: Queryable) => rowsOf('one', q);
+    const insert = insertInto('one');
     const boom = new Error('refused after writing');
     const settled = await ts.db.batch([
-      async (q) => {
-        await insert(q, 'a');
+      async (q, scope) => {
+        await insert(q, scope, 'a');
         return 'first';
       },
-      async (q) => {
-        await insert(q, 'b');
+      async (q, scope) => {
+        await insert(q, scope, 'b');
         expect(await rows(q)).toEqual(['a', 'b']);
         throw boom;
       },
-      async (q) => {
+      async (q, scope) => {
         const seen = await rows(q); // a, but not the refused b
-        await insert(q, 'c');
+        await insert(q, scope, 'c');
         return seen;
       },
       // A failing statement: on PostgreSQL it aborts the transaction until the savepoint is rolled back.
-      async (q) => {
-        await insert(q, 'd');
-        await insert(q, 'a');
+      async (q, scope) => {
+        await insert(q, scope, 'd');
+        await insert(q, scope, 'a');
         return 'unreachable';
       },
-      async (q) => {
-        await insert(q, 'e');
+      async (q, scope) => {
+        await insert(q, scope, 'e');
         return rows(q);
       },
     ]);
-    expect(settled.map((s) => (s.ok ? { ok: true, value: s.value } : { ok: false }))).toEqual([
+    expect(outcomes(settled)).toEqual([
       { ok: true, value: 'first' },
       { ok: false },
       { ok: true, value: ['a'] },
@@ -343,6 +352,85 @@ describe.each(ENGINES)('group commit on %s', (engine) => {
     expect(ts.store.isUniqueViolation((settled[3] as { error: unknown }).error)).toBe(true);
     expect(await rows()).toEqual(['a', 'c', 'e']);
   });
+
+  it('Db.batch: runs every work once when the one refused had written nothing, and once more each when one had', async () => {
+    const runs: string[] = [];
+    const insert = insertInto('twice');
+    const work =
+      (label: string, fails: 'before writing' | 'after writing' | null): BatchWork<Queryable> =>
+      async (q, scope) => {
+        runs.push(label);
+        if (fails === 'before writing') throw new Error(label);
+        await insert(q, scope, label);
+        if (fails === 'after writing') throw new Error(label);
+        return label;
+      };
+    const clean = await ts.db.batch([work('a', null), work('b', 'before writing'), work('c', null)]);
+    expect(outcomes(clean)).toEqual([{ ok: true, value: 'a' }, { ok: false }, { ok: true, value: 'c' }]);
+    expect(runs).toEqual(['a', 'b', 'c']); // no savepoints were needed, so none ran again
+    runs.length = 0;
+    const undone = await ts.db.batch([work('d', null), work('e', 'after writing'), work('f', null)]);
+    expect(outcomes(undone)).toEqual([{ ok: true, value: 'd' }, { ok: false }, { ok: true, value: 'f' }]);
+    // The first run ended at e, which had written: it was taken back whole and run again, a savepoint each.
+    expect(runs).toEqual(['d', 'e', 'd', 'e', 'f']);
+    expect(await rowsOf('twice')).toEqual(['a', 'c', 'd', 'f']);
+  });
+
+  it.runIf(engine === 'sqlite')('Db.batch on SQLite: a work that wrote without saying so and then threw leaves nothing behind', async () => {
+    const settled = await ts.db.batch([
+      async (q) => {
+        await sql`INSERT INTO gc_probe (id, batch) VALUES ('unsaid/x', 'unsaid')`.execute(q);
+        throw new Error('refused');
+      },
+      async (q, scope) => {
+        await insertInto('unsaid')(q, scope, 'y');
+        return 'y';
+      },
+    ]);
+    expect(outcomes(settled)).toEqual([{ ok: false }, { ok: true, value: 'y' }]);
+    expect(await rowsOf('unsaid')).toEqual(['y']);
+  });
+
+  it.runIf(engine === 'postgres')(
+    'Db.batch on PostgreSQL: a work that caught a failed statement cannot pass for committed, and the others stand',
+    async () => {
+      const insert = insertInto('caught');
+      const swallow = async (q: Queryable) => {
+        await sql`SELECT 1 / 0`.execute(q).catch(() => {});
+      };
+      // Refused in its own code after swallowing a failure: the probe finds the transaction ended and the batch
+      // runs again with savepoints, where the failure is its own.
+      const refused = await ts.db.batch([
+        async (q, scope) => {
+          await insert(q, scope, 'a');
+          return 'a';
+        },
+        async (q) => {
+          await swallow(q);
+          throw new Error('refused');
+        },
+        async (q, scope) => {
+          await insert(q, scope, 'b');
+          return 'b';
+        },
+      ]);
+      expect(outcomes(refused)).toEqual([{ ok: true, value: 'a' }, { ok: false }, { ok: true, value: 'b' }]);
+      // Answering as if nothing had happened, last in its batch: the commit would roll back without an error.
+      await expect(
+        ts.db.batch([
+          async (q, scope) => {
+            await insert(q, scope, 'c');
+            return 'c';
+          },
+          async (q) => {
+            await swallow(q);
+            return 'swallowed';
+          },
+        ]),
+      ).rejects.toThrow(/aborted/);
+      expect(await rowsOf('caught')).toEqual(['a', 'b']);
+    },
+  );
 
   /** A company with a business, a customer, a $30 service and a sold package of `units` visits. */
   async function packageOf(units: number) {
