@@ -102,33 +102,47 @@ class LazyRepos implements Repos {
   }
 }
 
-/** The writes and locks of each repository: not there at all on Store.read, so none can run outside a transaction. */
-const WRITES: { readonly [K in keyof Repos]: readonly Exclude<keyof Repos[K], K extends keyof ReadRepos ? keyof ReadRepos[K] : never>[] } = {
-  companies: ['insert'],
-  apiKeys: ['insert', 'revoke'],
-  businesses: ['upsert'],
-  customers: ['upsert'],
-  staff: ['upsert'],
-  services: ['upsert'],
-  products: ['upsert'],
-  templates: ['insert', 'update'],
-  packages: ['insert', 'insertMany', 'lockForUpdate', 'writeChange'],
-  redemptions: [],
-  events: ['appendMany'],
-  idempotency: ['insert', 'claim'],
-  webhookEndpoints: ['insert', 'update', 'delete'],
-  webhookMessages: ['insert', 'claimDue', 'finishAttempt', 'failPending', 'redeliver'],
-  expiringNotices: ['record'],
+/** The methods of a repository that its read part lacks: its writes and locks. */
+type WriteNames<K extends keyof Repos> = Exclude<keyof Repos[K], K extends keyof ReadRepos ? keyof ReadRepos[K] : never>;
+
+/**
+ * The writes and locks of each repository, every one of them (the type will not compile with one left out): not
+ * there at all on Store.read, so none can run outside a transaction, and each write tells a group commit's batch
+ * that its command has written.
+ */
+const WRITE_METHODS: { readonly [K in keyof Repos]: Readonly<Record<WriteNames<K>, true>> } = {
+  companies: { insert: true },
+  apiKeys: { insert: true, revoke: true },
+  businesses: { upsert: true },
+  customers: { upsert: true },
+  staff: { upsert: true },
+  services: { upsert: true, setArchived: true },
+  products: { upsert: true, setArchived: true },
+  templates: { insert: true, update: true },
+  packages: { insert: true, insertMany: true, lockForUpdate: true, writeChange: true },
+  redemptions: {},
+  events: { appendMany: true },
+  idempotency: { insert: true, claim: true },
+  webhookEndpoints: { insert: true, update: true, delete: true },
+  webhookMessages: { insert: true, claimDue: true, finishAttempt: true, failPending: true, redeliver: true },
+  expiringNotices: { known: true, record: true },
 };
 
-/** Take locks and write nothing: a command refused after them has nothing to undo (the locks go with the commit). */
-const LOCKS_ONLY: ReadonlySet<PropertyKey> = new Set(['lockForUpdate', 'claim']);
+const WRITES = Object.fromEntries(Object.entries(WRITE_METHODS).map(([name, methods]) => [name, Object.keys(methods)])) as unknown as {
+  readonly [K in keyof Repos]: readonly WriteNames<K>[];
+};
+
+/**
+ * Take locks or read, and write nothing: a command refused after them has nothing to undo (the locks go with the
+ * commit). expiringNotices.known is a read of a repository that has no read part on Store.read.
+ */
+const NOT_WRITING: ReadonlySet<PropertyKey> = new Set(['lockForUpdate', 'claim', 'known']);
 
 /** The repository with each of its write methods setting scope.wrote before it runs. */
 function markingWrites<T>(repo: T, writes: readonly PropertyKey[], scope: WorkScope): T {
   const marked = { ...repo } as Record<PropertyKey, unknown>;
   for (const name of writes) {
-    if (LOCKS_ONLY.has(name)) continue;
+    if (NOT_WRITING.has(name)) continue;
     const write = marked[name] as (...args: unknown[]) => unknown;
     marked[name] = (...args: unknown[]) => {
       scope.wrote = true;

@@ -472,6 +472,28 @@ describe.each(ENGINES)('group commit on %s', (engine) => {
     }
   }
 
+  it('a command that wrote through a repository and then threw leaves none of it; the others of its batch commit', async () => {
+    // On PostgreSQL nothing but the repositories' own word (WorkScope.wrote) tells that such a command wrote.
+    const { companyId } = await furnishSalon(deps, { units: 1 });
+    const record = { operation: 'probe', requestHash: 'h', status: 200, body: '{}' };
+    const writing = (key: string, refuse: boolean) =>
+      ts.store.command(
+        async (repos) => {
+          await repos.idempotency.insert(companyId, key, record, START);
+          if (refuse) throw new Error(`refused after writing ${key}`);
+          return key;
+        },
+        { target: key, bytes: 1 },
+      );
+    const { result, batches } = await batchesDuring(() =>
+      Promise.allSettled([writing('probe-a', false), writing('probe-b', true), writing('probe-c', false)]),
+    );
+    expect(batches.map(({ commands, failed }) => ({ commands, failed }))).toEqual([{ commands: 3, failed: 1 }]);
+    expect(result.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const stored = async (key: string) => (await ts.store.read.idempotency.get(companyId, key)) !== undefined;
+    expect([await stored('probe-a'), await stored('probe-b'), await stored('probe-c')]).toEqual([true, false, true]);
+  });
+
   it('puts three redemptions of one unit started together on a package of two into one batch: two redeemed, one refused, no drift', async () => {
     const { companyId, packageId, visit, left, redeemed } = await packageOf(2);
     const together = arrivingTogether(3);
