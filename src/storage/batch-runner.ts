@@ -34,7 +34,7 @@ export async function runBatch<Q>(steps: BatchSteps<Q>, works: readonly BatchWor
 /** The works in one transaction, committed, or null (and rolled back) when one of them left writes behind. */
 async function withoutSavepoints<Q>(steps: BatchSteps<Q>, works: readonly BatchWork<Q>[]): Promise<Settled[] | null> {
   await steps.begin();
-  try {
+  return rolledBackOnFailure(steps, async () => {
     const settled: Settled[] = [];
     const shared = new Map<string, unknown>();
     for (const work of works) {
@@ -52,16 +52,13 @@ async function withoutSavepoints<Q>(steps: BatchSteps<Q>, works: readonly BatchW
     }
     await steps.commit();
     return settled;
-  } catch (error) {
-    await quietly(() => steps.rollback());
-    throw error;
-  }
+  });
 }
 
 /** The works in one transaction, each in a savepoint of its own: a work that throws takes only its own writes back. */
 async function withSavepoints<Q>(steps: BatchSteps<Q>, works: readonly BatchWork<Q>[]): Promise<Settled[]> {
   await steps.beginWithSavepoint();
-  try {
+  return rolledBackOnFailure(steps, async () => {
     const settled: Settled[] = [];
     const shared = new Map<string, unknown>();
     for (const [i, work] of works.entries()) {
@@ -78,16 +75,19 @@ async function withSavepoints<Q>(steps: BatchSteps<Q>, works: readonly BatchWork
     }
     await steps.commit();
     return settled;
-  } catch (error) {
-    await quietly(() => steps.rollback());
-    throw error;
-  }
+  });
 }
 
-async function quietly(fn: () => Promise<void> | void): Promise<void> {
+/** body, in the transaction just begun: when it throws, the transaction is rolled back and the error goes on. */
+async function rolledBackOnFailure<Q, T>(steps: BatchSteps<Q>, body: () => Promise<T>): Promise<T> {
   try {
-    await fn();
-  } catch {
-    // The transaction is already gone (SQLite ended it, or the connection broke): the batch's own error says why.
+    return await body();
+  } catch (error) {
+    try {
+      await steps.rollback();
+    } catch {
+      // The transaction is already gone (SQLite ended it, or the connection broke): the body's error says why.
+    }
+    throw error;
   }
 }
