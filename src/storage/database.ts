@@ -309,8 +309,8 @@ function sqliteSteps(conn: Queryable, native: SQLite.Database, control: SqliteCo
 
 /**
  * A batch on one PostgreSQL connection: each control step is one round trip (a simple-protocol text may hold
- * several statements). Without savepoints a batch of n commands costs one round trip besides their own; with
- * them, n + 1.
+ * several statements). Without savepoints a batch of n commands costs two round trips besides their own (the
+ * begin and the commit); with them, n + 1.
  */
 function postgresSteps(conn: Queryable): BatchSteps<Queryable> {
   const control = async (text: string) => void (await sql.raw(text).execute(conn));
