@@ -77,8 +77,16 @@ export interface PoolUse {
   readonly waiting: number;
 }
 
-/** The channel revocations and reference-data changes are announced on (PostgreSQL), so every process drops its caches. */
+/**
+ * The channel revocations and reference-data changes are announced on (PostgreSQL), so every process drops its
+ * caches. A notice names the schema the change was made in (CHANGE_NOTICE_PAYLOAD): channels are the database's,
+ * not a schema's, and a process drops nothing for a change to another schema's data (a test's, another
+ * deployment's). A notice naming none, as an older build sends, counts for every schema.
+ */
 export const CHANGED_CHANNEL = 'punchcard_changed';
+
+/** What a change notice carries, as SQL: the schema the change's transaction writes to. */
+export const CHANGE_NOTICE_PAYLOAD = "coalesce(current_schema(), '')";
 
 /** The channel a process that delivers no webhooks itself (the CLI) names a company on when it wrote messages for it. */
 export const WEBHOOK_CHANNEL = 'punchcard_webhooks';
@@ -239,7 +247,10 @@ function openPostgres(url: string, poolSize: number, listenUrl: string): Db {
   if (recorder) pool.on('connect', (client) => recordQueries(client, recorder));
   const named = namedStatements(pool);
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  const listener = listenForChanges(listenUrl, recorder);
+  // The schema this process's tables are in, as the pool's connections see it (the LISTEN connection may go
+  // elsewhere, past PgBouncer): the change notices that count are those naming it, or none.
+  const ownSchema = async () => (await pool.query<{ schema: string }>(`SELECT ${CHANGE_NOTICE_PAYLOAD} AS schema`)).rows[0]?.schema ?? '';
+  const listener = listenForChanges(listenUrl, recorder, ownSchema);
   const changes = localChanges();
   const changeGeneration = (): number | null => {
     const heard = listener.generation();
@@ -371,6 +382,7 @@ function namedStatements(pool: pg.Pool): { add(text: string): void } {
 function listenForChanges(
   url: string,
   recorder: StatementRecorder | null,
+  ownSchema: () => Promise<string>,
 ): { generation(): number | null; snapshot(): Promise<string | null>; onWebhookNotice(fn: (companyId: string) => void): () => void; close(): Promise<void> } {
   const webhookListeners = new Set<(companyId: string) => void>();
   let generation = 0;
@@ -395,11 +407,14 @@ function listenForChanges(
     };
     c.on('error', lost);
     c.on('end', () => connected && lost());
+    let schema: string | undefined;
     c.on('notification', (notice) => {
-      if (notice.channel !== WEBHOOK_CHANNEL) generation++;
-      else if (notice.payload) for (const fn of webhookListeners) fn(notice.payload);
+      if (notice.channel === WEBHOOK_CHANNEL) {
+        if (notice.payload) for (const fn of webhookListeners) fn(notice.payload);
+      } else if (!notice.payload || schema === undefined || notice.payload === schema) generation++;
     });
     try {
+      schema = await ownSchema();
       await c.connect();
       await c.query(`LISTEN ${CHANGED_CHANNEL}`);
       await c.query(`LISTEN ${WEBHOOK_CHANNEL}`);

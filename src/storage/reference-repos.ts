@@ -5,7 +5,7 @@ import { alreadyExists } from '../domain/errors.js';
 import { sql } from 'kysely';
 import { rowByKey } from './row-shapes.js';
 import type { Db, Queryable } from './database.js';
-import { CHANGED_CHANNEL, isUniqueViolation } from './database.js';
+import { CHANGE_NOTICE_PAYLOAD, CHANGED_CHANNEL, isUniqueViolation } from './database.js';
 import * as m from './reference-mappers.js';
 import type { Database } from './schema.js';
 
@@ -15,7 +15,7 @@ import type { Database } from './schema.js';
  */
 async function announceChange(q: Queryable, db: Db): Promise<void> {
   db.noteChange();
-  if (db.engine === 'postgres') await sql`SELECT pg_notify(${CHANGED_CHANNEL}, '')`.execute(q);
+  if (db.engine === 'postgres') await sql`SELECT pg_notify(${CHANGED_CHANNEL}, ${sql.raw(CHANGE_NOTICE_PAYLOAD)})`.execute(q);
 }
 
 export function companyRepo(q: Queryable): CompanyRepo {

@@ -5,7 +5,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES, createTestDatabase, type TestDatabase } from '../support/engines.js';
-import { CHANGED_CHANNEL, type Db } from '../../src/storage/database.js';
+import { CHANGE_NOTICE_PAYLOAD, CHANGED_CHANNEL, type Db } from '../../src/storage/database.js';
 import { migrate } from '../../src/storage/migrate.js';
 
 describe.each(ENGINES)('heardChanges on %s', (engine) => {
@@ -44,5 +44,20 @@ describe.each(ENGINES)('heardChanges on %s', (engine) => {
       if (engine === 'sqlite') await new Promise((r) => setTimeout(r, 1));
       expect(await b.heardChanges(), `round ${round}`).not.toBe(before);
     }
+  });
+
+  it.runIf(engine === 'postgres')('counts a notice naming its own schema or none, and not one naming another schema', async () => {
+    // Channels are the database's: without this, every test's (or deployment's) changes would empty the caches of all.
+    const notify = (payload: string) => a.transaction(async (q) => void (await sql`SELECT pg_notify(${CHANGED_CHANNEL}, ${payload})`.execute(q)));
+    const own = (await sql<{ schema: string }>`SELECT ${sql.raw(CHANGE_NOTICE_PAYLOAD)} AS schema`.execute(a.kysely)).rows[0]!.schema;
+    expect(own).toMatch(/^t_/);
+    const before = await b.heardChanges();
+    await notify('t_another_schema');
+    expect(await b.heardChanges()).toBe(before);
+    await notify(own);
+    const afterOwn = await b.heardChanges();
+    expect(afterOwn).not.toBe(before);
+    await notify('');
+    expect(await b.heardChanges()).not.toBe(afterOwn);
   });
 });
