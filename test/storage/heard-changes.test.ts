@@ -32,7 +32,7 @@ describe.each(ENGINES)('heardChanges on %s', (engine) => {
   const change = () =>
     a.transaction(async (q) => {
       await sql`UPDATE companies SET updated_at = ${++n} WHERE company_id = 'cmp_heard'`.execute(q);
-      if (engine === 'postgres') await sql`SELECT pg_notify(${CHANGED_CHANNEL}, '')`.execute(q);
+      if (engine === 'postgres') await sql`SELECT pg_notify(${CHANGED_CHANNEL}, ${sql.raw(CHANGE_NOTICE_PAYLOAD)})`.execute(q);
     });
 
   it('counts, on the very next call in another process, every change committed before it', async () => {
