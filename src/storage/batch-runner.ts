@@ -1,8 +1,8 @@
 // How a group commit's batch runs on one connection, for either engine: first without savepoints, since a
-// savepoint per command is most of a batch's overhead (on SQLite each page a command touches is copied to the
-// statement journal, about 40 µs a redemption; on PostgreSQL it is a round trip a command); then, only when a
-// command failed after it had written, or left the transaction unusable, all over again with a savepoint each.
-// Nothing of a batch is answered before its commit, so running its commands a second time is not seen by anyone.
+// savepoint per command costs (on SQLite each page a command touches is copied to the statement journal, about
+// 40 µs a redemption; on PostgreSQL a round trip a command); then, only when a command failed after it had
+// written, or left the transaction unusable, all over again with a savepoint each. Nothing of a batch is
+// answered before its commit, so running its commands a second time is not seen by anyone.
 import type { BatchWork, Settled, WorkScope } from './group-commit.js';
 
 /** The control statements of one engine, and how it tells whether a failed work left the transaction as it was. */

@@ -1,8 +1,8 @@
 // Group commit: balance-moving commands that arrive while a commit is in flight wait and go together into the
-// next transaction, so that one fsync (SQLite) or one commit round (PostgreSQL) serves many. A command refused or
-// failing leaves nothing of its own in it (batch-runner.ts) and answers its own error; no command
-// is answered before the commit that holds it has returned, since even a refusal was judged on what the commands
-// before it in the batch wrote.
+// next transaction, so that one fsync (SQLite) or one commit round (PostgreSQL) serves many. A command refused
+// or failing leaves nothing of its own in it (batch-runner.ts) and answers its own error; no command is answered
+// before the commit that holds it has returned, since even a refusal was judged on what the commands before it
+// in the batch wrote.
 
 /** One command's work in a batch: it runs on the batch's transaction. */
 export type BatchWork<Q> = (trx: Q, scope: WorkScope) => Promise<unknown>;
@@ -22,8 +22,9 @@ export interface WorkScope {
 export type Settled = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
 
 /**
- * Runs works in one transaction, one after another, a failed one's writes undone, and commits; resolves with each work's
- * outcome after the commit returned, or rejects (every work failed with it) when the transaction as a whole did.
+ * Runs works in one transaction, one after another, a failed one's writes undone, and commits; resolves with
+ * each work's outcome after the commit returned, or rejects (every work failed with it) when the transaction as
+ * a whole did.
  */
 export type RunBatch<Q> = (works: readonly BatchWork<Q>[]) => Promise<Settled[]>;
 
