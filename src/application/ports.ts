@@ -491,6 +491,11 @@ export interface WebhookMessageRepo extends WebhookMessageReads {
   failPending(companyId: string, endpointId: string): Promise<number>;
   /** Makes a message due again now, whatever its status, with a fresh retry schedule. */
   redeliver(companyId: string, id: string, now: number): Promise<WebhookMessage | undefined>;
+  /**
+   * Deletes a message, with its attempts, if its endpoint is gone: one written by a change that committed while
+   * the endpoint was being deleted, which the deletion did not see. False when there was none such.
+   */
+  dropOrphan(companyId: string, id: string): Promise<boolean>;
 }
 
 export interface ExpiringNoticeRepo {

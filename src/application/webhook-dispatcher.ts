@@ -178,11 +178,16 @@ export function startDispatcher(deps: Deps, sender: WebhookSender, sign: Signer,
 
   async function deliver(message: WebhookMessage): Promise<void> {
     const endpoint = await deps.store.read.webhookEndpoints.get(message.companyId, message.endpointId);
+    // Written by a change that committed while the endpoint was being deleted: it goes the way of the endpoint's
+    // other messages, rather than stay in the table with no endpoint to list it under.
+    if (!endpoint) {
+      await deps.store.transaction((repos) => repos.webhookMessages.dropOrphan(message.companyId, message.id));
+      return;
+    }
     // A test is sent to a disabled endpoint too: it is how an integrator checks a receiver before enabling it.
-    if (!endpoint || (endpoint.disabled && message.type !== TEST_EVENT_TYPE)) {
-      // Written while the endpoint was being disabled or deleted: nothing is sent.
-      const why = endpoint ? 'not sent: the endpoint is disabled' : 'not sent: the endpoint was deleted';
-      await record(message, { status: 0, durationMs: 0, error: why, body: '', retryAfterMs: null }, true);
+    if (endpoint.disabled && message.type !== TEST_EVENT_TYPE) {
+      // Written while the endpoint was being disabled: nothing is sent.
+      await record(message, { status: 0, durationMs: 0, error: 'not sent: the endpoint is disabled', body: '', retryAfterMs: null }, true);
       return;
     }
     const now = deps.clock.now();

@@ -124,7 +124,7 @@ const WRITE_METHODS: { readonly [K in keyof Repos]: Readonly<Record<WriteNames<K
   events: { appendMany: true },
   idempotency: { insert: true, claim: true },
   webhookEndpoints: { insert: true, update: true, delete: true },
-  webhookMessages: { insert: true, claimDue: true, finishAttempt: true, failPending: true, redeliver: true },
+  webhookMessages: { insert: true, claimDue: true, finishAttempt: true, failPending: true, redeliver: true, dropOrphan: true },
   expiringNotices: { known: true, record: true },
 };
 

@@ -216,6 +216,26 @@ export function webhookMessageRepo(q: Queryable, engine: Db['engine'], work?: We
       if (row) await noteWebhookWork(q, engine, work, [companyId]);
       return row && m.rowToMessage(row);
     },
+    async dropOrphan(companyId, id) {
+      const orphan = q
+        .selectFrom('webhook_messages')
+        .select('message_id')
+        .where('company_id', '=', companyId)
+        .where('message_id', '=', id)
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('webhook_endpoints')
+                .select('endpoint_id')
+                .where('webhook_endpoints.company_id', '=', companyId)
+                .whereRef('webhook_endpoints.endpoint_id', '=', 'webhook_messages.endpoint_id'),
+            ),
+          ),
+        );
+      await q.deleteFrom('webhook_attempts').where('company_id', '=', companyId).where('message_id', 'in', orphan).execute();
+      const r = await q.deleteFrom('webhook_messages').where('company_id', '=', companyId).where('message_id', 'in', orphan).executeTakeFirst();
+      return Number(r.numDeletedRows) === 1;
+    },
   };
 }
 

@@ -2,6 +2,7 @@
 // a real receiver on loopback verifying Standard Webhooks signatures with the `standardwebhooks` package, and
 // the dispatcher's retries, Retry-After, timeouts, 410, disabling, rotation, redelivery and Zenoti's format.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { ENGINES } from '../support/engines.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { makeFactory, type Factory, type Json } from '../support/factories.js';
@@ -263,6 +264,24 @@ describe.each(ENGINES)('webhooks on %s', (engine) => {
       expect((await f.call('GET', `/webhookEndpoints/${e.id}/messages`)).status).toBe(404);
       await dispatch().runOnce();
       expect(receiver.requests).toHaveLength(0);
+    });
+  });
+
+  describe('a message whose endpoint is gone', () => {
+    it('is dropped, with nothing sent: written by a change that committed while its endpoint was being deleted', async () => {
+      const f = await makeFactory(t);
+      const e = await endpoint(f);
+      await f.sell();
+      // The deletion cleared the endpoint's messages before the change's message committed: only the endpoint
+      // row is gone.
+      const db = t.testStore.db.kysely;
+      await sql`DELETE FROM webhook_endpoints WHERE company_id = ${f.c.id} AND endpoint_id = ${e.id}`.execute(db);
+      const left = async () =>
+        Number((await sql<{ n: number | string }>`SELECT count(*) AS n FROM webhook_messages WHERE company_id = ${f.c.id} AND endpoint_id = ${e.id}`.execute(db)).rows[0]!.n);
+      expect(await left()).toBe(1);
+      await dispatch().runOnce();
+      expect(receiver.requests).toHaveLength(0);
+      expect(await left()).toBe(0);
     });
   });
 
