@@ -45,6 +45,16 @@ describe.each(ENGINES)('writeChange on %s', (engine) => {
     return answer!;
   }
 
+  it('locks the package as it reads it: every field the same, the sequence number the next one', async () => {
+    // On PostgreSQL the lock brings each row back as JSON, the read as columns: the two must never differ.
+    const { companyId, sell } = await furnishSalon(deps, { units: 3 });
+    const sold = await sell();
+    const read = (await ts.store.read.packages.get(companyId, sold.id))!;
+    let locked: typeof read | undefined;
+    await ts.store.transaction(async (repos) => void (locked = await repos.packages.lockForUpdate(companyId, sold.id)));
+    expect(locked).toEqual({ ...read, eventSeq: read.eventSeq + 1 });
+  });
+
   it('answers false when a guarded move changes no row', async () => {
     const p = await soldPackage();
     expect(await write(p.companyId, p.packageId, [{ kind: 'consume', itemId: p.itemId, n: 4 }], false)).toBe(false);
