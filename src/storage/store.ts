@@ -167,6 +167,9 @@ export function createStore(db: Db, limits: Partial<GroupCommitLimits> = {}): St
   const group = new GroupCommit<Queryable>((works) => db.batch(works), { ...DEFAULT_GROUP_COMMIT, writers: db.writers, ...limits }, (batch) => {
     for (const watcher of batchWatchers) watcher(batch);
   });
+  // A transaction's record of the webhook work it made due; the dispatchers of this process hear of it after
+  // the commit, and other processes by NOTIFY when none listens here.
+  const newWork = (): WebhookWork => ({ written: new Set(), tellOthers: listeners.size === 0 });
   const tell = (work: WebhookWork) => {
     for (const companyId of work.written) for (const listener of listeners) listener(companyId);
   };
@@ -174,7 +177,7 @@ export function createStore(db: Db, limits: Partial<GroupCommitLimits> = {}): St
     engine: db.engine,
     read: readsOf(reposOn(db.kysely, db)),
     async transaction(fn) {
-      const work: WebhookWork = { written: new Set(), tellOthers: listeners.size === 0 };
+      const work = newWork();
       const result = await db.transaction((trx) => fn(reposOn(trx, db, work)));
       tell(work);
       return result;
@@ -182,15 +185,12 @@ export function createStore(db: Db, limits: Partial<GroupCommitLimits> = {}): St
     async command(fn, options) {
       // Its own record of webhook work, made anew each time the batch runs it: a command refused made nothing
       // due, and a batch run again with savepoints keeps only what its last run made.
-      let work: WebhookWork = { written: new Set(), tellOthers: false };
+      let work: WebhookWork | undefined;
       const result = await group.submit<Awaited<ReturnType<typeof fn>>>({
-        work: (trx, scope) => {
-          work = { written: new Set(), tellOthers: listeners.size === 0 };
-          return fn(reposOn(trx, db, work, scope));
-        },
+        work: (trx, scope) => fn(reposOn(trx, db, (work = newWork()), scope)),
         ...options,
       });
-      tell(work);
+      if (work) tell(work);
       return result;
     },
     onWriteBatch(fn) {
